@@ -1,0 +1,13 @@
+//! Pure rules of Tongchou: no I/O, no async. Everything here is unit-tested.
+
+pub mod error;
+pub mod grid;
+pub mod idcard;
+pub mod mask;
+pub mod region;
+pub mod role;
+pub mod search;
+
+pub use error::Invalid;
+pub use region::{Level, RegionCode, Scope, UrbanRural};
+pub use role::{Permission, Role};

@@ -1,0 +1,1260 @@
+// The storage implementation shared by both backends. This file is `include!`d into `sqlite.rs`
+// and `postgres.rs`, each of which defines `Db`, `S` (the store type with a `pool` field) and the
+// backend constants used below. Every query here means the same on SQLite and PostgreSQL.
+
+use crate::model::*;
+use crate::{BoxFut, Storage, StoreError, StoreResult, new_id, now_ms};
+use sqlx::AssertSqlSafe;
+use std::collections::HashMap;
+use tongchou_domain::{Invalid, RegionCode, Scope, search};
+
+const REGION_COLS: &str = "r.code, r.name, r.level, r.parent_code, r.urban_rural, r.ur_override, \
+     CASE WHEN r.level = 'village' THEN (SELECT count(*) FROM grids g WHERE g.region_code = r.code) \
+     ELSE (SELECT count(*) FROM regions c WHERE c.parent_code = r.code) END AS child_count";
+
+const GRID_COLS: &str = "g.code, g.region_code, g.name, g.worker_name, g.worker_phone, g.leader_name, \
+     g.geojson, g.centroid_lat, g.centroid_lng, \
+     (SELECT count(*) FROM households h WHERE h.grid_code = g.code) AS household_count, \
+     (SELECT count(*) FROM persons p WHERE p.grid_code = g.code) AS person_count, \
+     (SELECT r.urban_rural FROM regions r WHERE r.code = g.region_code) AS urban_rural";
+
+const HOUSEHOLD_COLS: &str = "h.id, h.county_code, h.region_code, h.grid_code, h.address, h.phone, \
+     (SELECT count(*) FROM persons p WHERE p.household_id = h.id) AS member_count, \
+     (SELECT min(p.name) FROM persons p WHERE p.household_id = h.id AND p.relation = '户主') AS head_name";
+
+const PERSON_COLS: &str = "p.id, p.county_code, p.household_id, p.region_code, p.grid_code, p.name, \
+     p.id_number, p.birth_date, p.sex, p.phone, p.relation, p.residence_type, p.tags";
+
+const USER_COLS: &str = "u.id, u.username, u.display_name, u.password_hash, u.role, u.scope_code, \
+     u.grid_code, u.failed_logins, u.locked_until, u.disabled";
+
+/// Rows per multi-row INSERT when loading regions (6 parameters a row).
+const REGION_CHUNK: usize = 1000;
+
+type Tx = sqlx::Transaction<'static, Db>;
+
+fn region_insert_sql(rows: usize) -> String {
+    let mut sql = String::from(
+        "INSERT INTO regions (code, name, level, parent_code, urban_rural, updated_at) VALUES ",
+    );
+    for i in 0..rows {
+        let b = i * 6;
+        if i > 0 {
+            sql.push(',');
+        }
+        sql.push_str(&format!("(${},${},${},${},${},${})", b + 1, b + 2, b + 3, b + 4, b + 5, b + 6));
+    }
+    sql.push_str(
+        " ON CONFLICT (code) DO UPDATE SET name = excluded.name, level = excluded.level, \
+         parent_code = excluded.parent_code, \
+         urban_rural = CASE WHEN regions.ur_override THEN regions.urban_rural ELSE excluded.urban_rural END, \
+         updated_at = excluded.updated_at",
+    );
+    sql
+}
+
+/// Escapes `%`, `_` and `\` for a LIKE pattern with `ESCAPE '\'`.
+fn like_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+async fn write_audit(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    action: &str,
+    target_type: &str,
+    target_id: &str,
+    region_code: &str,
+    detail: &str,
+) -> StoreResult<()> {
+    let county = region_code.get(..6).unwrap_or("");
+    sqlx::query(
+        "INSERT INTO audit_log (county_code, id, at, user_id, username, action, target_type, \
+         target_id, region_code, detail) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)",
+    )
+    .bind(county)
+    .bind(new_id())
+    .bind(now_ms())
+    .bind(ctx.user_id)
+    .bind(&ctx.username)
+    .bind(action)
+    .bind(target_type)
+    .bind(target_id)
+    .bind(region_code)
+    .bind(detail)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn grid_in_scope(tx: &mut Tx, scope: &Scope, code: &str) -> StoreResult<Option<String>> {
+    let row: Option<(String,)> = sqlx::query_as(
+        "SELECT region_code FROM grids WHERE code = $1 AND region_code >= $2 AND region_code < $3",
+    )
+    .bind(code)
+    .bind(&scope.lo)
+    .bind(&scope.hi)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(row.map(|r| r.0))
+}
+
+/// (county, region, grid) of a household in scope.
+async fn household_in_scope(
+    tx: &mut Tx,
+    scope: &Scope,
+    id: i64,
+) -> StoreResult<Option<(String, String, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT county_code, region_code, grid_code FROM households \
+         WHERE id = $1 AND region_code >= $2 AND region_code < $3",
+    )
+    .bind(id)
+    .bind(&scope.lo)
+    .bind(&scope.hi)
+    .fetch_optional(&mut **tx)
+    .await?)
+}
+
+async fn insert_grams(tx: &mut Tx, region_code: &str, person_id: i64, name: &str) -> StoreResult<()> {
+    for g in search::name_grams(name) {
+        sqlx::query(
+            "INSERT INTO person_grams (gram, region_code, person_id) VALUES ($1,$2,$3) \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(g)
+        .bind(region_code)
+        .bind(person_id)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn fetch_person(tx: &mut Tx, scope: &Scope, id: i64) -> StoreResult<Person> {
+    sqlx::query_as::<Db, Person>(AssertSqlSafe(format!(
+        "SELECT {PERSON_COLS} FROM persons p WHERE p.id = $1 AND p.region_code >= $2 AND p.region_code < $3"
+    )))
+    .bind(id)
+    .bind(&scope.lo)
+    .bind(&scope.hi)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or(StoreError::NotFound("person"))
+}
+
+/// Inserts a person (and their ID-number key and name grams) into a known household.
+async fn insert_person(
+    tx: &mut Tx,
+    p: &NewPerson,
+    (county, region, grid): (&str, &str, &str),
+    household_id: i64,
+) -> StoreResult<i64> {
+    let id = new_id();
+    let now = now_ms();
+    sqlx::query("INSERT INTO id_numbers (id_number, county_code, person_id) VALUES ($1,$2,$3)")
+        .bind(&p.id_number)
+        .bind(county)
+        .bind(id)
+        .execute(&mut **tx)
+        .await
+        .map_err(|e| StoreError::from_db(e, "id_number"))?;
+    sqlx::query(
+        "INSERT INTO persons (county_code, id, household_id, region_code, grid_code, name, id_number, \
+         birth_date, sex, phone, relation, residence_type, tags, created_at, updated_at) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$14)",
+    )
+    .bind(county)
+    .bind(id)
+    .bind(household_id)
+    .bind(region)
+    .bind(grid)
+    .bind(&p.name)
+    .bind(&p.id_number)
+    .bind(&p.birth_date)
+    .bind(p.sex)
+    .bind(&p.phone)
+    .bind(&p.relation)
+    .bind(&p.residence_type)
+    .bind(&p.tags)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    insert_grams(tx, region, id, &p.name).await?;
+    Ok(id)
+}
+
+/// Rewrites a person in place (possibly moving them to another household).
+async fn rewrite_person(
+    tx: &mut Tx,
+    old: &Person,
+    p: &NewPerson,
+    (county, region, grid): (&str, &str, &str),
+    household_id: i64,
+) -> StoreResult<()> {
+    if old.id_number != p.id_number {
+        sqlx::query("DELETE FROM id_numbers WHERE id_number = $1")
+            .bind(&old.id_number)
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query("INSERT INTO id_numbers (id_number, county_code, person_id) VALUES ($1,$2,$3)")
+            .bind(&p.id_number)
+            .bind(county)
+            .bind(old.id)
+            .execute(&mut **tx)
+            .await
+            .map_err(|e| StoreError::from_db(e, "id_number"))?;
+    } else if old.county_code != county {
+        sqlx::query("UPDATE id_numbers SET county_code = $1 WHERE id_number = $2")
+            .bind(county)
+            .bind(&p.id_number)
+            .execute(&mut **tx)
+            .await?;
+    }
+    // The county is part of the key: a move across counties is a delete and an insert.
+    sqlx::query("DELETE FROM persons WHERE county_code = $1 AND id = $2")
+        .bind(&old.county_code)
+        .bind(old.id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO persons (county_code, id, household_id, region_code, grid_code, name, id_number, \
+         birth_date, sex, phone, relation, residence_type, tags, created_at, updated_at) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)",
+    )
+    .bind(county)
+    .bind(old.id)
+    .bind(household_id)
+    .bind(region)
+    .bind(grid)
+    .bind(&p.name)
+    .bind(&p.id_number)
+    .bind(&p.birth_date)
+    .bind(p.sex)
+    .bind(&p.phone)
+    .bind(&p.relation)
+    .bind(&p.residence_type)
+    .bind(&p.tags)
+    .bind(now_ms())
+    .bind(now_ms())
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("DELETE FROM person_grams WHERE person_id = $1")
+        .bind(old.id)
+        .execute(&mut **tx)
+        .await?;
+    insert_grams(tx, region, old.id, &p.name).await
+}
+
+async fn fetch_household(tx: &mut Tx, scope: &Scope, id: i64) -> StoreResult<Household> {
+    sqlx::query_as::<Db, Household>(AssertSqlSafe(format!(
+        "SELECT {HOUSEHOLD_COLS} FROM households h WHERE h.id = $1 AND h.region_code >= $2 AND h.region_code < $3"
+    )))
+    .bind(id)
+    .bind(&scope.lo)
+    .bind(&scope.hi)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or(StoreError::NotFound("household"))
+}
+
+async fn fetch_grid(tx: &mut Tx, scope: &Scope, code: &str) -> StoreResult<Grid> {
+    sqlx::query_as::<Db, Grid>(AssertSqlSafe(format!(
+        "SELECT {GRID_COLS} FROM grids g WHERE g.code = $1 AND g.region_code >= $2 AND g.region_code < $3"
+    )))
+    .bind(code)
+    .bind(&scope.lo)
+    .bind(&scope.hi)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or(StoreError::NotFound("grid"))
+}
+
+async fn fetch_region(tx: &mut Tx, scope: &Scope, code: &str) -> StoreResult<Region> {
+    sqlx::query_as::<Db, Region>(AssertSqlSafe(format!(
+        "SELECT {REGION_COLS} FROM regions r WHERE r.code = $1 AND r.code >= $2 AND r.code < $3"
+    )))
+    .bind(code)
+    .bind(&scope.lo)
+    .bind(&scope.hi)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or(StoreError::NotFound("region"))
+}
+
+fn normalise_region(code: &str) -> StoreResult<String> {
+    Ok(RegionCode::parse(code).map_err(|_| StoreError::NotFound("region"))?.as_str().to_string())
+}
+
+impl S {
+    async fn write_tx(&self) -> StoreResult<Tx> {
+        Ok(self.pool.begin_with(BEGIN_WRITE).await?)
+    }
+
+    async fn read_tx(&self) -> StoreResult<Tx> {
+        Ok(self.pool.begin().await?)
+    }
+
+    async fn run_migrations(&self) -> StoreResult<()> {
+        let mut tx = self.write_tx().await?;
+        if let Some(lock) = MIGRATION_LOCK {
+            sqlx::query(lock).execute(&mut *tx).await?;
+        }
+        sqlx::raw_sql(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
+        )
+        .execute(&mut *tx)
+        .await?;
+        let done: Vec<(i64,)> = sqlx::query_as("SELECT version FROM schema_migrations")
+            .fetch_all(&mut *tx)
+            .await?;
+        for (version, sql) in MIGRATIONS {
+            if done.iter().any(|d| d.0 == *version) {
+                continue;
+            }
+            sqlx::raw_sql(*sql).execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)")
+                .bind(*version)
+                .bind(now_ms())
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn region_children_impl(&self, ctx: &Ctx, code: &str, page: PageReq) -> StoreResult<Page<Region>> {
+        let code = normalise_region(code)?;
+        let mut tx = self.read_tx().await?;
+        fetch_region(&mut tx, &ctx.scope, &code).await?;
+        let rows = sqlx::query_as::<Db, Region>(AssertSqlSafe(format!(
+            "SELECT {REGION_COLS} FROM regions r WHERE r.parent_code = $1 AND r.code >= $2 AND r.code < $3 \
+             ORDER BY r.code LIMIT $4 OFFSET $5"
+        )))
+        .bind(&code)
+        .bind(&ctx.scope.lo)
+        .bind(&ctx.scope.hi)
+        .bind(page.limit_plus_one())
+        .bind(page.offset())
+        .fetch_all(&mut *tx)
+        .await?;
+        Ok(Page::from_rows(rows, page))
+    }
+
+    async fn upsert_regions_impl(&self, rows: &[RegionRow]) -> StoreResult<u64> {
+        let now = now_ms();
+        let mut tx = self.write_tx().await?;
+        let full_sql = region_insert_sql(REGION_CHUNK);
+        for chunk in rows.chunks(REGION_CHUNK) {
+            let sql = if chunk.len() == REGION_CHUNK { full_sql.clone() } else { region_insert_sql(chunk.len()) };
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for r in chunk {
+                q = q
+                    .bind(&r.code)
+                    .bind(&r.name)
+                    .bind(r.level)
+                    .bind(&r.parent_code)
+                    .bind(r.urban_rural)
+                    .bind(now);
+            }
+            q.execute(&mut *tx).await?;
+        }
+        // Every parent must exist (in the files or already in the database).
+        let orphans: Vec<(String, String)> = sqlx::query_as(
+            "SELECT r.code, r.parent_code FROM regions r LEFT JOIN regions p ON p.code = r.parent_code \
+             WHERE r.parent_code IS NOT NULL AND r.level <> 'province' AND p.code IS NULL ORDER BY r.code LIMIT 10",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        if let Some((code, parent)) = orphans.first() {
+            return Err(StoreError::Invalid(Invalid::new(
+                "parent_code",
+                "unknown_parent",
+                format!("{code} 的上级 {parent} 不存在"),
+                format!("the parent {parent} of {code} does not exist"),
+            )));
+        }
+        write_audit(&mut tx, &Ctx::system(), "import", "regions", "", "", &format!("{} rows", rows.len())).await?;
+        tx.commit().await?;
+        Ok(rows.len() as u64)
+    }
+
+    async fn create_region_impl(&self, ctx: &Ctx, row: &RegionRow) -> StoreResult<Region> {
+        let mut tx = self.write_tx().await?;
+        let Some(parent) = &row.parent_code else {
+            return Err(StoreError::Invalid(Invalid::new(
+                "code",
+                "forbidden_level",
+                "不能通过接口创建省级区划",
+                "provinces cannot be created through the API",
+            )));
+        };
+        if fetch_region(&mut tx, &ctx.scope, parent).await.is_err() {
+            return Err(StoreError::Invalid(Invalid::new(
+                "parent_code",
+                "unknown_parent",
+                format!("上级区划 {parent} 不存在或不在您的管辖范围内"),
+                format!("the parent region {parent} does not exist or is outside your scope"),
+            )));
+        }
+        sqlx::query(
+            "INSERT INTO regions (code, name, level, parent_code, urban_rural, updated_at) VALUES ($1,$2,$3,$4,$5,$6)",
+        )
+        .bind(&row.code)
+        .bind(&row.name)
+        .bind(row.level)
+        .bind(&row.parent_code)
+        .bind(row.urban_rural)
+        .bind(now_ms())
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| StoreError::from_db(e, "code"))?;
+        write_audit(&mut tx, ctx, "create", "region", &row.code, &row.code, &row.name).await?;
+        let r = fetch_region(&mut tx, &ctx.scope, &row.code).await?;
+        tx.commit().await?;
+        Ok(r)
+    }
+
+    async fn update_region_impl(&self, ctx: &Ctx, code: &str, patch: &RegionPatch) -> StoreResult<Region> {
+        let code = normalise_region(code)?;
+        let mut tx = self.write_tx().await?;
+        let old = fetch_region(&mut tx, &ctx.scope, &code).await?;
+        let name = match &patch.name {
+            Some(n) => tongchou_domain::error::required_text("name", n, 60)?,
+            None => old.name.clone(),
+        };
+        let (ur, ovr): (Option<String>, bool) = match patch.urban_rural.as_deref() {
+            None => (old.urban_rural.clone(), old.ur_override),
+            Some("auto") => {
+                let rc = RegionCode::parse(&code)?;
+                (tongchou_domain::UrbanRural::classify(&rc, &name).map(|u| u.as_str().to_string()), false)
+            }
+            Some(v @ ("urban" | "rural")) => (Some(v.to_string()), true),
+            Some(_) => {
+                return Err(StoreError::Invalid(Invalid::new(
+                    "urban_rural",
+                    "invalid_value",
+                    "必须是 urban、rural 或 auto",
+                    "must be urban, rural or auto",
+                )));
+            }
+        };
+        sqlx::query("UPDATE regions SET name = $1, urban_rural = $2, ur_override = $3, updated_at = $4 WHERE code = $5")
+            .bind(&name)
+            .bind(&ur)
+            .bind(ovr)
+            .bind(now_ms())
+            .bind(&code)
+            .execute(&mut *tx)
+            .await?;
+        write_audit(&mut tx, ctx, "update", "region", &code, &code, &name).await?;
+        let r = fetch_region(&mut tx, &ctx.scope, &code).await?;
+        tx.commit().await?;
+        Ok(r)
+    }
+
+    async fn write_grid(&self, ctx: &Ctx, existing: Option<&str>, g: &NewGrid) -> StoreResult<Grid> {
+        let mut tx = self.write_tx().await?;
+        if let Some(code) = existing {
+            fetch_grid(&mut tx, &ctx.scope, code).await?;
+            if code != g.code {
+                return Err(StoreError::Invalid(Invalid::new(
+                    "code",
+                    "immutable",
+                    "网格代码不能修改",
+                    "a grid's code cannot be changed",
+                )));
+            }
+        }
+        let village = fetch_region(&mut tx, &ctx.scope, &g.region_code).await.map_err(|_| {
+            Invalid::new(
+                "code",
+                "unknown_parent",
+                format!("村/社区 {} 不存在或不在您的管辖范围内", g.region_code),
+                format!("village {} does not exist or is outside your scope", g.region_code),
+            )
+        })?;
+        if village.level != "village" {
+            return Err(StoreError::Invalid(Invalid::new(
+                "code",
+                "unknown_parent",
+                "网格必须建在村/社区下",
+                "a grid must sit under a village-level unit",
+            )));
+        }
+        let now = now_ms();
+        let q = if existing.is_some() {
+            "UPDATE grids SET name = $2, worker_name = $3, worker_phone = $4, leader_name = $5, geojson = $6, \
+             centroid_lat = $7, centroid_lng = $8, updated_at = $9 WHERE code = $1 AND region_code = $10"
+        } else {
+            "INSERT INTO grids (code, name, worker_name, worker_phone, leader_name, geojson, centroid_lat, \
+             centroid_lng, created_at, updated_at, region_code) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$9,$10)"
+        };
+        sqlx::query(q)
+            .bind(&g.code)
+            .bind(&g.name)
+            .bind(&g.worker_name)
+            .bind(&g.worker_phone)
+            .bind(&g.leader_name)
+            .bind(&g.geojson)
+            .bind(g.centroid_lat)
+            .bind(g.centroid_lng)
+            .bind(now)
+            .bind(&g.region_code)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| StoreError::from_db(e, "code"))?;
+        let action = if existing.is_some() { "update" } else { "create" };
+        write_audit(&mut tx, ctx, action, "grid", &g.code, &g.region_code, &g.name).await?;
+        let out = fetch_grid(&mut tx, &ctx.scope, &g.code).await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    async fn write_household(&self, ctx: &Ctx, existing: Option<i64>, h: &NewHousehold) -> StoreResult<Household> {
+        let mut tx = self.write_tx().await?;
+        let Some(region) = grid_in_scope(&mut tx, &ctx.scope, &h.grid_code).await? else {
+            return Err(StoreError::Invalid(Invalid::new(
+                "grid_code",
+                "unknown_grid",
+                "网格不存在或不在您的管辖范围内",
+                "the grid does not exist or is outside your scope",
+            )));
+        };
+        let county = &region[..6];
+        let id = match existing {
+            Some(id) => {
+                let (old_county, _, _) = household_in_scope(&mut tx, &ctx.scope, id)
+                    .await?
+                    .ok_or(StoreError::NotFound("household"))?;
+                if old_county != county {
+                    return Err(StoreError::Invalid(Invalid::new(
+                        "grid_code",
+                        "cross_county_move",
+                        "住户不能直接迁往其他县区，请办理迁出迁入",
+                        "a household cannot move to another county by an edit",
+                    )));
+                }
+                sqlx::query(
+                    "UPDATE households SET region_code = $1, grid_code = $2, address = $3, phone = $4, updated_at = $5 \
+                     WHERE county_code = $6 AND id = $7",
+                )
+                .bind(&region)
+                .bind(&h.grid_code)
+                .bind(&h.address)
+                .bind(&h.phone)
+                .bind(now_ms())
+                .bind(county)
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| StoreError::from_db(e, "address"))?;
+                // Members follow their household.
+                sqlx::query("UPDATE persons SET region_code = $1, grid_code = $2 WHERE county_code = $3 AND household_id = $4")
+                    .bind(&region)
+                    .bind(&h.grid_code)
+                    .bind(county)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(
+                    "UPDATE person_grams SET region_code = $1 WHERE person_id IN \
+                     (SELECT id FROM persons WHERE county_code = $2 AND household_id = $3)",
+                )
+                .bind(&region)
+                .bind(county)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+                id
+            }
+            None => {
+                let id = new_id();
+                let now = now_ms();
+                sqlx::query(
+                    "INSERT INTO households (county_code, id, region_code, grid_code, address, phone, created_at, updated_at) \
+                     VALUES ($1,$2,$3,$4,$5,$6,$7,$7)",
+                )
+                .bind(county)
+                .bind(id)
+                .bind(&region)
+                .bind(&h.grid_code)
+                .bind(&h.address)
+                .bind(&h.phone)
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| StoreError::from_db(e, "address"))?;
+                id
+            }
+        };
+        let action = if existing.is_some() { "update" } else { "create" };
+        write_audit(&mut tx, ctx, action, "household", &id.to_string(), &region, &h.address).await?;
+        let out = fetch_household(&mut tx, &ctx.scope, id).await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    async fn write_person(&self, ctx: &Ctx, existing: Option<i64>, p: &NewPerson) -> StoreResult<Person> {
+        let mut tx = self.write_tx().await?;
+        let Some((county, region, grid)) = household_in_scope(&mut tx, &ctx.scope, p.household_id).await? else {
+            return Err(StoreError::Invalid(Invalid::new(
+                "household_id",
+                "unknown_household",
+                "住户不存在或不在您的管辖范围内",
+                "the household does not exist or is outside your scope",
+            )));
+        };
+        let place = (county.as_str(), region.as_str(), grid.as_str());
+        let id = match existing {
+            Some(id) => {
+                let old = fetch_person(&mut tx, &ctx.scope, id).await?;
+                rewrite_person(&mut tx, &old, p, place, p.household_id).await?;
+                id
+            }
+            None => insert_person(&mut tx, p, place, p.household_id).await?,
+        };
+        let action = if existing.is_some() { "update" } else { "create" };
+        write_audit(&mut tx, ctx, action, "person", &id.to_string(), &region, "").await?;
+        let out = fetch_person(&mut tx, &ctx.scope, id).await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    async fn list_persons_impl(&self, ctx: &Ctx, f: &PersonFilter, page: PageReq) -> StoreResult<Page<Person>> {
+        let mut scope = ctx.scope.clone();
+        if let Some(r) = f.region.as_deref().filter(|r| !r.is_empty()) {
+            scope = scope.narrow(&RegionCode::parse_field("region", r)?.scope());
+        }
+        let grid = f.grid.as_deref().unwrap_or("").trim().to_string();
+        if !grid.is_empty() {
+            scope = scope.narrow(&Scope::of_prefix(&grid));
+        }
+        let extra = " AND ($7 = 0 OR p.household_id = $7) AND ($8 = '' OR p.grid_code = $8)";
+        let (sql, key, pattern) = if let Some(idn) = f.id_number.as_deref().filter(|s| !s.trim().is_empty()) {
+            (
+                format!(
+                    "SELECT {PERSON_COLS} FROM id_numbers i JOIN persons p ON p.county_code = i.county_code \
+                     AND p.id = i.person_id WHERE i.id_number = $1 AND p.region_code >= $2 AND p.region_code < $3 \
+                     AND $6 = $6{extra} ORDER BY p.id LIMIT $4 OFFSET $5"
+                ),
+                idn.trim().to_ascii_uppercase(),
+                String::new(),
+            )
+        } else if let Some(q) = f.q.as_deref().and_then(search::query_gram) {
+            let frag: String = f.q.as_deref().unwrap_or("").chars().filter(|c| !c.is_whitespace()).collect();
+            let pattern = if frag.chars().count() == 1 {
+                format!("{}%", like_escape(&frag))
+            } else {
+                format!("%{}%", like_escape(&frag))
+            };
+            (
+                format!(
+                    "SELECT {PERSON_COLS} FROM person_grams g JOIN persons p ON p.id = g.person_id \
+                     WHERE g.gram = $1 AND g.region_code >= $2 AND g.region_code < $3 \
+                     AND p.name LIKE $6 ESCAPE '\\'{extra} ORDER BY g.region_code, g.person_id LIMIT $4 OFFSET $5"
+                ),
+                q,
+                pattern,
+            )
+        } else {
+            (
+                format!(
+                    "SELECT {PERSON_COLS} FROM persons p WHERE $1 = $1 AND p.region_code >= $2 AND p.region_code < $3 \
+                     AND $6 = $6{extra} ORDER BY p.region_code, p.id LIMIT $4 OFFSET $5"
+                ),
+                String::new(),
+                String::new(),
+            )
+        };
+        let q = sqlx::query_as::<Db, Person>(AssertSqlSafe(sql))
+            .bind(key)
+            .bind(&scope.lo)
+            .bind(&scope.hi)
+            .bind(page.limit_plus_one())
+            .bind(page.offset())
+            .bind(pattern)
+            .bind(f.household.unwrap_or(0))
+            .bind(grid);
+        let rows = q.fetch_all(&self.pool).await?;
+        Ok(Page::from_rows(rows, page))
+    }
+
+    async fn import_impl(&self, ctx: &Ctx, rows: &[ImportRow]) -> StoreResult<ImportCounts> {
+        let mut tx = self.write_tx().await?;
+        let mut errors: Vec<RowError> = Vec::new();
+        let mut counts = ImportCounts::default();
+        let mut grids: HashMap<String, Option<String>> = HashMap::new();
+        let mut households: HashMap<(String, String), (i64, String)> = HashMap::new();
+        let mut seen_ids: HashMap<String, usize> = HashMap::new();
+        let now = now_ms();
+        for r in rows {
+            let h = &r.household;
+            if !grids.contains_key(&h.grid_code) {
+                let found = grid_in_scope(&mut tx, &ctx.scope, &h.grid_code).await?;
+                grids.insert(h.grid_code.clone(), found);
+            }
+            let Some(region) = grids[&h.grid_code].clone() else {
+                errors.push(RowError {
+                    row: r.row,
+                    column: "grid_code".into(),
+                    reason: format!("网格 {} 不存在或不在您的管辖范围内 / grid does not exist or is outside your scope", h.grid_code),
+                });
+                continue;
+            };
+            let county = region[..6].to_string();
+            let key = (h.grid_code.clone(), h.address.clone());
+            let household_id = match households.get(&key) {
+                Some((id, _)) => *id,
+                None => {
+                    let found: Option<(i64,)> = sqlx::query_as(
+                        "SELECT id FROM households WHERE county_code = $1 AND grid_code = $2 AND address = $3",
+                    )
+                    .bind(&county)
+                    .bind(&h.grid_code)
+                    .bind(&h.address)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    let id = match found {
+                        Some((id,)) => {
+                            if h.phone.is_some() {
+                                sqlx::query("UPDATE households SET phone = $1, updated_at = $2 WHERE county_code = $3 AND id = $4")
+                                    .bind(&h.phone)
+                                    .bind(now)
+                                    .bind(&county)
+                                    .bind(id)
+                                    .execute(&mut *tx)
+                                    .await?;
+                            }
+                            id
+                        }
+                        None => {
+                            let id = new_id();
+                            sqlx::query(
+                                "INSERT INTO households (county_code, id, region_code, grid_code, address, phone, created_at, updated_at) \
+                                 VALUES ($1,$2,$3,$4,$5,$6,$7,$7)",
+                            )
+                            .bind(&county)
+                            .bind(id)
+                            .bind(&region)
+                            .bind(&h.grid_code)
+                            .bind(&h.address)
+                            .bind(&h.phone)
+                            .bind(now)
+                            .execute(&mut *tx)
+                            .await?;
+                            counts.households_created += 1;
+                            id
+                        }
+                    };
+                    households.insert(key, (id, region.clone()));
+                    id
+                }
+            };
+            let Some(p) = &r.person else { continue };
+            if let Some(first) = seen_ids.insert(p.id_number.clone(), r.row) {
+                errors.push(RowError {
+                    row: r.row,
+                    column: "id_number".into(),
+                    reason: format!("与第 {first} 行重复 / duplicates row {first}"),
+                });
+                continue;
+            }
+            let existing: Option<(String, i64)> =
+                sqlx::query_as("SELECT county_code, person_id FROM id_numbers WHERE id_number = $1")
+                    .bind(&p.id_number)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let place = (county.as_str(), region.as_str(), h.grid_code.as_str());
+            match existing {
+                None => {
+                    insert_person(&mut tx, p, place, household_id).await?;
+                    counts.persons_created += 1;
+                }
+                Some((_, pid)) => match fetch_person(&mut tx, &ctx.scope, pid).await {
+                    Ok(old) => {
+                        rewrite_person(&mut tx, &old, p, place, household_id).await?;
+                        counts.persons_updated += 1;
+                    }
+                    Err(StoreError::NotFound(_)) => errors.push(RowError {
+                        row: r.row,
+                        column: "id_number".into(),
+                        reason: "该身份证号已登记在您的管辖范围之外 / this ID number is registered outside your scope".into(),
+                    }),
+                    Err(e) => return Err(e),
+                },
+            }
+        }
+        if !errors.is_empty() {
+            tx.rollback().await?;
+            return Err(StoreError::Rows(errors));
+        }
+        let detail = format!(
+            "households +{}, persons +{} ~{}",
+            counts.households_created, counts.persons_created, counts.persons_updated
+        );
+        write_audit(&mut tx, ctx, "import", "registry", "", "", &detail).await?;
+        tx.commit().await?;
+        Ok(counts)
+    }
+}
+
+impl Storage for S {
+    fn backend(&self) -> &'static str {
+        BACKEND
+    }
+
+    fn migrate(&self) -> BoxFut<'_, ()> {
+        Box::pin(self.run_migrations())
+    }
+
+    fn is_empty(&self) -> BoxFut<'_, bool> {
+        Box::pin(async move {
+            let n: Option<(String,)> = sqlx::query_as("SELECT code FROM regions LIMIT 1").fetch_optional(&self.pool).await?;
+            Ok(n.is_none())
+        })
+    }
+
+    fn upsert_regions<'a>(&'a self, rows: &'a [RegionRow]) -> BoxFut<'a, u64> {
+        Box::pin(self.upsert_regions_impl(rows))
+    }
+
+    fn get_region<'a>(&'a self, ctx: &'a Ctx, code: &'a str) -> BoxFut<'a, Region> {
+        Box::pin(async move {
+            let code = normalise_region(code)?;
+            let mut tx = self.read_tx().await?;
+            fetch_region(&mut tx, &ctx.scope, &code).await
+        })
+    }
+
+    fn region_children<'a>(&'a self, ctx: &'a Ctx, code: &'a str, page: PageReq) -> BoxFut<'a, Page<Region>> {
+        Box::pin(self.region_children_impl(ctx, code, page))
+    }
+
+    fn create_region<'a>(&'a self, ctx: &'a Ctx, row: &'a RegionRow) -> BoxFut<'a, Region> {
+        Box::pin(self.create_region_impl(ctx, row))
+    }
+
+    fn update_region<'a>(&'a self, ctx: &'a Ctx, code: &'a str, patch: &'a RegionPatch) -> BoxFut<'a, Region> {
+        Box::pin(self.update_region_impl(ctx, code, patch))
+    }
+
+    fn insert_units<'a>(&'a self, rows: &'a [Unit]) -> BoxFut<'a, ()> {
+        Box::pin(async move {
+            let mut tx = self.write_tx().await?;
+            for u in rows {
+                sqlx::query("INSERT INTO units (id, region_code, name, kind, created_at) VALUES ($1,$2,$3,$4,$5)")
+                    .bind(u.id)
+                    .bind(&u.region_code)
+                    .bind(&u.name)
+                    .bind(&u.kind)
+                    .bind(now_ms())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    fn list_units<'a>(&'a self, ctx: &'a Ctx, region_code: &'a str) -> BoxFut<'a, Vec<Unit>> {
+        Box::pin(async move {
+            let code = normalise_region(region_code)?;
+            Ok(sqlx::query_as::<Db, Unit>(
+                "SELECT id, region_code, name, kind FROM units WHERE region_code = $1 AND region_code >= $2 \
+                 AND region_code < $3 ORDER BY id",
+            )
+            .bind(code)
+            .bind(&ctx.scope.lo)
+            .bind(&ctx.scope.hi)
+            .fetch_all(&self.pool)
+            .await?)
+        })
+    }
+
+    fn insert_centers<'a>(&'a self, rows: &'a [ServiceCenter]) -> BoxFut<'a, ()> {
+        Box::pin(async move {
+            let mut tx = self.write_tx().await?;
+            for c in rows {
+                sqlx::query(
+                    "INSERT INTO service_centers (id, region_code, name, level, has_org, has_staff, has_funds, \
+                     has_venue, has_rules, has_work, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)",
+                )
+                .bind(c.id)
+                .bind(&c.region_code)
+                .bind(&c.name)
+                .bind(&c.level)
+                .bind(c.has_org)
+                .bind(c.has_staff)
+                .bind(c.has_funds)
+                .bind(c.has_venue)
+                .bind(c.has_rules)
+                .bind(c.has_work)
+                .bind(now_ms())
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    fn list_centers<'a>(&'a self, ctx: &'a Ctx, region_code: &'a str) -> BoxFut<'a, Vec<ServiceCenter>> {
+        Box::pin(async move {
+            let code = normalise_region(region_code)?;
+            Ok(sqlx::query_as::<Db, ServiceCenter>(
+                "SELECT id, region_code, name, level, has_org, has_staff, has_funds, has_venue, has_rules, has_work \
+                 FROM service_centers WHERE region_code = $1 AND region_code >= $2 AND region_code < $3 ORDER BY id",
+            )
+            .bind(code)
+            .bind(&ctx.scope.lo)
+            .bind(&ctx.scope.hi)
+            .fetch_all(&self.pool)
+            .await?)
+        })
+    }
+
+    fn create_grid<'a>(&'a self, ctx: &'a Ctx, g: &'a NewGrid) -> BoxFut<'a, Grid> {
+        Box::pin(self.write_grid(ctx, None, g))
+    }
+
+    fn get_grid<'a>(&'a self, ctx: &'a Ctx, code: &'a str) -> BoxFut<'a, Grid> {
+        Box::pin(async move {
+            let mut tx = self.read_tx().await?;
+            fetch_grid(&mut tx, &ctx.scope, code).await
+        })
+    }
+
+    fn list_grids<'a>(&'a self, ctx: &'a Ctx, region_code: &'a str, page: PageReq) -> BoxFut<'a, Page<Grid>> {
+        Box::pin(async move {
+            let scope = ctx.scope.narrow(&RegionCode::parse_field("region", region_code)?.scope());
+            let rows = sqlx::query_as::<Db, Grid>(AssertSqlSafe(format!(
+                "SELECT {GRID_COLS} FROM grids g WHERE g.region_code >= $1 AND g.region_code < $2 \
+                 ORDER BY g.code LIMIT $3 OFFSET $4"
+            )))
+            .bind(&scope.lo)
+            .bind(&scope.hi)
+            .bind(page.limit_plus_one())
+            .bind(page.offset())
+            .fetch_all(&self.pool)
+            .await?;
+            Ok(Page::from_rows(rows, page))
+        })
+    }
+
+    fn update_grid<'a>(&'a self, ctx: &'a Ctx, code: &'a str, g: &'a NewGrid) -> BoxFut<'a, Grid> {
+        Box::pin(self.write_grid(ctx, Some(code), g))
+    }
+
+    fn create_household<'a>(&'a self, ctx: &'a Ctx, h: &'a NewHousehold) -> BoxFut<'a, Household> {
+        Box::pin(self.write_household(ctx, None, h))
+    }
+
+    fn get_household<'a>(&'a self, ctx: &'a Ctx, id: i64) -> BoxFut<'a, Household> {
+        Box::pin(async move {
+            let mut tx = self.read_tx().await?;
+            fetch_household(&mut tx, &ctx.scope, id).await
+        })
+    }
+
+    fn list_households<'a>(&'a self, ctx: &'a Ctx, f: &'a HouseholdFilter, page: PageReq) -> BoxFut<'a, Page<Household>> {
+        Box::pin(async move {
+            let mut scope = ctx.scope.clone();
+            if let Some(r) = f.region.as_deref().filter(|r| !r.is_empty()) {
+                scope = scope.narrow(&RegionCode::parse_field("region", r)?.scope());
+            }
+            let (sql, grid) = match f.grid.as_deref().filter(|g| !g.is_empty()) {
+                Some(g) => (
+                    format!(
+                        "SELECT {HOUSEHOLD_COLS} FROM households h WHERE h.grid_code = $5 AND h.region_code >= $1 \
+                         AND h.region_code < $2 ORDER BY h.id LIMIT $3 OFFSET $4"
+                    ),
+                    g,
+                ),
+                None => (
+                    format!(
+                        "SELECT {HOUSEHOLD_COLS} FROM households h WHERE h.region_code >= $1 AND h.region_code < $2 \
+                         AND $5 = $5 ORDER BY h.region_code, h.id LIMIT $3 OFFSET $4"
+                    ),
+                    "",
+                ),
+            };
+            let rows = sqlx::query_as::<Db, Household>(AssertSqlSafe(sql))
+                .bind(&scope.lo)
+                .bind(&scope.hi)
+                .bind(page.limit_plus_one())
+                .bind(page.offset())
+                .bind(grid)
+                .fetch_all(&self.pool)
+                .await?;
+            Ok(Page::from_rows(rows, page))
+        })
+    }
+
+    fn update_household<'a>(&'a self, ctx: &'a Ctx, id: i64, h: &'a NewHousehold) -> BoxFut<'a, Household> {
+        Box::pin(self.write_household(ctx, Some(id), h))
+    }
+
+    fn create_person<'a>(&'a self, ctx: &'a Ctx, p: &'a NewPerson) -> BoxFut<'a, Person> {
+        Box::pin(self.write_person(ctx, None, p))
+    }
+
+    fn get_person<'a>(&'a self, ctx: &'a Ctx, id: i64) -> BoxFut<'a, Person> {
+        Box::pin(async move {
+            let mut tx = self.read_tx().await?;
+            fetch_person(&mut tx, &ctx.scope, id).await
+        })
+    }
+
+    fn list_persons<'a>(&'a self, ctx: &'a Ctx, f: &'a PersonFilter, page: PageReq) -> BoxFut<'a, Page<Person>> {
+        Box::pin(self.list_persons_impl(ctx, f, page))
+    }
+
+    fn update_person<'a>(&'a self, ctx: &'a Ctx, id: i64, p: &'a NewPerson) -> BoxFut<'a, Person> {
+        Box::pin(self.write_person(ctx, Some(id), p))
+    }
+
+    fn reveal_person<'a>(&'a self, ctx: &'a Ctx, id: i64) -> BoxFut<'a, Person> {
+        Box::pin(async move {
+            let mut tx = self.write_tx().await?;
+            let p = fetch_person(&mut tx, &ctx.scope, id).await?;
+            write_audit(&mut tx, ctx, "reveal_pii", "person", &id.to_string(), &p.region_code, "id_number, phone")
+                .await?;
+            tx.commit().await?;
+            Ok(p)
+        })
+    }
+
+    fn import_registry<'a>(&'a self, ctx: &'a Ctx, rows: &'a [ImportRow]) -> BoxFut<'a, ImportCounts> {
+        Box::pin(self.import_impl(ctx, rows))
+    }
+
+    fn export_registry<'a>(&'a self, ctx: &'a Ctx) -> BoxFut<'a, (Vec<Household>, Vec<Person>)> {
+        Box::pin(async move {
+            // One transaction: both lists come from the same snapshot.
+            let mut tx = self.read_tx().await?;
+            let hs = sqlx::query_as::<Db, Household>(AssertSqlSafe(format!(
+                "SELECT {HOUSEHOLD_COLS} FROM households h WHERE h.region_code >= $1 AND h.region_code < $2 \
+                 ORDER BY h.region_code, h.id"
+            )))
+            .bind(&ctx.scope.lo)
+            .bind(&ctx.scope.hi)
+            .fetch_all(&mut *tx)
+            .await?;
+            let ps = sqlx::query_as::<Db, Person>(AssertSqlSafe(format!(
+                "SELECT {PERSON_COLS} FROM persons p WHERE p.region_code >= $1 AND p.region_code < $2 \
+                 ORDER BY p.region_code, p.household_id, p.id"
+            )))
+            .bind(&ctx.scope.lo)
+            .bind(&ctx.scope.hi)
+            .fetch_all(&mut *tx)
+            .await?;
+            write_audit(&mut tx, ctx, "export", "registry", "", ctx.scope.lo.as_str(), &format!("{} persons", ps.len()))
+                .await?;
+            tx.commit().await?;
+            Ok((hs, ps))
+        })
+    }
+
+    fn create_user<'a>(&'a self, u: &'a NewUser) -> BoxFut<'a, User> {
+        Box::pin(async move {
+            let mut tx = self.write_tx().await?;
+            let id = new_id();
+            sqlx::query(
+                "INSERT INTO users (id, username, display_name, password_hash, role, scope_code, grid_code, created_at) \
+                 VALUES ($1,$2,$3,$4,$5,$6,$7,$8)",
+            )
+            .bind(id)
+            .bind(&u.username)
+            .bind(&u.display_name)
+            .bind(&u.password_hash)
+            .bind(u.role.as_str())
+            .bind(&u.scope_code)
+            .bind(&u.grid_code)
+            .bind(now_ms())
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| StoreError::from_db(e, "username"))?;
+            write_audit(&mut tx, &Ctx::system(), "create", "user", &u.username, &u.scope_code, u.role.as_str()).await?;
+            let user = sqlx::query_as::<Db, User>(AssertSqlSafe(format!("SELECT {USER_COLS} FROM users u WHERE u.id = $1")))
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(user)
+        })
+    }
+
+    fn set_password<'a>(&'a self, username: &'a str, hash: &'a str) -> BoxFut<'a, ()> {
+        Box::pin(async move {
+            let mut tx = self.write_tx().await?;
+            let n = sqlx::query(
+                "UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = 0 WHERE username = $2",
+            )
+            .bind(hash)
+            .bind(username)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if n == 0 {
+                return Err(StoreError::NotFound("user"));
+            }
+            // A new password ends every session of the account.
+            sqlx::query("DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE username = $1)")
+                .bind(username)
+                .execute(&mut *tx)
+                .await?;
+            write_audit(&mut tx, &Ctx::system(), "reset_password", "user", username, "", "").await?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    fn user_by_name<'a>(&'a self, username: &'a str) -> BoxFut<'a, Option<User>> {
+        Box::pin(async move {
+            Ok(sqlx::query_as::<Db, User>(AssertSqlSafe(format!("SELECT {USER_COLS} FROM users u WHERE u.username = $1")))
+                .bind(username)
+                .fetch_optional(&self.pool)
+                .await?)
+        })
+    }
+
+    fn list_users<'a>(&'a self, ctx: &'a Ctx, page: PageReq) -> BoxFut<'a, Page<User>> {
+        Box::pin(async move {
+            let rows = sqlx::query_as::<Db, User>(AssertSqlSafe(format!(
+                "SELECT {USER_COLS} FROM users u WHERE u.scope_code >= $1 AND u.scope_code < $2 \
+                 ORDER BY u.scope_code, u.username LIMIT $3 OFFSET $4"
+            )))
+            .bind(&ctx.scope.lo)
+            .bind(&ctx.scope.hi)
+            .bind(page.limit_plus_one())
+            .bind(page.offset())
+            .fetch_all(&self.pool)
+            .await?;
+            Ok(Page::from_rows(rows, page))
+        })
+    }
+
+    fn login_failed<'a>(&'a self, user_id: i64, lock_after: i32, lock_until: i64) -> BoxFut<'a, ()> {
+        Box::pin(async move {
+            let mut tx = self.write_tx().await?;
+            sqlx::query(
+                "UPDATE users SET failed_logins = failed_logins + 1, \
+                 locked_until = CASE WHEN failed_logins + 1 >= $1 THEN $2 ELSE locked_until END WHERE id = $3",
+            )
+            .bind(lock_after)
+            .bind(lock_until)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    fn login_succeeded<'a>(&'a self, user_id: i64) -> BoxFut<'a, ()> {
+        Box::pin(async move {
+            sqlx::query("UPDATE users SET failed_logins = 0, locked_until = 0 WHERE id = $1")
+                .bind(user_id)
+                .execute(&self.pool)
+                .await?;
+            Ok(())
+        })
+    }
+
+    fn create_session<'a>(&'a self, s: &'a Session) -> BoxFut<'a, ()> {
+        Box::pin(async move {
+            let mut tx = self.write_tx().await?;
+            sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
+                .bind(now_ms())
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1,$2,$3,$4,$5)",
+            )
+            .bind(&s.token_hash)
+            .bind(s.user_id)
+            .bind(&s.csrf_token)
+            .bind(s.created_at)
+            .bind(s.expires_at)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    fn session<'a>(&'a self, token_hash: &'a str, now: i64) -> BoxFut<'a, Option<(Session, User)>> {
+        Box::pin(async move {
+            let s = sqlx::query_as::<Db, Session>(
+                "SELECT token_hash, user_id, csrf_token, created_at, expires_at FROM sessions \
+                 WHERE token_hash = $1 AND expires_at > $2",
+            )
+            .bind(token_hash)
+            .bind(now)
+            .fetch_optional(&self.pool)
+            .await?;
+            let Some(s) = s else { return Ok(None) };
+            let u = sqlx::query_as::<Db, User>(AssertSqlSafe(format!(
+                "SELECT {USER_COLS} FROM users u WHERE u.id = $1 AND u.disabled = FALSE"
+            )))
+            .bind(s.user_id)
+            .fetch_optional(&self.pool)
+            .await?;
+            Ok(u.map(|u| (s, u)))
+        })
+    }
+
+    fn delete_session<'a>(&'a self, token_hash: &'a str) -> BoxFut<'a, ()> {
+        Box::pin(async move {
+            sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+                .bind(token_hash)
+                .execute(&self.pool)
+                .await?;
+            Ok(())
+        })
+    }
+
+    fn list_audit<'a>(&'a self, ctx: &'a Ctx, page: PageReq) -> BoxFut<'a, Page<AuditEntry>> {
+        Box::pin(async move {
+            let rows = sqlx::query_as::<Db, AuditEntry>(
+                "SELECT id, at, user_id, username, action, target_type, target_id, detail FROM audit_log \
+                 WHERE region_code >= $1 AND region_code < $2 ORDER BY at DESC, id DESC LIMIT $3 OFFSET $4",
+            )
+            .bind(&ctx.scope.lo)
+            .bind(&ctx.scope.hi)
+            .bind(page.limit_plus_one())
+            .bind(page.offset())
+            .fetch_all(&self.pool)
+            .await?;
+            Ok(Page::from_rows(rows, page))
+        })
+    }
+
+    fn audit<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        action: &'a str,
+        target_type: &'a str,
+        target_id: &'a str,
+        detail: &'a str,
+    ) -> BoxFut<'a, ()> {
+        Box::pin(async move {
+            let mut tx = self.write_tx().await?;
+            write_audit(&mut tx, ctx, action, target_type, target_id, "", detail).await?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    fn backup<'a>(&'a self, path: &'a std::path::Path) -> BoxFut<'a, ()> {
+        Box::pin(self.backup_impl(path))
+    }
+}

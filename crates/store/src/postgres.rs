@@ -1,0 +1,108 @@
+//! The PostgreSQL backend. A URL may carry `schema=NAME`: the store then creates that schema and
+//! works in it (the test suite gives every test its own).
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use std::path::Path;
+use std::str::FromStr;
+
+type Db = sqlx::Postgres;
+type S = PgStore;
+
+const BACKEND: &str = "postgres";
+const BEGIN_WRITE: &str = "BEGIN";
+/// Two servers starting at once on one database migrate one after the other.
+const MIGRATION_LOCK: Option<&str> = Some("SELECT pg_advisory_xact_lock(727001)");
+const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/postgres/0001_init.sql"))];
+
+pub struct PgStore {
+    pool: sqlx::PgPool,
+}
+
+/// Splits `schema=NAME` off a URL's query string.
+fn split_schema(url: &str) -> (String, Option<String>) {
+    let Some((base, query)) = url.split_once('?') else {
+        return (url.to_string(), None);
+    };
+    let mut schema = None;
+    let rest: Vec<&str> = query
+        .split('&')
+        .filter(|kv| match kv.strip_prefix("schema=") {
+            Some(s) => {
+                schema = Some(s.to_string());
+                false
+            }
+            None => true,
+        })
+        .collect();
+    let url = if rest.is_empty() {
+        base.to_string()
+    } else {
+        format!("{base}?{}", rest.join("&"))
+    };
+    (url, schema)
+}
+
+impl PgStore {
+    pub async fn connect(url: &str) -> StoreResult<PgStore> {
+        let (url, schema) = split_schema(url);
+        let mut opts = PgConnectOptions::from_str(&url)?;
+        if let Some(schema) = &schema {
+            if !schema
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            {
+                return Err(StoreError::Config(format!("bad schema name {schema}")));
+            }
+            let admin = PgPoolOptions::new()
+                .max_connections(1)
+                .connect_with(opts.clone())
+                .await?;
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "CREATE SCHEMA IF NOT EXISTS {schema}"
+            )))
+            .execute(&admin)
+            .await?;
+            admin.close().await;
+            opts = opts.options([("search_path", schema.as_str())]);
+        }
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .connect_with(opts)
+            .await?;
+        Ok(PgStore { pool })
+    }
+
+    pub fn pool(&self) -> &sqlx::PgPool {
+        &self.pool
+    }
+
+    async fn backup_impl(&self, _path: &Path) -> StoreResult<()> {
+        Err(StoreError::Config(
+            "backup of a PostgreSQL database is done with pg_dump; `tongchou backup` copies the embedded SQLite database".into(),
+        ))
+    }
+}
+
+include!("imp.rs");
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn schema_is_split_off() {
+        assert_eq!(
+            super::split_schema("postgres://u@h/db?schema=t1&sslmode=disable"),
+            (
+                "postgres://u@h/db?sslmode=disable".into(),
+                Some("t1".into())
+            )
+        );
+        assert_eq!(
+            super::split_schema("postgres://u@h/db?schema=t1"),
+            ("postgres://u@h/db".into(), Some("t1".into()))
+        );
+        assert_eq!(
+            super::split_schema("postgres://u@h/db"),
+            ("postgres://u@h/db".into(), None)
+        );
+    }
+}

@@ -1,0 +1,186 @@
+//! Reads a directory in the layout of the national division data (`provinces.csv`, `cities.csv`,
+//! `areas.csv`, `streets.csv`, `villages.csv`; code, name, parent code, …). Every row is checked
+//! (code shape, level of the file, parent column agreeing with the code, duplicates); a file with
+//! any bad row yields the list of them and nothing to write.
+
+use crate::model::{RegionRow, RowError};
+use std::collections::HashSet;
+use std::path::Path;
+use tongchou_domain::{Level, RegionCode};
+
+pub const FILES: [(&str, Level); 5] = [
+    ("provinces.csv", Level::Province),
+    ("cities.csv", Level::City),
+    ("areas.csv", Level::County),
+    ("streets.csv", Level::Township),
+    ("villages.csv", Level::Village),
+];
+
+#[derive(Debug)]
+pub enum ReadError {
+    Io(String),
+    Rows(Vec<RowError>),
+}
+
+/// Reads every present file of the layout, parents before children.
+pub fn read_dir(dir: &Path) -> Result<Vec<RegionRow>, ReadError> {
+    let mut rows = Vec::new();
+    let mut errors = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut found = 0;
+    for (file, level) in FILES {
+        let path = dir.join(file);
+        if !path.exists() {
+            continue;
+        }
+        found += 1;
+        let data =
+            std::fs::read(&path).map_err(|e| ReadError::Io(format!("{}: {e}", path.display())))?;
+        read_file(file, level, &data, &mut rows, &mut errors, &mut seen);
+    }
+    if found == 0 {
+        return Err(ReadError::Io(format!(
+            "{} has none of provinces.csv, cities.csv, areas.csv, streets.csv, villages.csv",
+            dir.display()
+        )));
+    }
+    if errors.is_empty() {
+        Ok(rows)
+    } else {
+        Err(ReadError::Rows(errors))
+    }
+}
+
+fn read_file(
+    file: &str,
+    level: Level,
+    data: &[u8],
+    rows: &mut Vec<RegionRow>,
+    errors: &mut Vec<RowError>,
+    seen: &mut HashSet<String>,
+) {
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(data);
+    let mut rec = csv::StringRecord::new();
+    let mut line = 1;
+    let mut err = |row: usize, column: &str, reason: String| {
+        errors.push(RowError {
+            row,
+            column: format!("{file}:{column}"),
+            reason,
+        });
+    };
+    loop {
+        line += 1;
+        match rdr.read_record(&mut rec) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                err(line, "", format!("CSV 格式错误 / malformed CSV: {e}"));
+                break;
+            }
+        }
+        let raw = rec.get(0).unwrap_or("").trim();
+        let name = rec.get(1).unwrap_or("").trim();
+        if raw.len() != level.digits() {
+            err(
+                line,
+                "code",
+                format!(
+                    "应为 {} 位代码 / expected a {}-digit code: {raw:?}",
+                    level.digits(),
+                    level.digits()
+                ),
+            );
+            continue;
+        }
+        let code = match RegionCode::parse(raw) {
+            Ok(c) if c.level() == level => c,
+            Ok(_) | Err(_) => {
+                err(line, "code", format!("代码无效 / invalid code {raw:?}"));
+                continue;
+            }
+        };
+        if name.is_empty() {
+            err(line, "name", "名称不能为空 / name must not be empty".into());
+            continue;
+        }
+        if level != Level::Province {
+            let parent = rec.get(2).unwrap_or("").trim();
+            if code.prefix().get(..parent.len()) != Some(parent)
+                || parent.len() != level.parent().map_or(0, |p| p.digits())
+            {
+                err(
+                    line,
+                    "parent",
+                    format!(
+                        "上级代码 {parent:?} 与代码 {raw} 不符 / parent code does not match the code"
+                    ),
+                );
+                continue;
+            }
+        }
+        if !seen.insert(code.as_str().to_string()) {
+            err(line, "code", format!("代码重复 / duplicate code {raw}"));
+            continue;
+        }
+        rows.push(RegionRow::new(&code, name));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(level: Level, text: &str) -> (Vec<RegionRow>, Vec<RowError>) {
+        let (mut rows, mut errors, mut seen) = (Vec::new(), Vec::new(), HashSet::new());
+        read_file(
+            "f.csv",
+            level,
+            text.as_bytes(),
+            &mut rows,
+            &mut errors,
+            &mut seen,
+        );
+        (rows, errors)
+    }
+
+    #[test]
+    fn good_rows() {
+        let (rows, errors) = read(
+            Level::Village,
+            "code,name,streetCode\n320722101200,\"白塔村委会\",320722101\n",
+        );
+        assert!(errors.is_empty());
+        assert_eq!(rows[0].code, "320722101200");
+        assert_eq!(rows[0].parent_code.as_deref(), Some("320722101000"));
+        assert_eq!(rows[0].urban_rural, Some("rural"));
+        assert_eq!(rows[0].level, "village");
+    }
+
+    #[test]
+    fn every_bad_row_is_reported() {
+        let text = "code,name,areaCode\n\
+                    320722101,白塔埠镇,320722\n\
+                    32072210,短,320722\n\
+                    320722102,,320722\n\
+                    320722103,错上级,320723\n\
+                    320722101,重复,320722\n\
+                    320722000,零,320722\n";
+        let (rows, errors) = read(Level::Township, text);
+        assert_eq!(rows.len(), 1);
+        let got: Vec<(usize, &str)> = errors.iter().map(|e| (e.row, e.column.as_str())).collect();
+        assert_eq!(
+            got,
+            vec![
+                (3, "f.csv:code"),
+                (4, "f.csv:name"),
+                (5, "f.csv:parent"),
+                (6, "f.csv:code"),
+                (7, "f.csv:code")
+            ]
+        );
+    }
+}
