@@ -1,1 +1,265 @@
-fn main() {}
+//! `tongchou`: the one binary. See `tongchou help`.
+
+mod bench;
+mod demo;
+
+use anyhow::{Context, Result, anyhow, bail};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use tongchou_store::{Store, regions_csv};
+use tongchou_web::{AppState, Config};
+
+const HELP: &str = "\
+tongchou — 统筹 urban–rural integrated grassroots governance
+
+USAGE:
+  tongchou serve [--data-dir DIR] [--listen ADDR] [--database-url URL] [--demo]
+  tongchou demo [--data-dir DIR] [--database-url URL]      load the demo into an empty database
+  tongchou import regions DIR [--data-dir DIR] [--database-url URL]
+  tongchou user create --username U --password P --role ROLE --scope CODE [--name NAME] [--grid GRID]
+  tongchou user reset --username U --password P
+  tongchou migrate [--data-dir DIR] [--database-url URL]
+  tongchou backup FILE [--data-dir DIR]                    consistent copy, safe while serving
+  tongchou restore FILE [--data-dir DIR]                   into an empty data dir
+  tongchou bench ...                                        see bench/README.md
+
+Defaults: --data-dir ./tongchou-data (SQLite file tongchou.db inside), --listen 127.0.0.1:8080.
+--database-url postgres://user@host/db selects PostgreSQL (also TONGCHOU_DATABASE_URL).
+Roles: resident grid_worker agent dispatcher handler leader party_officer admin.
+";
+
+pub const DB_FILE: &str = "tongchou.db";
+
+struct Common {
+    data_dir: PathBuf,
+    database_url: Option<String>,
+}
+
+impl Common {
+    fn from(args: &mut pico_args::Arguments) -> Result<Common> {
+        let data_dir: PathBuf = args
+            .opt_value_from_str("--data-dir")?
+            .unwrap_or_else(|| PathBuf::from("tongchou-data"));
+        let database_url = args
+            .opt_value_from_str("--database-url")?
+            .or_else(|| std::env::var("TONGCHOU_DATABASE_URL").ok());
+        Ok(Common {
+            data_dir,
+            database_url,
+        })
+    }
+
+    fn url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join(DB_FILE).display()))
+    }
+
+    async fn open(&self) -> Result<Store> {
+        let store = tongchou_store::open(&self.url())
+            .await
+            .with_context(|| format!("opening {}", self.url()))?;
+        store.migrate().await.context("migrating the database")?;
+        Ok(store)
+    }
+}
+
+fn finish(args: pico_args::Arguments) -> Result<()> {
+    let rest = args.finish();
+    if !rest.is_empty() {
+        bail!("unexpected arguments: {rest:?}\n\n{HELP}");
+    }
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() {
+    if let Err(e) = run().await {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn run() -> Result<()> {
+    let mut args = pico_args::Arguments::from_env();
+    let cmd = args.subcommand()?.unwrap_or_else(|| "help".into());
+    match cmd.as_str() {
+        "serve" => {
+            let c = Common::from(&mut args)?;
+            let listen: SocketAddr = args
+                .opt_value_from_str("--listen")?
+                .unwrap_or_else(|| "127.0.0.1:8080".parse().expect("addr"));
+            let demo = args.contains("--demo");
+            finish(args)?;
+            let store = c.open().await?;
+            if demo && store.is_empty().await? {
+                let t = std::time::Instant::now();
+                let n = demo::load(&store).await?;
+                eprintln!("demo loaded in {:.1}s: {n}", t.elapsed().as_secs_f64());
+            }
+            tongchou_web::serve(AppState::new(store, Config::default()), listen).await?;
+        }
+        "demo" => {
+            let c = Common::from(&mut args)?;
+            finish(args)?;
+            let store = c.open().await?;
+            if !store.is_empty().await? {
+                bail!("the database already has data; the demo loads only into an empty one");
+            }
+            let t = std::time::Instant::now();
+            let n = demo::load(&store).await?;
+            println!("demo loaded in {:.1}s: {n}", t.elapsed().as_secs_f64());
+        }
+        "import" => {
+            let what: String = args
+                .free_from_str()
+                .map_err(|_| anyhow!("usage: tongchou import regions DIR"))?;
+            if what != "regions" {
+                bail!(
+                    "only `tongchou import regions DIR` is a command; persons and households are imported in the web UI or through POST /api/v1/import/{{persons,households}}"
+                );
+            }
+            let c = Common::from(&mut args)?;
+            let dir: PathBuf = args
+                .free_from_str()
+                .map_err(|_| anyhow!("usage: tongchou import regions DIR"))?;
+            finish(args)?;
+            let store = c.open().await?;
+            let n = import_regions(&store, &dir).await?;
+            println!("imported {n} regions");
+        }
+        "user" => {
+            let sub: String = args
+                .free_from_str()
+                .map_err(|_| anyhow!("usage: tongchou user create|reset ..."))?;
+            let c = Common::from(&mut args)?;
+            let username: String = args.value_from_str("--username")?;
+            let password: String = args.value_from_str("--password")?;
+            let store;
+            match sub.as_str() {
+                "create" => {
+                    let input = tongchou_web::api::UserIn {
+                        username,
+                        display_name: args.opt_value_from_str("--name")?.unwrap_or_default(),
+                        password,
+                        role: args.value_from_str("--role")?,
+                        scope: args.value_from_str("--scope")?,
+                        grid_code: args.opt_value_from_str("--grid")?.unwrap_or_default(),
+                    };
+                    finish(args)?;
+                    let u = tongchou_web::api::validate_user(&input)
+                        .map_err(|e| anyhow!(e.message()))?;
+                    store = c.open().await?;
+                    let scope = tongchou_store::Ctx::system();
+                    store
+                        .get_region(&scope, &u.scope_code)
+                        .await
+                        .map_err(|_| anyhow!("scope {} is not a known region", u.scope_code))?;
+                    let u = store.create_user(&u).await.map_err(|e| anyhow!("{e}"))?;
+                    println!(
+                        "created {} ({}, scope {})",
+                        u.username, u.role, u.scope_code
+                    );
+                }
+                "reset" => {
+                    finish(args)?;
+                    tongchou_web::auth::check_password_policy(&password)
+                        .map_err(|e| anyhow!(e.message()))?;
+                    store = c.open().await?;
+                    store
+                        .set_password(&username, &tongchou_web::auth::hash_password(&password))
+                        .await
+                        .map_err(|e| anyhow!("{e}"))?;
+                    println!(
+                        "password of {username} reset; its sessions ended and its lockout cleared"
+                    );
+                }
+                other => bail!("unknown `user {other}`: use create or reset"),
+            }
+        }
+        "migrate" => {
+            let c = Common::from(&mut args)?;
+            finish(args)?;
+            let store = c.open().await?;
+            println!("{} database is up to date", store.backend());
+        }
+        "backup" => {
+            let c = Common::from(&mut args)?;
+            let file: PathBuf = args
+                .free_from_str()
+                .map_err(|_| anyhow!("usage: tongchou backup FILE"))?;
+            finish(args)?;
+            let store = c.open().await?;
+            store.backup(&file).await?;
+            println!("backup written to {}", file.display());
+        }
+        "restore" => {
+            let c = Common::from(&mut args)?;
+            let file: PathBuf = args
+                .free_from_str()
+                .map_err(|_| anyhow!("usage: tongchou restore FILE"))?;
+            finish(args)?;
+            restore(&c, &file).await?;
+        }
+        "bench" => bench::run(args).await?,
+        "help" | "--help" | "-h" => print!("{HELP}"),
+        other => bail!("unknown command {other:?}\n\n{HELP}"),
+    }
+    Ok(())
+}
+
+pub async fn import_regions(store: &Store, dir: &Path) -> Result<u64> {
+    let rows = match regions_csv::read_dir(dir) {
+        Ok(rows) => rows,
+        Err(regions_csv::ReadError::Io(e)) => bail!(e),
+        Err(regions_csv::ReadError::Rows(errs)) => {
+            let mut msg = format!("{} bad rows, nothing imported:\n", errs.len());
+            for e in errs.iter().take(50) {
+                msg.push_str(&format!("  row {} {}: {}\n", e.row, e.column, e.reason));
+            }
+            bail!(msg);
+        }
+    };
+    Ok(store.upsert_regions(&rows).await?)
+}
+
+async fn restore(c: &Common, file: &Path) -> Result<()> {
+    if c.database_url
+        .as_deref()
+        .is_some_and(|u| u.starts_with("postgres"))
+    {
+        bail!("restore of PostgreSQL is done with pg_restore/psql");
+    }
+    let target = c.data_dir.join(DB_FILE);
+    if target.exists() {
+        bail!(
+            "{} already exists: restore only into an empty data dir",
+            target.display()
+        );
+    }
+    let mut magic = [0u8; 16];
+    use std::io::Read;
+    std::fs::File::open(file)
+        .with_context(|| format!("opening {}", file.display()))?
+        .read_exact(&mut magic)
+        .context("the backup is too short to be a database")?;
+    if &magic != b"SQLite format 3\0" {
+        bail!("{} is not a SQLite database", file.display());
+    }
+    std::fs::create_dir_all(&c.data_dir)?;
+    let tmp = c.data_dir.join(format!("{DB_FILE}.restoring"));
+    std::fs::copy(file, &tmp)?;
+    std::fs::File::open(&tmp)?.sync_all()?;
+    std::fs::rename(&tmp, &target)?;
+    let store = c.open().await?;
+    store
+        .is_empty()
+        .await
+        .context("the backup is not a Tongchou database")?;
+    println!(
+        "restored into {} ({} database)",
+        target.display(),
+        store.backend()
+    );
+    Ok(())
+}

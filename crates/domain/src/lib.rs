@@ -1,5 +1,6 @@
 //! Pure rules of Tongchou: no I/O, no async. Everything here is unit-tested.
 
+pub mod date;
 pub mod error;
 pub mod grid;
 pub mod idcard;

@@ -33,17 +33,32 @@ const REGION_CHUNK: usize = 1000;
 
 type Tx = sqlx::Transaction<'static, Db>;
 
-fn region_insert_sql(rows: usize) -> String {
-    let mut sql = String::from(
-        "INSERT INTO regions (code, name, level, parent_code, urban_rural, updated_at) VALUES ",
-    );
-    for i in 0..rows {
-        let b = i * 6;
-        if i > 0 {
+/// `INSERT INTO table (cols) VALUES ($1,…),(…)` for `rows` rows.
+fn multi_insert_sql(table: &str, cols: &[&str], rows: usize) -> String {
+    let mut sql = format!("INSERT INTO {table} ({}) VALUES ", cols.join(", "));
+    let n = cols.len();
+    for r in 0..rows {
+        if r > 0 {
             sql.push(',');
         }
-        sql.push_str(&format!("(${},${},${},${},${},${})", b + 1, b + 2, b + 3, b + 4, b + 5, b + 6));
+        sql.push('(');
+        for c in 0..n {
+            if c > 0 {
+                sql.push(',');
+            }
+            sql.push_str(&format!("${}", r * n + c + 1));
+        }
+        sql.push(')');
     }
+    sql
+}
+
+fn region_insert_sql(rows: usize) -> String {
+    let mut sql = multi_insert_sql(
+        "regions",
+        &["code", "name", "level", "parent_code", "urban_rural", "updated_at"],
+        rows,
+    );
     sql.push_str(
         " ON CONFLICT (code) DO UPDATE SET name = excluded.name, level = excluded.level, \
          parent_code = excluded.parent_code, \
@@ -51,6 +66,34 @@ fn region_insert_sql(rows: usize) -> String {
          updated_at = excluded.updated_at",
     );
     sql
+}
+
+const HOUSEHOLD_INSERT_COLS: [&str; 8] =
+    ["county_code", "id", "region_code", "grid_code", "address", "phone", "created_at", "updated_at"];
+const PERSON_INSERT_COLS: [&str; 15] = [
+    "county_code", "id", "household_id", "region_code", "grid_code", "name", "id_number", "birth_date", "sex",
+    "phone", "relation", "residence_type", "tags", "created_at", "updated_at",
+];
+
+/// Runs a multi-row INSERT for each chunk of `rows`, binding each row with `bind`.
+async fn insert_chunks<T>(
+    tx: &mut Tx,
+    table: &str,
+    cols: &[&str],
+    chunk: usize,
+    rows: &[T],
+    bind: impl for<'q> Fn(sqlx::query::Query<'q, Db, <Db as sqlx::Database>::Arguments>, &'q T) -> sqlx::query::Query<'q, Db, <Db as sqlx::Database>::Arguments>,
+) -> StoreResult<()> {
+    let full = multi_insert_sql(table, cols, chunk);
+    for part in rows.chunks(chunk) {
+        let sql = if part.len() == chunk { full.clone() } else { multi_insert_sql(table, cols, part.len()) };
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for r in part {
+            q = bind(q, r);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
 }
 
 /// Escapes `%`, `_` and `\` for a LIKE pattern with `ESCAPE '\'`.
@@ -687,6 +730,55 @@ impl S {
         Ok(Page::from_rows(rows, page))
     }
 
+    async fn bulk_load_impl(&self, hs: &[Household], ps: &[Person]) -> StoreResult<()> {
+        let now = now_ms();
+        let mut tx = self.write_tx().await?;
+        insert_chunks(&mut tx, "households", &HOUSEHOLD_INSERT_COLS, 1000, hs, |q, h| {
+            q.bind(&h.county_code).bind(h.id).bind(&h.region_code).bind(&h.grid_code).bind(&h.address).bind(&h.phone).bind(now).bind(now)
+        })
+        .await?;
+        insert_chunks(&mut tx, "persons", &PERSON_INSERT_COLS, 500, ps, |q, p| {
+            q.bind(&p.county_code)
+                .bind(p.id)
+                .bind(p.household_id)
+                .bind(&p.region_code)
+                .bind(&p.grid_code)
+                .bind(&p.name)
+                .bind(&p.id_number)
+                .bind(&p.birth_date)
+                .bind(&p.sex)
+                .bind(&p.phone)
+                .bind(&p.relation)
+                .bind(&p.residence_type)
+                .bind(&p.tags)
+                .bind(now)
+                .bind(now)
+        })
+        .await
+        .map_err(|e| match e {
+            StoreError::Db(d) => StoreError::from_db(d, "id"),
+            e => e,
+        })?;
+        insert_chunks(&mut tx, "id_numbers", &["id_number", "county_code", "person_id"], 2000, ps, |q, p| {
+            q.bind(&p.id_number).bind(&p.county_code).bind(p.id)
+        })
+        .await
+        .map_err(|e| match e {
+            StoreError::Db(d) => StoreError::from_db(d, "id_number"),
+            e => e,
+        })?;
+        let grams: Vec<(String, &str, i64)> = ps
+            .iter()
+            .flat_map(|p| search::name_grams(&p.name).into_iter().map(move |g| (g, p.region_code.as_str(), p.id)))
+            .collect();
+        insert_chunks(&mut tx, "person_grams", &["gram", "region_code", "person_id"], 2000, &grams, |q, g| {
+            q.bind(&g.0).bind(g.1).bind(g.2)
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     async fn import_impl(&self, ctx: &Ctx, rows: &[ImportRow]) -> StoreResult<ImportCounts> {
         let mut tx = self.write_tx().await?;
         let mut errors: Vec<RowError> = Vec::new();
@@ -1030,6 +1122,10 @@ impl Storage for S {
             tx.commit().await?;
             Ok(p)
         })
+    }
+
+    fn bulk_load<'a>(&'a self, hs: &'a [Household], ps: &'a [Person]) -> BoxFut<'a, ()> {
+        Box::pin(self.bulk_load_impl(hs, ps))
     }
 
     fn import_registry<'a>(&'a self, ctx: &'a Ctx, rows: &'a [ImportRow]) -> BoxFut<'a, ImportCounts> {

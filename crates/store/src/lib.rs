@@ -100,6 +100,9 @@ pub trait Storage: Send + Sync {
         ctx: &'a Ctx,
         rows: &'a [ImportRow],
     ) -> BoxFut<'a, ImportCounts>;
+    /// Trusted bulk load (demo and benchmarks): households and persons with their ids, counties
+    /// and places already set; one transaction.
+    fn bulk_load<'a>(&'a self, hs: &'a [Household], ps: &'a [Person]) -> BoxFut<'a, ()>;
     /// Every household and person in scope, for export (ordered by region, id).
     fn export_registry<'a>(&'a self, ctx: &'a Ctx) -> BoxFut<'a, (Vec<Household>, Vec<Person>)>;
 

@@ -4,6 +4,50 @@ use serde::{Deserialize, Serialize};
 use tongchou_domain::error::{optional_text, phone, required_text};
 use tongchou_domain::{Invalid, RegionCode, Role, Scope, UrbanRural, grid, idcard};
 
+/// Ids are 62-bit integers, beyond JavaScript's exact range: JSON carries them as strings and
+/// accepts either form on input.
+pub mod id_str {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &i64, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(v)
+    }
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        N(i64),
+        S(String),
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+        match Either::deserialize(d)? {
+            Either::N(n) => Ok(n),
+            Either::S(s) => s
+                .trim()
+                .parse()
+                .map_err(|_| serde::de::Error::custom(format!("not an id: {s:?}"))),
+        }
+    }
+
+    pub mod opt {
+        use serde::{Deserialize, Deserializer, Serializer};
+
+        pub fn serialize<S: Serializer>(v: &Option<i64>, s: S) -> Result<S::Ok, S::Error> {
+            match v {
+                Some(v) => s.collect_str(v),
+                None => s.serialize_none(),
+            }
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+            #[derive(Deserialize)]
+            struct W(#[serde(with = "super")] i64);
+            Ok(Option::<W>::deserialize(d)?.map(|w| w.0))
+        }
+    }
+}
+
 /// Who is asking, and which part of the territory they may see.
 #[derive(Debug, Clone)]
 pub struct Ctx {
@@ -120,6 +164,7 @@ pub struct RegionPatch {
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Unit {
+    #[serde(with = "id_str")]
     pub id: i64,
     pub region_code: String,
     pub name: String,
@@ -128,6 +173,7 @@ pub struct Unit {
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct ServiceCenter {
+    #[serde(with = "id_str")]
     pub id: i64,
     pub region_code: String,
     pub name: String,
@@ -258,6 +304,7 @@ impl NewHousehold {
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Household {
+    #[serde(with = "id_str")]
     pub id: i64,
     pub county_code: String,
     pub region_code: String,
@@ -288,7 +335,7 @@ pub const TAGS: [&str; 8] = [
 
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct PersonInput {
-    #[serde(default)]
+    #[serde(default, with = "id_str::opt")]
     pub household_id: Option<i64>,
     #[serde(default)]
     pub name: String,
@@ -362,8 +409,10 @@ impl NewPerson {
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Person {
+    #[serde(with = "id_str")]
     pub id: i64,
     pub county_code: String,
+    #[serde(with = "id_str")]
     pub household_id: i64,
     pub region_code: String,
     pub grid_code: String,
@@ -414,6 +463,7 @@ pub struct NewUser {
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct User {
+    #[serde(with = "id_str")]
     pub id: i64,
     pub username: String,
     pub display_name: String,
@@ -438,8 +488,10 @@ pub struct Session {
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct AuditEntry {
+    #[serde(with = "id_str")]
     pub id: i64,
     pub at: i64,
+    #[serde(with = "id_str::opt")]
     pub user_id: Option<i64>,
     pub username: String,
     pub action: String,

@@ -24,25 +24,34 @@ pub enum ReadError {
 
 /// Reads every present file of the layout, parents before children.
 pub fn read_dir(dir: &Path) -> Result<Vec<RegionRow>, ReadError> {
-    let mut rows = Vec::new();
-    let mut errors = Vec::new();
-    let mut seen: HashSet<String> = HashSet::new();
-    let mut found = 0;
-    for (file, level) in FILES {
+    let mut files = Vec::new();
+    for (file, _) in FILES {
         let path = dir.join(file);
-        if !path.exists() {
-            continue;
+        if path.exists() {
+            let data = std::fs::read(&path)
+                .map_err(|e| ReadError::Io(format!("{}: {e}", path.display())))?;
+            files.push((file, data));
         }
-        found += 1;
-        let data =
-            std::fs::read(&path).map_err(|e| ReadError::Io(format!("{}: {e}", path.display())))?;
-        read_file(file, level, &data, &mut rows, &mut errors, &mut seen);
     }
-    if found == 0 {
+    if files.is_empty() {
         return Err(ReadError::Io(format!(
             "{} has none of provinces.csv, cities.csv, areas.csv, streets.csv, villages.csv",
             dir.display()
         )));
+    }
+    let refs: Vec<(&str, &[u8])> = files.iter().map(|(f, d)| (*f, d.as_slice())).collect();
+    read_files(&refs)
+}
+
+/// Reads files given by name (one of [`FILES`]) and content.
+pub fn read_files(files: &[(&str, &[u8])]) -> Result<Vec<RegionRow>, ReadError> {
+    let mut rows = Vec::new();
+    let mut errors = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
+    for (file, level) in FILES {
+        for (_, data) in files.iter().filter(|(f, _)| *f == file) {
+            read_file(file, level, data, &mut rows, &mut errors, &mut seen);
+        }
     }
     if errors.is_empty() {
         Ok(rows)

@@ -1,0 +1,472 @@
+//! The OpenAPI 3.1 document, built from one table of operations. A test checks that every
+//! operation listed here is served by the router, and the document is snapshot-tested.
+
+use axum::Json;
+use serde_json::{Map, Value, json};
+
+pub struct Op {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub tag: &'static str,
+    pub summary: &'static str,
+    /// Query parameters (all optional strings unless named `page`/`page_size`).
+    pub query: &'static [&'static str],
+    /// Request body schema name, if any (`File` for uploads).
+    pub body: Option<&'static str>,
+    /// Response schema name for 200/201.
+    pub response: &'static str,
+    pub public: bool,
+}
+
+const fn op(
+    method: &'static str,
+    path: &'static str,
+    tag: &'static str,
+    summary: &'static str,
+    query: &'static [&'static str],
+    body: Option<&'static str>,
+    response: &'static str,
+) -> Op {
+    Op {
+        method,
+        path,
+        tag,
+        summary,
+        query,
+        body,
+        response,
+        public: false,
+    }
+}
+
+const PAGE: &[&str] = &["page", "page_size"];
+
+pub const OPS: &[Op] = &[
+    Op {
+        public: true,
+        ..op(
+            "get",
+            "/healthz",
+            "system",
+            "Health check",
+            &[],
+            None,
+            "Health",
+        )
+    },
+    Op {
+        public: true,
+        ..op(
+            "post",
+            "/api/v1/auth/login",
+            "auth",
+            "Log in; sets the session cookie and returns the CSRF token",
+            &[],
+            Some("Login"),
+            "Me",
+        )
+    },
+    op(
+        "post",
+        "/api/v1/auth/logout",
+        "auth",
+        "Log out",
+        &[],
+        None,
+        "Empty",
+    ),
+    op(
+        "get",
+        "/api/v1/me",
+        "auth",
+        "The current account",
+        &[],
+        None,
+        "Me",
+    ),
+    op(
+        "post",
+        "/api/v1/regions",
+        "territory",
+        "Create a region under an existing parent",
+        &[],
+        Some("RegionIn"),
+        "Region",
+    ),
+    op(
+        "get",
+        "/api/v1/regions/{code}",
+        "territory",
+        "A region with its child count and ancestors",
+        &[],
+        None,
+        "Region",
+    ),
+    op(
+        "patch",
+        "/api/v1/regions/{code}",
+        "territory",
+        "Rename a region or override its urban/rural class",
+        &[],
+        Some("RegionPatch"),
+        "Region",
+    ),
+    op(
+        "get",
+        "/api/v1/regions/{code}/children",
+        "territory",
+        "Child regions, paginated",
+        PAGE,
+        None,
+        "RegionPage",
+    ),
+    op(
+        "get",
+        "/api/v1/regions/{code}/units",
+        "territory",
+        "Departments and committees of a region",
+        &[],
+        None,
+        "Items",
+    ),
+    op(
+        "get",
+        "/api/v1/regions/{code}/service-centers",
+        "territory",
+        "Service centers of a region",
+        &[],
+        None,
+        "Items",
+    ),
+    op(
+        "get",
+        "/api/v1/grids",
+        "grids",
+        "Grids under a region",
+        &["region", "page", "page_size"],
+        None,
+        "GridPage",
+    ),
+    op(
+        "post",
+        "/api/v1/grids",
+        "grids",
+        "Create a grid",
+        &[],
+        Some("GridIn"),
+        "Grid",
+    ),
+    op(
+        "get",
+        "/api/v1/grids/{code}",
+        "grids",
+        "A grid with counts and size-rule warnings",
+        &[],
+        None,
+        "Grid",
+    ),
+    op(
+        "patch",
+        "/api/v1/grids/{code}",
+        "grids",
+        "Update a grid",
+        &[],
+        Some("GridIn"),
+        "Grid",
+    ),
+    op(
+        "get",
+        "/api/v1/households",
+        "registry",
+        "Households in scope",
+        &["grid", "region", "page", "page_size"],
+        None,
+        "HouseholdPage",
+    ),
+    op(
+        "post",
+        "/api/v1/households",
+        "registry",
+        "Create a household",
+        &[],
+        Some("HouseholdIn"),
+        "Household",
+    ),
+    op(
+        "get",
+        "/api/v1/households/{id}",
+        "registry",
+        "A household",
+        &[],
+        None,
+        "Household",
+    ),
+    op(
+        "patch",
+        "/api/v1/households/{id}",
+        "registry",
+        "Update a household",
+        &[],
+        Some("HouseholdIn"),
+        "Household",
+    ),
+    op(
+        "get",
+        "/api/v1/persons",
+        "registry",
+        "Persons in scope; search by name fragment (q) or ID number",
+        &[
+            "q",
+            "id_number",
+            "household",
+            "grid",
+            "region",
+            "page",
+            "page_size",
+        ],
+        None,
+        "PersonPage",
+    ),
+    op(
+        "post",
+        "/api/v1/persons",
+        "registry",
+        "Create a person",
+        &[],
+        Some("PersonIn"),
+        "Person",
+    ),
+    op(
+        "get",
+        "/api/v1/persons/{id}",
+        "registry",
+        "A person (ID number and phone masked)",
+        &[],
+        None,
+        "Person",
+    ),
+    op(
+        "patch",
+        "/api/v1/persons/{id}",
+        "registry",
+        "Update a person",
+        &[],
+        Some("PersonIn"),
+        "Person",
+    ),
+    op(
+        "post",
+        "/api/v1/persons/{id}/reveal",
+        "registry",
+        "A person unmasked; the read is audited",
+        &[],
+        None,
+        "Person",
+    ),
+    op(
+        "post",
+        "/api/v1/import/{kind}",
+        "registry",
+        "Import persons or households from CSV (UTF-8 or GB18030) or XLSX; all or nothing",
+        &[],
+        Some("File"),
+        "ImportCounts",
+    ),
+    op(
+        "get",
+        "/api/v1/export/{file}",
+        "registry",
+        "Export persons.csv, persons.xlsx, households.csv or households.xlsx",
+        &["region"],
+        None,
+        "File",
+    ),
+    op(
+        "get",
+        "/api/v1/users",
+        "accounts",
+        "Accounts in scope",
+        PAGE,
+        None,
+        "UserPage",
+    ),
+    op(
+        "post",
+        "/api/v1/users",
+        "accounts",
+        "Create an account",
+        &[],
+        Some("UserIn"),
+        "User",
+    ),
+    op(
+        "get",
+        "/api/v1/audit",
+        "accounts",
+        "Audit log in scope, newest first",
+        PAGE,
+        None,
+        "AuditPage",
+    ),
+];
+
+fn schema_ref(name: &str) -> Value {
+    json!({"$ref": format!("#/components/schemas/{name}")})
+}
+
+fn obj(required: &[&str], props: &[(&str, Value)]) -> Value {
+    let p: Map<String, Value> = props
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect();
+    json!({"type": "object", "required": required, "properties": p})
+}
+
+fn s() -> Value {
+    json!({"type": "string"})
+}
+fn ns() -> Value {
+    json!({"type": ["string", "null"]})
+}
+fn i() -> Value {
+    json!({"type": "integer", "format": "int64"})
+}
+fn b() -> Value {
+    json!({"type": "boolean"})
+}
+
+fn page_of(item: &str) -> Value {
+    obj(
+        &["items", "page", "page_size", "has_more"],
+        &[
+            ("items", json!({"type": "array", "items": schema_ref(item)})),
+            ("page", i()),
+            ("page_size", i()),
+            ("has_more", b()),
+        ],
+    )
+}
+
+fn schemas() -> Value {
+    json!({
+        "Error": obj(&["code", "message"], &[("code", s()), ("message", s()), ("field", s()),
+            ("rows", json!({"type": "array", "items": obj(&["row", "column", "reason"], &[("row", i()), ("column", s()), ("reason", s())])}))]),
+        "Health": obj(&["status", "backend"], &[("status", s()), ("backend", s())]),
+        "Empty": obj(&[], &[]),
+        "Items": obj(&["items"], &[("items", json!({"type": "array", "items": {"type": "object"}}))]),
+        "File": {"type": "string", "format": "binary"},
+        "Login": obj(&["username", "password"], &[("username", s()), ("password", s())]),
+        "Me": obj(&["id", "username", "role", "scope_code", "csrf_token", "permissions"], &[("id", i()), ("username", s()),
+            ("display_name", s()), ("role", s()), ("role_zh", s()), ("scope_code", s()), ("grid_code", ns()), ("csrf_token", s()),
+            ("permissions", json!({"type": "array", "items": s()}))]),
+        "RegionIn": obj(&["code", "name"], &[("code", s()), ("name", s())]),
+        "RegionPatch": obj(&[], &[("name", s()), ("urban_rural", json!({"enum": ["urban", "rural", "auto"]}))]),
+        "Region": obj(&["code", "name", "level", "parent_code", "urban_rural", "child_count"], &[("code", s()), ("name", s()),
+            ("level", json!({"enum": ["province", "city", "county", "township", "village"]})), ("parent_code", ns()),
+            ("urban_rural", json!({"enum": ["urban", "rural", null]})), ("ur_override", b()), ("child_count", i()),
+            ("level_zh", s()), ("ancestors", json!({"type": "array", "items": obj(&["code", "name", "level"], &[("code", s()), ("name", s()), ("level", s())])}))]),
+        "RegionPage": page_of("Region"),
+        "GridIn": obj(&["code", "name"], &[("code", s()), ("name", s()), ("worker_name", s()), ("worker_phone", s()),
+            ("leader_name", s()), ("geojson", json!({"type": ["object", "null"]})), ("centroid_lat", json!({"type": ["number", "null"]})),
+            ("centroid_lng", json!({"type": ["number", "null"]}))]),
+        "Grid": obj(&["code", "region_code", "name", "household_count", "person_count", "size_warnings"], &[("code", s()),
+            ("region_code", s()), ("name", s()), ("worker_name", ns()), ("worker_phone", ns()), ("leader_name", ns()), ("geojson", ns()),
+            ("household_count", i()), ("person_count", i()), ("urban_rural", ns()), ("size_warnings", json!({"type": "array", "items": s()}))]),
+        "GridPage": page_of("Grid"),
+        "HouseholdIn": obj(&["grid_code", "address"], &[("grid_code", s()), ("address", s()), ("phone", s())]),
+        "Household": obj(&["id", "region_code", "grid_code", "address", "member_count"], &[("id", i()), ("county_code", s()),
+            ("region_code", s()), ("grid_code", s()), ("address", s()), ("phone", ns()), ("member_count", i()), ("head_name", ns())]),
+        "HouseholdPage": page_of("Household"),
+        "PersonIn": obj(&["household_id", "name", "id_number"], &[("household_id", i()), ("name", s()), ("id_number", s()),
+            ("phone", s()), ("relation", s()), ("residence_type", json!({"enum": ["registered", "resident", "floating"]})),
+            ("tags", json!({"type": "array", "items": s()}))]),
+        "Person": obj(&["id", "household_id", "name", "id_number", "birth_date", "sex", "masked"], &[("id", i()), ("household_id", i()),
+            ("region_code", s()), ("grid_code", s()), ("name", s()), ("id_number", s()), ("birth_date", s()), ("age", i()),
+            ("sex", json!({"enum": ["male", "female"]})), ("phone", ns()), ("relation", s()), ("residence_type", s()),
+            ("tags", json!({"type": "array", "items": s()})), ("masked", b())]),
+        "PersonPage": page_of("Person"),
+        "ImportCounts": obj(&["households_created", "persons_created", "persons_updated"], &[("households_created", i()),
+            ("persons_created", i()), ("persons_updated", i())]),
+        "UserIn": obj(&["username", "password", "role", "scope"], &[("username", s()), ("display_name", s()), ("password", s()),
+            ("role", s()), ("scope", s()), ("grid_code", s())]),
+        "User": obj(&["id", "username", "role", "scope_code"], &[("id", i()), ("username", s()), ("display_name", s()), ("role", s()),
+            ("scope_code", s()), ("grid_code", ns()), ("failed_logins", i()), ("locked_until", i()), ("disabled", b())]),
+        "UserPage": page_of("User"),
+        "AuditEntry": obj(&["id", "at", "username", "action", "target_type", "target_id"], &[("id", i()), ("at", i()),
+            ("user_id", json!({"type": ["integer", "null"]})), ("username", s()), ("action", s()), ("target_type", s()),
+            ("target_id", s()), ("detail", s())]),
+        "AuditPage": page_of("AuditEntry"),
+    })
+}
+
+pub fn build() -> Value {
+    let mut paths: Map<String, Value> = Map::new();
+    for o in OPS {
+        let mut params: Vec<Value> = Vec::new();
+        let mut rest = o.path;
+        while let Some(start) = rest.find('{') {
+            let end = rest[start..].find('}').map_or(rest.len(), |e| start + e);
+            params.push(json!({"name": &rest[start + 1..end], "in": "path", "required": true, "schema": s()}));
+            rest = &rest[end..];
+        }
+        for q in o.query {
+            let schema = if matches!(*q, "page" | "page_size" | "household") {
+                json!({"type": "integer"})
+            } else {
+                s()
+            };
+            params.push(json!({"name": q, "in": "query", "required": false, "schema": schema}));
+        }
+        let ok = if o.method == "post"
+            && o.body.is_some()
+            && !o.path.contains("import")
+            && !o.path.contains("login")
+        {
+            "201"
+        } else {
+            "200"
+        };
+        let content = if o.response == "File" {
+            json!({"text/csv": {"schema": schema_ref("File")}, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": schema_ref("File")}})
+        } else {
+            json!({"application/json": {"schema": schema_ref(o.response)}})
+        };
+        let err = json!({"description": "Error", "content": {"application/json": {"schema": schema_ref("Error")}}});
+        let mut operation = json!({
+            "tags": [o.tag],
+            "summary": o.summary,
+            "operationId": format!("{}_{}", o.method, o.path.trim_start_matches('/').replace(['/', '{', '}', '-', '.'], "_")),
+            "parameters": params,
+            "responses": {ok: {"description": "OK", "content": content}, "4XX": err},
+        });
+        if let Some(body) = o.body {
+            let content = if body == "File" {
+                json!({"text/csv": {"schema": schema_ref("File")}, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": schema_ref("File")}})
+            } else {
+                json!({"application/json": {"schema": schema_ref(body)}})
+            };
+            operation["requestBody"] = json!({"required": true, "content": content});
+        }
+        if !o.public {
+            operation["security"] = json!([{"session": [], "csrf": []}]);
+        }
+        paths.entry(o.path.to_string()).or_insert_with(|| json!({}))[o.method] = operation;
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {"title": "Tongchou API", "version": env!("CARGO_PKG_VERSION"),
+            "description": "统筹 — urban–rural integrated grassroots governance. Errors are {code, message, field?}; lists are paginated with page/page_size and has_more."},
+        "paths": paths,
+        "components": {
+            "schemas": schemas(),
+            "securitySchemes": {
+                "session": {"type": "apiKey", "in": "cookie", "name": "tc_session"},
+                "csrf": {"type": "apiKey", "in": "header", "name": "X-CSRF-Token"}
+            }
+        }
+    })
+}
+
+pub async fn document() -> Json<Value> {
+    Json(build())
+}
