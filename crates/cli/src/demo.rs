@@ -143,7 +143,10 @@ impl Gen {
     /// A valid, unique ID number for someone born in `year`.
     fn id_number(&mut self, area: &str, year: i32, male: bool) -> (String, String) {
         loop {
-            let m = self.rng.random_range(1..=12u32);
+            // The demo is dated 2026-11: nobody is born after October 2026.
+            let year = year.min(2026);
+            let last_month = if year == 2026 { 10 } else { 12 };
+            let m = self.rng.random_range(1..=last_month);
             let d = self
                 .rng
                 .random_range(1..=idcard::days_in_month(year as u32, m));

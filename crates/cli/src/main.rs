@@ -97,7 +97,18 @@ async fn run() -> Result<()> {
                 let n = demo::load(&store).await?;
                 eprintln!("demo loaded in {:.1}s: {n}", t.elapsed().as_secs_f64());
             }
-            tongchou_web::serve(AppState::new(store, Config::default()), listen).await?;
+            // Test harnesses set TONGCHOU_STOP_ON_STDIN_EOF=1 so a server never outlives them.
+            let stop = async {
+                if std::env::var("TONGCHOU_STOP_ON_STDIN_EOF").as_deref() == Ok("1") {
+                    let _ = tokio::task::spawn_blocking(|| {
+                        std::io::copy(&mut std::io::stdin(), &mut std::io::sink())
+                    })
+                    .await;
+                } else {
+                    std::future::pending::<()>().await;
+                }
+            };
+            tongchou_web::serve(AppState::new(store, Config::default()), listen, stop).await?;
         }
         "demo" => {
             let c = Common::from(&mut args)?;

@@ -56,7 +56,14 @@ fn multi_insert_sql(table: &str, cols: &[&str], rows: usize) -> String {
 fn region_insert_sql(rows: usize) -> String {
     let mut sql = multi_insert_sql(
         "regions",
-        &["code", "name", "level", "parent_code", "urban_rural", "updated_at"],
+        &[
+            "code",
+            "name",
+            "level",
+            "parent_code",
+            "urban_rural",
+            "updated_at",
+        ],
         rows,
     );
     sql.push_str(
@@ -68,11 +75,32 @@ fn region_insert_sql(rows: usize) -> String {
     sql
 }
 
-const HOUSEHOLD_INSERT_COLS: [&str; 8] =
-    ["county_code", "id", "region_code", "grid_code", "address", "phone", "created_at", "updated_at"];
+const HOUSEHOLD_INSERT_COLS: [&str; 8] = [
+    "county_code",
+    "id",
+    "region_code",
+    "grid_code",
+    "address",
+    "phone",
+    "created_at",
+    "updated_at",
+];
 const PERSON_INSERT_COLS: [&str; 15] = [
-    "county_code", "id", "household_id", "region_code", "grid_code", "name", "id_number", "birth_date", "sex",
-    "phone", "relation", "residence_type", "tags", "created_at", "updated_at",
+    "county_code",
+    "id",
+    "household_id",
+    "region_code",
+    "grid_code",
+    "name",
+    "id_number",
+    "birth_date",
+    "sex",
+    "phone",
+    "relation",
+    "residence_type",
+    "tags",
+    "created_at",
+    "updated_at",
 ];
 
 /// Runs a multi-row INSERT for each chunk of `rows`, binding each row with `bind`.
@@ -82,11 +110,18 @@ async fn insert_chunks<T>(
     cols: &[&str],
     chunk: usize,
     rows: &[T],
-    bind: impl for<'q> Fn(sqlx::query::Query<'q, Db, <Db as sqlx::Database>::Arguments>, &'q T) -> sqlx::query::Query<'q, Db, <Db as sqlx::Database>::Arguments>,
+    bind: impl for<'q> Fn(
+        sqlx::query::Query<'q, Db, <Db as sqlx::Database>::Arguments>,
+        &'q T,
+    ) -> sqlx::query::Query<'q, Db, <Db as sqlx::Database>::Arguments>,
 ) -> StoreResult<()> {
     let full = multi_insert_sql(table, cols, chunk);
     for part in rows.chunks(chunk) {
-        let sql = if part.len() == chunk { full.clone() } else { multi_insert_sql(table, cols, part.len()) };
+        let sql = if part.len() == chunk {
+            full.clone()
+        } else {
+            multi_insert_sql(table, cols, part.len())
+        };
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for r in part {
             q = bind(q, r);
@@ -166,7 +201,12 @@ async fn household_in_scope(
     .await?)
 }
 
-async fn insert_grams(tx: &mut Tx, region_code: &str, person_id: i64, name: &str) -> StoreResult<()> {
+async fn insert_grams(
+    tx: &mut Tx,
+    region_code: &str,
+    person_id: i64,
+    name: &str,
+) -> StoreResult<()> {
     for g in search::name_grams(name) {
         sqlx::query(
             "INSERT INTO person_grams (gram, region_code, person_id) VALUES ($1,$2,$3) \
@@ -333,7 +373,10 @@ async fn fetch_region(tx: &mut Tx, scope: &Scope, code: &str) -> StoreResult<Reg
 }
 
 fn normalise_region(code: &str) -> StoreResult<String> {
-    Ok(RegionCode::parse(code).map_err(|_| StoreError::NotFound("region"))?.as_str().to_string())
+    Ok(RegionCode::parse(code)
+        .map_err(|_| StoreError::NotFound("region"))?
+        .as_str()
+        .to_string())
 }
 
 impl S {
@@ -373,7 +416,12 @@ impl S {
         Ok(())
     }
 
-    async fn region_children_impl(&self, ctx: &Ctx, code: &str, page: PageReq) -> StoreResult<Page<Region>> {
+    async fn region_children_impl(
+        &self,
+        ctx: &Ctx,
+        code: &str,
+        page: PageReq,
+    ) -> StoreResult<Page<Region>> {
         let code = normalise_region(code)?;
         let mut tx = self.read_tx().await?;
         fetch_region(&mut tx, &ctx.scope, &code).await?;
@@ -396,7 +444,11 @@ impl S {
         let mut tx = self.write_tx().await?;
         let full_sql = region_insert_sql(REGION_CHUNK);
         for chunk in rows.chunks(REGION_CHUNK) {
-            let sql = if chunk.len() == REGION_CHUNK { full_sql.clone() } else { region_insert_sql(chunk.len()) };
+            let sql = if chunk.len() == REGION_CHUNK {
+                full_sql.clone()
+            } else {
+                region_insert_sql(chunk.len())
+            };
             let mut q = sqlx::query(AssertSqlSafe(sql));
             for r in chunk {
                 q = q
@@ -424,7 +476,16 @@ impl S {
                 format!("the parent {parent} of {code} does not exist"),
             )));
         }
-        write_audit(&mut tx, &Ctx::system(), "import", "regions", "", "", &format!("{} rows", rows.len())).await?;
+        write_audit(
+            &mut tx,
+            &Ctx::system(),
+            "import",
+            "regions",
+            "",
+            "",
+            &format!("{} rows", rows.len()),
+        )
+        .await?;
         tx.commit().await?;
         Ok(rows.len() as u64)
     }
@@ -459,13 +520,21 @@ impl S {
         .execute(&mut *tx)
         .await
         .map_err(|e| StoreError::from_db(e, "code"))?;
-        write_audit(&mut tx, ctx, "create", "region", &row.code, &row.code, &row.name).await?;
+        write_audit(
+            &mut tx, ctx, "create", "region", &row.code, &row.code, &row.name,
+        )
+        .await?;
         let r = fetch_region(&mut tx, &ctx.scope, &row.code).await?;
         tx.commit().await?;
         Ok(r)
     }
 
-    async fn update_region_impl(&self, ctx: &Ctx, code: &str, patch: &RegionPatch) -> StoreResult<Region> {
+    async fn update_region_impl(
+        &self,
+        ctx: &Ctx,
+        code: &str,
+        patch: &RegionPatch,
+    ) -> StoreResult<Region> {
         let code = normalise_region(code)?;
         let mut tx = self.write_tx().await?;
         let old = fetch_region(&mut tx, &ctx.scope, &code).await?;
@@ -477,7 +546,11 @@ impl S {
             None => (old.urban_rural.clone(), old.ur_override),
             Some("auto") => {
                 let rc = RegionCode::parse(&code)?;
-                (tongchou_domain::UrbanRural::classify(&rc, &name).map(|u| u.as_str().to_string()), false)
+                (
+                    tongchou_domain::UrbanRural::classify(&rc, &name)
+                        .map(|u| u.as_str().to_string()),
+                    false,
+                )
             }
             Some(v @ ("urban" | "rural")) => (Some(v.to_string()), true),
             Some(_) => {
@@ -503,7 +576,12 @@ impl S {
         Ok(r)
     }
 
-    async fn write_grid(&self, ctx: &Ctx, existing: Option<&str>, g: &NewGrid) -> StoreResult<Grid> {
+    async fn write_grid(
+        &self,
+        ctx: &Ctx,
+        existing: Option<&str>,
+        g: &NewGrid,
+    ) -> StoreResult<Grid> {
         let mut tx = self.write_tx().await?;
         if let Some(code) = existing {
             fetch_grid(&mut tx, &ctx.scope, code).await?;
@@ -516,14 +594,19 @@ impl S {
                 )));
             }
         }
-        let village = fetch_region(&mut tx, &ctx.scope, &g.region_code).await.map_err(|_| {
-            Invalid::new(
-                "code",
-                "unknown_parent",
-                format!("村/社区 {} 不存在或不在您的管辖范围内", g.region_code),
-                format!("village {} does not exist or is outside your scope", g.region_code),
-            )
-        })?;
+        let village = fetch_region(&mut tx, &ctx.scope, &g.region_code)
+            .await
+            .map_err(|_| {
+                Invalid::new(
+                    "code",
+                    "unknown_parent",
+                    format!("村/社区 {} 不存在或不在您的管辖范围内", g.region_code),
+                    format!(
+                        "village {} does not exist or is outside your scope",
+                        g.region_code
+                    ),
+                )
+            })?;
         if village.level != "village" {
             return Err(StoreError::Invalid(Invalid::new(
                 "code",
@@ -554,14 +637,32 @@ impl S {
             .execute(&mut *tx)
             .await
             .map_err(|e| StoreError::from_db(e, "code"))?;
-        let action = if existing.is_some() { "update" } else { "create" };
-        write_audit(&mut tx, ctx, action, "grid", &g.code, &g.region_code, &g.name).await?;
+        let action = if existing.is_some() {
+            "update"
+        } else {
+            "create"
+        };
+        write_audit(
+            &mut tx,
+            ctx,
+            action,
+            "grid",
+            &g.code,
+            &g.region_code,
+            &g.name,
+        )
+        .await?;
         let out = fetch_grid(&mut tx, &ctx.scope, &g.code).await?;
         tx.commit().await?;
         Ok(out)
     }
 
-    async fn write_household(&self, ctx: &Ctx, existing: Option<i64>, h: &NewHousehold) -> StoreResult<Household> {
+    async fn write_household(
+        &self,
+        ctx: &Ctx,
+        existing: Option<i64>,
+        h: &NewHousehold,
+    ) -> StoreResult<Household> {
         let mut tx = self.write_tx().await?;
         let Some(region) = grid_in_scope(&mut tx, &ctx.scope, &h.grid_code).await? else {
             return Err(StoreError::Invalid(Invalid::new(
@@ -638,16 +739,36 @@ impl S {
                 id
             }
         };
-        let action = if existing.is_some() { "update" } else { "create" };
-        write_audit(&mut tx, ctx, action, "household", &id.to_string(), &region, &h.address).await?;
+        let action = if existing.is_some() {
+            "update"
+        } else {
+            "create"
+        };
+        write_audit(
+            &mut tx,
+            ctx,
+            action,
+            "household",
+            &id.to_string(),
+            &region,
+            &h.address,
+        )
+        .await?;
         let out = fetch_household(&mut tx, &ctx.scope, id).await?;
         tx.commit().await?;
         Ok(out)
     }
 
-    async fn write_person(&self, ctx: &Ctx, existing: Option<i64>, p: &NewPerson) -> StoreResult<Person> {
+    async fn write_person(
+        &self,
+        ctx: &Ctx,
+        existing: Option<i64>,
+        p: &NewPerson,
+    ) -> StoreResult<Person> {
         let mut tx = self.write_tx().await?;
-        let Some((county, region, grid)) = household_in_scope(&mut tx, &ctx.scope, p.household_id).await? else {
+        let Some((county, region, grid)) =
+            household_in_scope(&mut tx, &ctx.scope, p.household_id).await?
+        else {
             return Err(StoreError::Invalid(Invalid::new(
                 "household_id",
                 "unknown_household",
@@ -664,14 +785,23 @@ impl S {
             }
             None => insert_person(&mut tx, p, place, p.household_id).await?,
         };
-        let action = if existing.is_some() { "update" } else { "create" };
+        let action = if existing.is_some() {
+            "update"
+        } else {
+            "create"
+        };
         write_audit(&mut tx, ctx, action, "person", &id.to_string(), &region, "").await?;
         let out = fetch_person(&mut tx, &ctx.scope, id).await?;
         tx.commit().await?;
         Ok(out)
     }
 
-    async fn list_persons_impl(&self, ctx: &Ctx, f: &PersonFilter, page: PageReq) -> StoreResult<Page<Person>> {
+    async fn list_persons_impl(
+        &self,
+        ctx: &Ctx,
+        f: &PersonFilter,
+        page: PageReq,
+    ) -> StoreResult<Page<Person>> {
         let mut scope = ctx.scope.clone();
         if let Some(r) = f.region.as_deref().filter(|r| !r.is_empty()) {
             scope = scope.narrow(&RegionCode::parse_field("region", r)?.scope());
@@ -681,7 +811,9 @@ impl S {
             scope = scope.narrow(&Scope::of_prefix(&grid));
         }
         let extra = " AND ($7 = 0 OR p.household_id = $7) AND ($8 = '' OR p.grid_code = $8)";
-        let (sql, key, pattern) = if let Some(idn) = f.id_number.as_deref().filter(|s| !s.trim().is_empty()) {
+        let (sql, key, pattern) = if let Some(idn) =
+            f.id_number.as_deref().filter(|s| !s.trim().is_empty())
+        {
             (
                 format!(
                     "SELECT {PERSON_COLS} FROM id_numbers i JOIN persons p ON p.county_code = i.county_code \
@@ -692,7 +824,12 @@ impl S {
                 String::new(),
             )
         } else if let Some(q) = f.q.as_deref().and_then(search::query_gram) {
-            let frag: String = f.q.as_deref().unwrap_or("").chars().filter(|c| !c.is_whitespace()).collect();
+            let frag: String =
+                f.q.as_deref()
+                    .unwrap_or("")
+                    .chars()
+                    .filter(|c| !c.is_whitespace())
+                    .collect();
             let pattern = if frag.chars().count() == 1 {
                 format!("{}%", like_escape(&frag))
             } else {
@@ -733,9 +870,23 @@ impl S {
     async fn bulk_load_impl(&self, hs: &[Household], ps: &[Person]) -> StoreResult<()> {
         let now = now_ms();
         let mut tx = self.write_tx().await?;
-        insert_chunks(&mut tx, "households", &HOUSEHOLD_INSERT_COLS, 1000, hs, |q, h| {
-            q.bind(&h.county_code).bind(h.id).bind(&h.region_code).bind(&h.grid_code).bind(&h.address).bind(&h.phone).bind(now).bind(now)
-        })
+        insert_chunks(
+            &mut tx,
+            "households",
+            &HOUSEHOLD_INSERT_COLS,
+            1000,
+            hs,
+            |q, h| {
+                q.bind(&h.county_code)
+                    .bind(h.id)
+                    .bind(&h.region_code)
+                    .bind(&h.grid_code)
+                    .bind(&h.address)
+                    .bind(&h.phone)
+                    .bind(now)
+                    .bind(now)
+            },
+        )
         .await?;
         insert_chunks(&mut tx, "persons", &PERSON_INSERT_COLS, 500, ps, |q, p| {
             q.bind(&p.county_code)
@@ -759,9 +910,14 @@ impl S {
             StoreError::Db(d) => StoreError::from_db(d, "id"),
             e => e,
         })?;
-        insert_chunks(&mut tx, "id_numbers", &["id_number", "county_code", "person_id"], 2000, ps, |q, p| {
-            q.bind(&p.id_number).bind(&p.county_code).bind(p.id)
-        })
+        insert_chunks(
+            &mut tx,
+            "id_numbers",
+            &["id_number", "county_code", "person_id"],
+            2000,
+            ps,
+            |q, p| q.bind(&p.id_number).bind(&p.county_code).bind(p.id),
+        )
         .await
         .map_err(|e| match e {
             StoreError::Db(d) => StoreError::from_db(d, "id_number"),
@@ -769,11 +925,20 @@ impl S {
         })?;
         let grams: Vec<(String, &str, i64)> = ps
             .iter()
-            .flat_map(|p| search::name_grams(&p.name).into_iter().map(move |g| (g, p.region_code.as_str(), p.id)))
+            .flat_map(|p| {
+                search::name_grams(&p.name)
+                    .into_iter()
+                    .map(move |g| (g, p.region_code.as_str(), p.id))
+            })
             .collect();
-        insert_chunks(&mut tx, "person_grams", &["gram", "region_code", "person_id"], 2000, &grams, |q, g| {
-            q.bind(&g.0).bind(g.1).bind(g.2)
-        })
+        insert_chunks(
+            &mut tx,
+            "person_grams",
+            &["gram", "region_code", "person_id"],
+            2000,
+            &grams,
+            |q, g| q.bind(&g.0).bind(g.1).bind(g.2),
+        )
         .await?;
         tx.commit().await?;
         Ok(())
@@ -859,11 +1024,12 @@ impl S {
                 });
                 continue;
             }
-            let existing: Option<(String, i64)> =
-                sqlx::query_as("SELECT county_code, person_id FROM id_numbers WHERE id_number = $1")
-                    .bind(&p.id_number)
-                    .fetch_optional(&mut *tx)
-                    .await?;
+            let existing: Option<(String, i64)> = sqlx::query_as(
+                "SELECT county_code, person_id FROM id_numbers WHERE id_number = $1",
+            )
+            .bind(&p.id_number)
+            .fetch_optional(&mut *tx)
+            .await?;
             let place = (county.as_str(), region.as_str(), h.grid_code.as_str());
             match existing {
                 None => {
@@ -909,7 +1075,9 @@ impl Storage for S {
 
     fn is_empty(&self) -> BoxFut<'_, bool> {
         Box::pin(async move {
-            let n: Option<(String,)> = sqlx::query_as("SELECT code FROM regions LIMIT 1").fetch_optional(&self.pool).await?;
+            let n: Option<(String,)> = sqlx::query_as("SELECT code FROM regions LIMIT 1")
+                .fetch_optional(&self.pool)
+                .await?;
             Ok(n.is_none())
         })
     }
@@ -926,7 +1094,12 @@ impl Storage for S {
         })
     }
 
-    fn region_children<'a>(&'a self, ctx: &'a Ctx, code: &'a str, page: PageReq) -> BoxFut<'a, Page<Region>> {
+    fn region_children<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        code: &'a str,
+        page: PageReq,
+    ) -> BoxFut<'a, Page<Region>> {
         Box::pin(self.region_children_impl(ctx, code, page))
     }
 
@@ -934,7 +1107,12 @@ impl Storage for S {
         Box::pin(self.create_region_impl(ctx, row))
     }
 
-    fn update_region<'a>(&'a self, ctx: &'a Ctx, code: &'a str, patch: &'a RegionPatch) -> BoxFut<'a, Region> {
+    fn update_region<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        code: &'a str,
+        patch: &'a RegionPatch,
+    ) -> BoxFut<'a, Region> {
         Box::pin(self.update_region_impl(ctx, code, patch))
     }
 
@@ -998,7 +1176,11 @@ impl Storage for S {
         })
     }
 
-    fn list_centers<'a>(&'a self, ctx: &'a Ctx, region_code: &'a str) -> BoxFut<'a, Vec<ServiceCenter>> {
+    fn list_centers<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        region_code: &'a str,
+    ) -> BoxFut<'a, Vec<ServiceCenter>> {
         Box::pin(async move {
             let code = normalise_region(region_code)?;
             Ok(sqlx::query_as::<Db, ServiceCenter>(
@@ -1024,9 +1206,16 @@ impl Storage for S {
         })
     }
 
-    fn list_grids<'a>(&'a self, ctx: &'a Ctx, region_code: &'a str, page: PageReq) -> BoxFut<'a, Page<Grid>> {
+    fn list_grids<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        region_code: &'a str,
+        page: PageReq,
+    ) -> BoxFut<'a, Page<Grid>> {
         Box::pin(async move {
-            let scope = ctx.scope.narrow(&RegionCode::parse_field("region", region_code)?.scope());
+            let scope = ctx
+                .scope
+                .narrow(&RegionCode::parse_field("region", region_code)?.scope());
             let rows = sqlx::query_as::<Db, Grid>(AssertSqlSafe(format!(
                 "SELECT {GRID_COLS} FROM grids g WHERE g.region_code >= $1 AND g.region_code < $2 \
                  ORDER BY g.code LIMIT $3 OFFSET $4"
@@ -1056,7 +1245,12 @@ impl Storage for S {
         })
     }
 
-    fn list_households<'a>(&'a self, ctx: &'a Ctx, f: &'a HouseholdFilter, page: PageReq) -> BoxFut<'a, Page<Household>> {
+    fn list_households<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        f: &'a HouseholdFilter,
+        page: PageReq,
+    ) -> BoxFut<'a, Page<Household>> {
         Box::pin(async move {
             let mut scope = ctx.scope.clone();
             if let Some(r) = f.region.as_deref().filter(|r| !r.is_empty()) {
@@ -1090,7 +1284,12 @@ impl Storage for S {
         })
     }
 
-    fn update_household<'a>(&'a self, ctx: &'a Ctx, id: i64, h: &'a NewHousehold) -> BoxFut<'a, Household> {
+    fn update_household<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        id: i64,
+        h: &'a NewHousehold,
+    ) -> BoxFut<'a, Household> {
         Box::pin(self.write_household(ctx, Some(id), h))
     }
 
@@ -1105,7 +1304,12 @@ impl Storage for S {
         })
     }
 
-    fn list_persons<'a>(&'a self, ctx: &'a Ctx, f: &'a PersonFilter, page: PageReq) -> BoxFut<'a, Page<Person>> {
+    fn list_persons<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        f: &'a PersonFilter,
+        page: PageReq,
+    ) -> BoxFut<'a, Page<Person>> {
         Box::pin(self.list_persons_impl(ctx, f, page))
     }
 
@@ -1117,8 +1321,16 @@ impl Storage for S {
         Box::pin(async move {
             let mut tx = self.write_tx().await?;
             let p = fetch_person(&mut tx, &ctx.scope, id).await?;
-            write_audit(&mut tx, ctx, "reveal_pii", "person", &id.to_string(), &p.region_code, "id_number, phone")
-                .await?;
+            write_audit(
+                &mut tx,
+                ctx,
+                "reveal_pii",
+                "person",
+                &id.to_string(),
+                &p.region_code,
+                "id_number, phone",
+            )
+            .await?;
             tx.commit().await?;
             Ok(p)
         })
@@ -1128,7 +1340,11 @@ impl Storage for S {
         Box::pin(self.bulk_load_impl(hs, ps))
     }
 
-    fn import_registry<'a>(&'a self, ctx: &'a Ctx, rows: &'a [ImportRow]) -> BoxFut<'a, ImportCounts> {
+    fn import_registry<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        rows: &'a [ImportRow],
+    ) -> BoxFut<'a, ImportCounts> {
         Box::pin(self.import_impl(ctx, rows))
     }
 
@@ -1152,8 +1368,21 @@ impl Storage for S {
             .bind(&ctx.scope.hi)
             .fetch_all(&mut *tx)
             .await?;
-            write_audit(&mut tx, ctx, "export", "registry", "", ctx.scope.lo.as_str(), &format!("{} persons", ps.len()))
-                .await?;
+            // The reads above share one snapshot; the audit row is its own write transaction
+            // (upgrading a read transaction to write fails in WAL mode when a writer went first).
+            tx.commit().await?;
+            let mut tx = self.write_tx().await?;
+            let detail = format!("{} persons", ps.len());
+            write_audit(
+                &mut tx,
+                ctx,
+                "export",
+                "registry",
+                "",
+                ctx.scope.lo.as_str(),
+                &detail,
+            )
+            .await?;
             tx.commit().await?;
             Ok((hs, ps))
         })
@@ -1178,11 +1407,22 @@ impl Storage for S {
             .execute(&mut *tx)
             .await
             .map_err(|e| StoreError::from_db(e, "username"))?;
-            write_audit(&mut tx, &Ctx::system(), "create", "user", &u.username, &u.scope_code, u.role.as_str()).await?;
-            let user = sqlx::query_as::<Db, User>(AssertSqlSafe(format!("SELECT {USER_COLS} FROM users u WHERE u.id = $1")))
-                .bind(id)
-                .fetch_one(&mut *tx)
-                .await?;
+            write_audit(
+                &mut tx,
+                &Ctx::system(),
+                "create",
+                "user",
+                &u.username,
+                &u.scope_code,
+                u.role.as_str(),
+            )
+            .await?;
+            let user = sqlx::query_as::<Db, User>(AssertSqlSafe(format!(
+                "SELECT {USER_COLS} FROM users u WHERE u.id = $1"
+            )))
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
             tx.commit().await?;
             Ok(user)
         })
@@ -1203,11 +1443,22 @@ impl Storage for S {
                 return Err(StoreError::NotFound("user"));
             }
             // A new password ends every session of the account.
-            sqlx::query("DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE username = $1)")
-                .bind(username)
-                .execute(&mut *tx)
-                .await?;
-            write_audit(&mut tx, &Ctx::system(), "reset_password", "user", username, "", "").await?;
+            sqlx::query(
+                "DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE username = $1)",
+            )
+            .bind(username)
+            .execute(&mut *tx)
+            .await?;
+            write_audit(
+                &mut tx,
+                &Ctx::system(),
+                "reset_password",
+                "user",
+                username,
+                "",
+                "",
+            )
+            .await?;
             tx.commit().await?;
             Ok(())
         })
@@ -1215,10 +1466,12 @@ impl Storage for S {
 
     fn user_by_name<'a>(&'a self, username: &'a str) -> BoxFut<'a, Option<User>> {
         Box::pin(async move {
-            Ok(sqlx::query_as::<Db, User>(AssertSqlSafe(format!("SELECT {USER_COLS} FROM users u WHERE u.username = $1")))
-                .bind(username)
-                .fetch_optional(&self.pool)
-                .await?)
+            Ok(sqlx::query_as::<Db, User>(AssertSqlSafe(format!(
+                "SELECT {USER_COLS} FROM users u WHERE u.username = $1"
+            )))
+            .bind(username)
+            .fetch_optional(&self.pool)
+            .await?)
         })
     }
 
@@ -1238,7 +1491,12 @@ impl Storage for S {
         })
     }
 
-    fn login_failed<'a>(&'a self, user_id: i64, lock_after: i32, lock_until: i64) -> BoxFut<'a, ()> {
+    fn login_failed<'a>(
+        &'a self,
+        user_id: i64,
+        lock_after: i32,
+        lock_until: i64,
+    ) -> BoxFut<'a, ()> {
         Box::pin(async move {
             let mut tx = self.write_tx().await?;
             sqlx::query(

@@ -94,12 +94,22 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
-pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
+/// Serves until Ctrl-C, SIGTERM or `stop`, then finishes the requests in flight.
+pub async fn serve(
+    state: AppState,
+    addr: SocketAddr,
+    stop: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     eprintln!("tongchou listening on http://{}", listener.local_addr()?);
+    let shutdown = async move {
+        tokio::select! {
+            _ = shutdown_signal() => {},
+            _ = stop => eprintln!("tongchou stopping"),
+        }
+    };
     axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(shutdown)
         .await
 }
 
