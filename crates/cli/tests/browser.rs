@@ -1,0 +1,241 @@
+//! The main flow in a real browser (Debian's Chromium through chromedriver, headless): log in,
+//! walk the tree from 市 to a village and its grid, add a household with a person, find the
+//! person by name — on a phone-sized window, in Chinese, then switch to English.
+//!
+//! Without chromedriver the test is skipped with a message, unless TONGCHOU_REQUIRE_BROWSER=1
+//! (set by CI), which makes that a failure.
+
+mod common;
+
+use common::*;
+use serde_json::{Value, json};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+struct Driver {
+    child: Child,
+    base: String,
+    session: String,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = agent()
+            .delete(&format!("{}/session/{}", self.base, self.session))
+            .call();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Driver {
+    fn start() -> Option<Driver> {
+        let exe = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
+            .into_iter()
+            .find(|p| std::path::Path::new(p).exists());
+        let Some(exe) = exe else {
+            if std::env::var("TONGCHOU_REQUIRE_BROWSER").as_deref() == Ok("1") {
+                panic!("chromedriver is required (TONGCHOU_REQUIRE_BROWSER=1) but not installed");
+            }
+            eprintln!(
+                "SKIPPED browser test: chromedriver not installed (apt-get install chromium chromium-driver)"
+            );
+            return None;
+        };
+        let port = free_port();
+        let child = Command::new(exe)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let base = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while agent()
+            .get(&format!("{base}/status"))
+            .call()
+            .map(|r| r.status() != 200)
+            .unwrap_or(true)
+        {
+            assert!(Instant::now() < deadline, "chromedriver did not start");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let profile = temp_dir("chromium-profile");
+        let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     "--disable-dev-shm-usage", format!("--user-data-dir={}", profile.display()),
+                     "--window-size=390,844", "--lang=zh-CN"]
+        }}}});
+        let mut d = Driver {
+            child,
+            base,
+            session: String::new(),
+        };
+        let v = d.cmd("POST", "/session", caps);
+        d.session = v["sessionId"].as_str().expect("session id").to_string();
+        Some(d)
+    }
+
+    fn cmd(&self, method: &str, path: &str, body: Value) -> Value {
+        let url = if path == "/session" {
+            format!("{}/session", self.base)
+        } else {
+            format!("{}/session/{}{path}", self.base, self.session)
+        };
+        let a = agent();
+        let r = match method {
+            "GET" => a.get(&url).call(),
+            _ => a.post(&url).send_json(body),
+        }
+        .expect("webdriver request");
+        let status = r.status();
+        let v: Value = r.into_body().read_json().expect("webdriver json");
+        assert!(status == 200, "webdriver {method} {path}: {status} {v}");
+        v["value"].clone()
+    }
+
+    fn goto(&self, url: &str) {
+        self.cmd("POST", "/url", json!({"url": url}));
+    }
+
+    /// Waits until `css` matches an element whose text contains `text`, and returns it.
+    fn wait_for(&self, css: &str, text: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let found = self.cmd(
+                "POST",
+                "/execute/sync",
+                json!({"script": "return [...document.querySelectorAll(arguments[0])].find(e => e.textContent.includes(arguments[1])) || null;", "args": [css, text]}),
+            );
+            if let Some(id) = found.get(ELEMENT).and_then(Value::as_str) {
+                return id.to_string();
+            }
+            if Instant::now() > deadline {
+                self.screenshot("failure");
+                panic!("no {css} containing {text:?}; page: {}", self.text("body"));
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn click(&self, css: &str, text: &str) {
+        let id = self.wait_for(css, text);
+        self.cmd("POST", &format!("/element/{id}/click"), json!({}));
+    }
+
+    fn type_into(&self, css: &str, value: &str) {
+        let id = self.wait_for(css, "");
+        self.cmd("POST", &format!("/element/{id}/clear"), json!({}));
+        self.cmd(
+            "POST",
+            &format!("/element/{id}/value"),
+            json!({"text": value}),
+        );
+    }
+
+    fn text(&self, css: &str) -> String {
+        let v = self.cmd("POST", "/execute/sync", json!({"script": "return document.querySelector(arguments[0])?.innerText || ''", "args": [css]}));
+        v.as_str().unwrap_or("").to_string()
+    }
+
+    fn screenshot(&self, name: &str) {
+        use std::io::Write;
+        let b64 = self.cmd("GET", "/screenshot", json!({}));
+        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+        let data = decode_b64(b64.as_str().unwrap_or(""));
+        if let Ok(mut f) = std::fs::File::create(dir.join(format!("browser-{name}.png"))) {
+            let _ = f.write_all(&data);
+        }
+    }
+}
+
+fn decode_b64(s: &str) -> Vec<u8> {
+    let val = |c: u8| match c {
+        b'A'..=b'Z' => Some(c - b'A'),
+        b'a'..=b'z' => Some(c - b'a' + 26),
+        b'0'..=b'9' => Some(c - b'0' + 52),
+        b'+' => Some(62),
+        b'/' => Some(63),
+        _ => None,
+    };
+    let mut out = Vec::new();
+    let (mut acc, mut bits) = (0u32, 0);
+    for v in s.bytes().filter_map(val) {
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    out
+}
+
+#[test]
+fn walk_the_tree_add_a_household_and_find_the_person() {
+    let Some(d) = Driver::start() else { return };
+    let s = demo_server();
+
+    d.goto(&format!("{}/", s.base));
+    d.type_into("#username", "city_admin");
+    d.type_into("#password", PASSWORD);
+    d.click("#login-btn", "登录");
+
+    // 市 → 县 → 镇 → 村 → 网格
+    d.wait_for("h1", "连云港市");
+    d.click("a.region-link", "东海县");
+    d.wait_for("h1", "东海县");
+    d.click("a.region-link", "白塔埠镇");
+    d.wait_for("h1", "白塔埠镇");
+    d.click("a.region-link", "白塔村委会");
+    d.wait_for("h1", "白塔村委会");
+    d.click("a.grid-link", "白塔第1网格");
+    d.wait_for("h1", "白塔第1网格");
+    d.screenshot("grid");
+
+    // Add a household, then a person in it.
+    d.type_into("#hh-address", "白塔村浏览器测试1号");
+    d.click("#hh-submit", "");
+    d.wait_for("h1", "白塔村浏览器测试1号");
+    let idn = id_number("320722", "19851010", 357);
+    d.type_into("#p-name", "端木浏览");
+    d.type_into("#p-id", &idn);
+    d.type_into("input[name=relation]", "户主");
+    d.click("#p-submit", "");
+    d.wait_for("#member-list .person-row", "端木浏览");
+    // A wrong ID number is refused with the field named.
+    d.type_into("#p-name", "错号");
+    d.type_into("#p-id", &format!("{}0", &idn[..17]));
+    d.click("#p-submit", "");
+    d.wait_for("#person-form .error", "id_number");
+
+    // Find the person by a two-character fragment of the name.
+    d.type_into("#search-q", "端木");
+    d.click("#search-btn", "");
+    d.wait_for("#search-results .person-row", "端木浏览");
+    assert!(
+        d.text("#search-results").contains(&idn[..6]),
+        "masked ID shows its area code"
+    );
+    assert!(
+        !d.text("#search-results").contains(&idn),
+        "the full ID number is masked"
+    );
+    d.screenshot("search");
+
+    // The page fits a phone: nothing wider than the window.
+    let overflow = d.cmd("POST", "/execute/sync", json!({"script": "return document.documentElement.scrollWidth - window.innerWidth", "args": []}));
+    assert!(
+        overflow.as_i64().unwrap_or(99) <= 0,
+        "horizontal overflow {overflow}"
+    );
+
+    // English is one click away.
+    d.click("#lang", "EN");
+    d.wait_for("#search-btn", "Search");
+    d.wait_for("th", "Name");
+}

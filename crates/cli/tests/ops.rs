@@ -1,0 +1,266 @@
+//! The command line as an operator uses it: region import (and its re-run), accounts, backup
+//! while serving, restore into an empty data dir, and no acknowledged write lost to `kill -9`.
+
+mod common;
+
+use common::*;
+use serde_json::json;
+use std::path::Path;
+use std::process::Command;
+
+fn tongchou(args: &[&str]) -> (bool, String) {
+    let out = Command::new(BIN).args(args).output().expect("run tongchou");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+fn dir_arg(d: &Path) -> String {
+    d.display().to_string()
+}
+
+fn vendored() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../data/lianyungang")
+        .display()
+        .to_string()
+}
+
+#[test]
+fn region_import_rerun_users_and_bad_files() {
+    let d = temp_dir("import");
+    let dd = dir_arg(&d);
+    let (ok, out) = tongchou(&["import", "regions", &vendored(), "--data-dir", &dd]);
+    assert!(ok, "{out}");
+    assert!(out.contains("imported 1900 regions"), "{out}");
+    let (ok, out) = tongchou(&["import", "regions", &vendored(), "--data-dir", &dd]);
+    assert!(
+        ok && out.contains("imported 1900 regions"),
+        "a re-run is an upsert: {out}"
+    );
+
+    // A directory with bad rows: every one listed, nothing written.
+    let bad = temp_dir("bad-regions");
+    std::fs::write(
+        bad.join("villages.csv"),
+        "code,name,streetCode\n320722101901,\"新村\",320722101\n3207221019,\"短\",320722101\n320722101902,\"错上级\",320722102\n",
+    )
+    .unwrap();
+    let (ok, out) = tongchou(&["import", "regions", &dir_arg(&bad), "--data-dir", &dd]);
+    assert!(!ok);
+    assert!(
+        out.contains("2 bad rows") && out.contains("row 3") && out.contains("row 4"),
+        "{out}"
+    );
+    // An orphan (parent unknown) is refused as a whole.
+    let orphan = temp_dir("orphan");
+    std::fs::write(
+        orphan.join("villages.csv"),
+        "code,name,streetCode\n320799001001,\"无主\",320799001\n",
+    )
+    .unwrap();
+    let (ok, out) = tongchou(&["import", "regions", &dir_arg(&orphan), "--data-dir", &dd]);
+    assert!(!ok && out.contains("320799001"), "{out}");
+
+    let (ok, out) = tongchou(&[
+        "user",
+        "create",
+        "--data-dir",
+        &dd,
+        "--username",
+        "ops_admin",
+        "--password",
+        "Admin12345",
+        "--role",
+        "admin",
+        "--scope",
+        "320722",
+    ]);
+    assert!(ok, "{out}");
+    let (ok, out) = tongchou(&[
+        "user",
+        "create",
+        "--data-dir",
+        &dd,
+        "--username",
+        "ops_admin",
+        "--password",
+        "Admin12345",
+        "--role",
+        "admin",
+        "--scope",
+        "320722",
+    ]);
+    assert!(!ok && out.contains("username"), "{out}");
+    let (ok, out) = tongchou(&[
+        "user",
+        "create",
+        "--data-dir",
+        &dd,
+        "--username",
+        "xx1",
+        "--password",
+        "short",
+        "--role",
+        "admin",
+        "--scope",
+        "3207",
+    ]);
+    assert!(!ok && out.contains("password"), "{out}");
+    let (ok, out) = tongchou(&[
+        "user",
+        "create",
+        "--data-dir",
+        &dd,
+        "--username",
+        "xx2",
+        "--password",
+        "Admin12345",
+        "--role",
+        "king",
+        "--scope",
+        "3207",
+    ]);
+    assert!(!ok && out.contains("role"), "{out}");
+    let (ok, out) = tongchou(&[
+        "user",
+        "create",
+        "--data-dir",
+        &dd,
+        "--username",
+        "xx3",
+        "--password",
+        "Admin12345",
+        "--role",
+        "admin",
+        "--scope",
+        "4407",
+    ]);
+    assert!(!ok && out.contains("scope"), "{out}");
+
+    // The account works, and a reset replaces the password.
+    let s = Server::start(d.clone(), false);
+    let mut c = s.client();
+    assert_eq!(c.login("ops_admin", "Admin12345").0, 200);
+    let (ok, out) = tongchou(&[
+        "user",
+        "reset",
+        "--data-dir",
+        &dd,
+        "--username",
+        "ops_admin",
+        "--password",
+        "Newpass12345",
+    ]);
+    assert!(ok, "{out}");
+    assert_eq!(c.get("/api/v1/me").status, 401, "a reset ends sessions");
+    assert_eq!(c.login("ops_admin", "Admin12345").0, 401);
+    assert_eq!(c.login("ops_admin", "Newpass12345").0, 200);
+    let (ok, _) = tongchou(&[
+        "user",
+        "reset",
+        "--data-dir",
+        &dd,
+        "--username",
+        "ghost",
+        "--password",
+        "Newpass12345",
+    ]);
+    assert!(!ok);
+    let (ok, out) = tongchou(&["migrate", "--data-dir", &dd]);
+    assert!(ok && out.contains("up to date"), "{out}");
+}
+
+#[test]
+fn acknowledged_writes_survive_kill_9_and_backup_restores() {
+    let d = temp_dir("durable");
+    let dd = dir_arg(&d);
+    assert!(tongchou(&["import", "regions", &vendored(), "--data-dir", &dd]).0);
+    assert!(
+        tongchou(&[
+            "user",
+            "create",
+            "--data-dir",
+            &dd,
+            "--username",
+            "ops",
+            "--password",
+            "Admin12345",
+            "--role",
+            "admin",
+            "--scope",
+            "3207"
+        ])
+        .0
+    );
+    let mut s = Server::start(d.clone(), false);
+    let mut c = s.client();
+    assert_eq!(c.login("ops", "Admin12345").0, 200);
+    let r = c.post(
+        "/api/v1/grids",
+        json!({"code": "320722101200001", "name": "持久网格"}),
+    );
+    assert_eq!(r.status, 201);
+    let mut ids = Vec::new();
+    for i in 0..50 {
+        let r = c.post(
+            "/api/v1/households",
+            json!({"grid_code": "320722101200001", "address": format!("持久{i}号")}),
+        );
+        assert_eq!(r.status, 201);
+        ids.push(r.json()["id"].as_str().unwrap().to_string());
+    }
+
+    // A backup taken while the server runs is a consistent, usable database.
+    let backup = d.with_extension("backup.db");
+    let (ok, out) = tongchou(&["backup", &backup.display().to_string(), "--data-dir", &dd]);
+    assert!(ok, "{out}");
+    let (ok, out) = tongchou(&["backup", &backup.display().to_string(), "--data-dir", &dd]);
+    assert!(!ok && out.contains("exists"), "never overwrites: {out}");
+
+    s.kill9();
+    let s = Server::start(d.clone(), false);
+    let mut c = s.client();
+    assert_eq!(c.login("ops", "Admin12345").0, 200);
+    for id in &ids {
+        assert_eq!(
+            c.get(&format!("/api/v1/households/{id}")).status,
+            200,
+            "household {id} lost"
+        );
+    }
+    drop(s);
+
+    let target = temp_dir("restored");
+    let (ok, out) = tongchou(&[
+        "restore",
+        &backup.display().to_string(),
+        "--data-dir",
+        &dir_arg(&target),
+    ]);
+    assert!(ok, "{out}");
+    let (ok, out) = tongchou(&[
+        "restore",
+        &backup.display().to_string(),
+        "--data-dir",
+        &dir_arg(&target),
+    ]);
+    assert!(!ok && out.contains("empty data dir"), "{out}");
+    let not_db = target.with_extension("txt");
+    std::fs::write(&not_db, "hello, this is not a database").unwrap();
+    let (ok, _) = tongchou(&[
+        "restore",
+        &not_db.display().to_string(),
+        "--data-dir",
+        &dir_arg(&temp_dir("r2")),
+    ]);
+    assert!(!ok);
+    let s = Server::start(target, false);
+    let mut c = s.client();
+    assert_eq!(c.login("ops", "Admin12345").0, 200);
+    let g = c.get("/api/v1/grids/320722101200001").json();
+    assert_eq!(g["household_count"], 50);
+}
