@@ -212,6 +212,14 @@ fn walk_the_tree_add_a_household_and_find_the_person() {
     d.type_into("#p-id", &format!("{}0", &idn[..17]));
     d.click("#p-submit", "");
     d.wait_for("#person-form .error", "id_number");
+    // Edit the household: the new address shows, the phone is kept.
+    d.type_into(
+        "#household-edit input[name=address]",
+        "白塔村浏览器测试1号之一",
+    );
+    d.click("#household-edit button", "");
+    d.wait_for("h1", "1号之一");
+    d.wait_for("#member-list .person-row", "端木浏览");
 
     // Find the person by a two-character fragment of the name.
     d.type_into("#search-q", "端木");

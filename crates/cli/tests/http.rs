@@ -115,6 +115,17 @@ fn lockout_after_five_failures() {
         "{body}"
     );
     assert!(body["message"].as_str().unwrap().contains("分钟"));
+    let log = s
+        .login("village_admin")
+        .get("/api/v1/audit?page_size=200")
+        .json();
+    let failures = log["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "login_failed" && e["target_id"] == "village_handler")
+        .count();
+    assert_eq!(failures, 5, "each failed login is audited");
 }
 
 #[test]
@@ -318,6 +329,14 @@ fn roles_limit_writes_and_reveals() {
                 && e["target_id"] == p["id"]),
         "reveal audited"
     );
+    assert!(
+        log["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "login" && e["username"] == "village_leader"),
+        "logins audited"
+    );
     assert_eq!(leader.get("/api/v1/audit").status, 403);
 }
 
@@ -428,6 +447,13 @@ fn create_and_search_persons_with_clear_errors() {
         1,
         "only the good person was written"
     );
+
+    let in_grid = c
+        .get(&format!("/api/v1/persons?grid={g}&page_size=5"))
+        .json();
+    let items = in_grid["items"].as_array().unwrap();
+    assert_eq!(items.len(), 5);
+    assert!(items.iter().all(|p| p["grid_code"] == g));
 
     // Search by a two-character fragment and by ID number.
     let found = c

@@ -221,34 +221,44 @@ async fn insert_grams(
     Ok(())
 }
 
-async fn fetch_person(tx: &mut Tx, scope: &Scope, id: i64) -> StoreResult<Person> {
-    sqlx::query_as::<Db, Person>(AssertSqlSafe(format!(
-        "SELECT {PERSON_COLS} FROM persons p WHERE p.id = $1 AND p.region_code >= $2 AND p.region_code < $3"
-    )))
-    .bind(id)
-    .bind(&scope.lo)
-    .bind(&scope.hi)
-    .fetch_optional(&mut **tx)
-    .await?
-    .ok_or(StoreError::NotFound("person"))
+/// Fetches one row by key within the caller's scope (`$1` the key, `$2`/`$3` the scope range):
+/// absent and out-of-scope are the same `NotFound`.
+async fn fetch_scoped<T, K>(
+    tx: &mut Tx,
+    sql: String,
+    key: K,
+    scope: &Scope,
+    what: &'static str,
+) -> StoreResult<T>
+where
+    T: for<'r> sqlx::FromRow<'r, <Db as sqlx::Database>::Row> + Send + Unpin,
+    K: for<'q> sqlx::Encode<'q, Db> + sqlx::Type<Db> + Send,
+{
+    sqlx::query_as::<Db, T>(AssertSqlSafe(sql))
+        .bind(key)
+        .bind(&scope.lo)
+        .bind(&scope.hi)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(StoreError::NotFound(what))
 }
 
-/// Inserts a person (and their ID-number key and name grams) into a known household.
-async fn insert_person(
+async fn fetch_person(tx: &mut Tx, scope: &Scope, id: i64) -> StoreResult<Person> {
+    let sql = format!(
+        "SELECT {PERSON_COLS} FROM persons p WHERE p.id = $1 AND p.region_code >= $2 AND p.region_code < $3"
+    );
+    fetch_scoped(tx, sql, id, scope, "person").await
+}
+
+/// The `persons` row itself.
+async fn insert_person_row(
     tx: &mut Tx,
+    id: i64,
     p: &NewPerson,
     (county, region, grid): (&str, &str, &str),
     household_id: i64,
-) -> StoreResult<i64> {
-    let id = new_id();
+) -> StoreResult<()> {
     let now = now_ms();
-    sqlx::query("INSERT INTO id_numbers (id_number, county_code, person_id) VALUES ($1,$2,$3)")
-        .bind(&p.id_number)
-        .bind(county)
-        .bind(id)
-        .execute(&mut **tx)
-        .await
-        .map_err(|e| StoreError::from_db(e, "id_number"))?;
     sqlx::query(
         "INSERT INTO persons (county_code, id, household_id, region_code, grid_code, name, id_number, \
          birth_date, sex, phone, relation, residence_type, tags, created_at, updated_at) \
@@ -270,7 +280,26 @@ async fn insert_person(
     .bind(now)
     .execute(&mut **tx)
     .await?;
-    insert_grams(tx, region, id, &p.name).await?;
+    Ok(())
+}
+
+/// Inserts a person (and their ID-number key and name grams) into a known household.
+async fn insert_person(
+    tx: &mut Tx,
+    p: &NewPerson,
+    place: (&str, &str, &str),
+    household_id: i64,
+) -> StoreResult<i64> {
+    let id = new_id();
+    sqlx::query("INSERT INTO id_numbers (id_number, county_code, person_id) VALUES ($1,$2,$3)")
+        .bind(&p.id_number)
+        .bind(place.0)
+        .bind(id)
+        .execute(&mut **tx)
+        .await
+        .map_err(|e| StoreError::from_db(e, "id_number"))?;
+    insert_person_row(tx, id, p, place, household_id).await?;
+    insert_grams(tx, place.1, id, &p.name).await?;
     Ok(id)
 }
 
@@ -307,28 +336,7 @@ async fn rewrite_person(
         .bind(old.id)
         .execute(&mut **tx)
         .await?;
-    sqlx::query(
-        "INSERT INTO persons (county_code, id, household_id, region_code, grid_code, name, id_number, \
-         birth_date, sex, phone, relation, residence_type, tags, created_at, updated_at) \
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)",
-    )
-    .bind(county)
-    .bind(old.id)
-    .bind(household_id)
-    .bind(region)
-    .bind(grid)
-    .bind(&p.name)
-    .bind(&p.id_number)
-    .bind(&p.birth_date)
-    .bind(p.sex)
-    .bind(&p.phone)
-    .bind(&p.relation)
-    .bind(&p.residence_type)
-    .bind(&p.tags)
-    .bind(now_ms())
-    .bind(now_ms())
-    .execute(&mut **tx)
-    .await?;
+    insert_person_row(tx, old.id, p, (county, region, grid), household_id).await?;
     sqlx::query("DELETE FROM person_grams WHERE person_id = $1")
         .bind(old.id)
         .execute(&mut **tx)
@@ -337,39 +345,24 @@ async fn rewrite_person(
 }
 
 async fn fetch_household(tx: &mut Tx, scope: &Scope, id: i64) -> StoreResult<Household> {
-    sqlx::query_as::<Db, Household>(AssertSqlSafe(format!(
+    let sql = format!(
         "SELECT {HOUSEHOLD_COLS} FROM households h WHERE h.id = $1 AND h.region_code >= $2 AND h.region_code < $3"
-    )))
-    .bind(id)
-    .bind(&scope.lo)
-    .bind(&scope.hi)
-    .fetch_optional(&mut **tx)
-    .await?
-    .ok_or(StoreError::NotFound("household"))
+    );
+    fetch_scoped(tx, sql, id, scope, "household").await
 }
 
 async fn fetch_grid(tx: &mut Tx, scope: &Scope, code: &str) -> StoreResult<Grid> {
-    sqlx::query_as::<Db, Grid>(AssertSqlSafe(format!(
+    let sql = format!(
         "SELECT {GRID_COLS} FROM grids g WHERE g.code = $1 AND g.region_code >= $2 AND g.region_code < $3"
-    )))
-    .bind(code)
-    .bind(&scope.lo)
-    .bind(&scope.hi)
-    .fetch_optional(&mut **tx)
-    .await?
-    .ok_or(StoreError::NotFound("grid"))
+    );
+    fetch_scoped(tx, sql, code.to_string(), scope, "grid").await
 }
 
 async fn fetch_region(tx: &mut Tx, scope: &Scope, code: &str) -> StoreResult<Region> {
-    sqlx::query_as::<Db, Region>(AssertSqlSafe(format!(
+    let sql = format!(
         "SELECT {REGION_COLS} FROM regions r WHERE r.code = $1 AND r.code >= $2 AND r.code < $3"
-    )))
-    .bind(code)
-    .bind(&scope.lo)
-    .bind(&scope.hi)
-    .fetch_optional(&mut **tx)
-    .await?
-    .ok_or(StoreError::NotFound("region"))
+    );
+    fetch_scoped(tx, sql, code.to_string(), scope, "region").await
 }
 
 fn normalise_region(code: &str) -> StoreResult<String> {
@@ -687,8 +680,8 @@ impl S {
                     )));
                 }
                 sqlx::query(
-                    "UPDATE households SET region_code = $1, grid_code = $2, address = $3, phone = $4, updated_at = $5 \
-                     WHERE county_code = $6 AND id = $7",
+                    "UPDATE households SET region_code = $1, grid_code = $2, address = $3, \
+                     phone = CASE WHEN $8 THEN phone ELSE $4 END, updated_at = $5 WHERE county_code = $6 AND id = $7",
                 )
                 .bind(&region)
                 .bind(&h.grid_code)
@@ -697,6 +690,7 @@ impl S {
                 .bind(now_ms())
                 .bind(county)
                 .bind(id)
+                .bind(h.keep_phone)
                 .execute(&mut *tx)
                 .await
                 .map_err(|e| StoreError::from_db(e, "address"))?;
@@ -808,7 +802,8 @@ impl S {
         }
         let grid = f.grid.as_deref().unwrap_or("").trim().to_string();
         if !grid.is_empty() {
-            scope = scope.narrow(&Scope::of_prefix(&grid));
+            // Persons carry their village's 12-digit code: narrow to the grid's village.
+            scope = scope.narrow(&Scope::of_prefix(grid.get(..12).unwrap_or(&grid)));
         }
         let extra = " AND ($7 = 0 OR p.household_id = $7) AND ($8 = '' OR p.grid_code = $8)";
         let (sql, key, pattern) = if let Some(idn) =
@@ -1598,11 +1593,21 @@ impl Storage for S {
         action: &'a str,
         target_type: &'a str,
         target_id: &'a str,
+        region_code: &'a str,
         detail: &'a str,
     ) -> BoxFut<'a, ()> {
         Box::pin(async move {
             let mut tx = self.write_tx().await?;
-            write_audit(&mut tx, ctx, action, target_type, target_id, "", detail).await?;
+            write_audit(
+                &mut tx,
+                ctx,
+                action,
+                target_type,
+                target_id,
+                region_code,
+                detail,
+            )
+            .await?;
             tx.commit().await?;
             Ok(())
         })

@@ -125,6 +125,7 @@ pub trait Storage: Send + Sync {
         action: &'a str,
         target_type: &'a str,
         target_id: &'a str,
+        region_code: &'a str,
         detail: &'a str,
     ) -> BoxFut<'a, ()>;
 

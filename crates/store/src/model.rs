@@ -280,8 +280,9 @@ pub struct HouseholdInput {
     pub grid_code: String,
     #[serde(default)]
     pub address: String,
+    /// Absent on an update: keep the stored phone (which the editor only sees masked).
     #[serde(default)]
-    pub phone: String,
+    pub phone: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -289,6 +290,8 @@ pub struct NewHousehold {
     pub grid_code: String,
     pub address: String,
     pub phone: Option<String>,
+    /// On an update, leave the stored phone as it is.
+    pub keep_phone: bool,
 }
 
 impl NewHousehold {
@@ -297,7 +300,8 @@ impl NewHousehold {
         Ok(NewHousehold {
             grid_code,
             address: required_text("address", &i.address, 120)?,
-            phone: phone("phone", &i.phone)?,
+            phone: phone("phone", i.phone.as_deref().unwrap_or(""))?,
+            keep_phone: i.phone.is_none(),
         })
     }
 }

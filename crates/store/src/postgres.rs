@@ -12,7 +12,7 @@ const BACKEND: &str = "postgres";
 const BEGIN_WRITE: &str = "BEGIN";
 /// Two servers starting at once on one database migrate one after the other.
 const MIGRATION_LOCK: Option<&str> = Some("SELECT pg_advisory_xact_lock(727001)");
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/postgres/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_init.sql"))];
 
 pub struct PgStore {
     pool: sqlx::PgPool,

@@ -11,7 +11,7 @@ type S = SqliteStore;
 const BACKEND: &str = "sqlite";
 const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
 const MIGRATION_LOCK: Option<&str> = None;
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/sqlite/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_init.sql"))];
 
 pub struct SqliteStore {
     pool: sqlx::SqlitePool,

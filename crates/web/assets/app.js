@@ -19,6 +19,8 @@ const I18N = {
     target: "对象", rows_failed: "以下行有错误，未写入任何数据：", row: "行", column: "列", reason: "原因",
     tag_60: "60岁以上", tag_disability: "残疾", tag_dibao: "低保", tag_wubao: "五保", tag_left_behind_child: "留守儿童",
     tag_empty_nest: "空巢老人", tag_needy_member: "困难党员", tag_veteran: "退役军人", scope: "管辖范围",
+    edit_region: "编辑区划", add_child: "新增下级区划", ur_class: "城乡属性", ur_auto: "按代码自动判定",
+    edit_grid: "编辑网格", edit_household: "编辑住户", phone_keep: "留空则不修改",
     more: "更多", province: "省", city: "市", county: "县/区", township: "乡镇/街道", village: "村/社区",
   },
   en: {
@@ -37,7 +39,9 @@ const I18N = {
     edit: "Edit", created: "Saved", size_rule: "Grid size", count: "Count", child_count: "Children",
     not_found: "Not found or outside your scope", home: "Home", action: "Action", time: "Time", user: "User",
     target: "Target", rows_failed: "These rows have errors; nothing was written:", row: "Row", column: "Column",
-    reason: "Reason", tag_60: "60+", tag_disability: "Disability", tag_dibao: "Minimum living allowance",
+    reason: "Reason", edit_region: "Edit region", add_child: "New sub-region", ur_class: "Urban/rural",
+    ur_auto: "From the code", edit_grid: "Edit grid", edit_household: "Edit household", phone_keep: "Leave empty to keep",
+    tag_60: "60+", tag_disability: "Disability", tag_dibao: "Minimum living allowance",
     tag_wubao: "Five guarantees", tag_left_behind_child: "Left-behind child", tag_empty_nest: "Empty-nest elderly",
     tag_needy_member: "Needy party member", tag_veteran: "Veteran", scope: "Scope", more: "More",
     province: "Province", city: "City", county: "County", township: "Township", village: "Village",
@@ -197,6 +201,12 @@ async function viewRegion(code, page = 1) {
     }
   } else {
     const kids = await api("GET", `/api/v1/regions/${r.code}/children?page=${page}&page_size=50`);
+    if (can("write_territory")) {
+      html += `<div class="card"><h2>${t("add_child")}</h2><form class="grid" id="child-form">
+        <label>${t("code")}<input name="code" value="${esc(r.code.replace(/0+$/, ""))}" inputmode="numeric" required></label>
+        <label>${t("name")}<input name="name" required></label>
+        <button class="primary" type="submit">${t("save")}</button></form></div>`;
+    }
     html += `<div class="card"><h2>${t("children")}</h2><ul class="list" id="region-list">${
       kids.items.map((k) => `<li><a class="region-link" href="#/region/${k.code}">${esc(k.name)}</a>
         <span class="muted">${urBadge(k.urban_rural)} ${k.child_count}</span></li>`).join("") || `<li class="muted">${t("none")}</li>`
@@ -211,7 +221,36 @@ async function viewRegion(code, page = 1) {
     html += `<div class="card"><h2>${t("units")}</h2><ul class="list">${units.items.map((u) => `<li>${esc(u.name)}</li>`).join("")}</ul>
       ${centers.items.map((c) => `<p>${esc(c.name)} <span class="badge ${six(c) === 6 ? "rural" : "warn"}">${t("six")} ${six(c)}/6</span></p>`).join("")}</div>`;
   }
+  if (can("write_territory")) {
+    const sel = (v) => (r.ur_override ? r.urban_rural === v : v === "auto") ? "selected" : "";
+    html += `<div class="card"><h2>${t("edit_region")}</h2><form class="grid" id="region-form">
+      <label>${t("name")}<input name="name" value="${esc(r.name)}" required></label>
+      <label>${t("ur_class")}<select name="urban_rural"><option value="auto" ${sel("auto")}>${t("ur_auto")}</option>
+        <option value="urban" ${sel("urban")}>${t("urban")}</option><option value="rural" ${sel("rural")}>${t("rural")}</option></select></label>
+      <button class="primary" type="submit">${t("save")}</button></form></div>`;
+  }
   app().innerHTML = html;
+  $("#region-form")?.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const f = e.target;
+    try {
+      await api("PATCH", `/api/v1/regions/${r.code}`, { name: f.name.value, urban_rural: f.urban_rural.value });
+      toast(t("created"));
+      viewRegion(code);
+    } catch (err) {
+      showError(f, err);
+    }
+  });
+  $("#child-form")?.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const f = e.target;
+    try {
+      const c = await api("POST", "/api/v1/regions", { code: f.code.value, name: f.name.value });
+      location.hash = `#/region/${c.code}`;
+    } catch (err) {
+      showError(f, err);
+    }
+  });
   const gf = $("#grid-form");
   if (gf) {
     gf.addEventListener("submit", async (e) => {
@@ -245,6 +284,14 @@ async function viewGrid(code, page = 1) {
       hs.items.map((h) => `<li><a class="household-link" href="#/household/${h.id}">${esc(h.address)}</a>
       <span class="muted">${esc(h.head_name || "")} · ${h.member_count} ${t("members")}</span></li>`).join("") || `<li class="muted">${t("none")}</li>`
     }</ul>${pager(page, hs.has_more, (p) => viewGrid(code, p))}</div>`;
+  if (can("write_territory")) {
+    html += `<div class="card"><h2>${t("edit_grid")}</h2><form class="grid" id="grid-edit">
+      <label>${t("name")}<input name="name" value="${esc(g.name)}" required></label>
+      <label>${t("worker")}<input name="worker_name" value="${esc(g.worker_name || "")}"></label>
+      <label>${t("phone")}<input name="worker_phone" value="${esc(g.worker_phone || "")}" inputmode="tel"></label>
+      <label>${t("leader")}<input name="leader_name" value="${esc(g.leader_name || "")}"></label>
+      <button class="primary" type="submit">${t("save")}</button></form></div>`;
+  }
   if (can("write_registry")) {
     html += `<div class="card"><h2>${t("add_household")}</h2><form class="grid" id="household-form">
       <label>${t("address")}<input id="hh-address" name="address" required></label>
@@ -252,6 +299,18 @@ async function viewGrid(code, page = 1) {
       <button id="hh-submit" class="primary" type="submit">${t("save")}</button></form></div>`;
   }
   app().innerHTML = html;
+  $("#grid-edit")?.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const f = e.target;
+    const body = { name: f.name.value, worker_name: f.worker_name.value, worker_phone: f.worker_phone.value, leader_name: f.leader_name.value };
+    try {
+      await api("PATCH", `/api/v1/grids/${code}`, body);
+      toast(t("created"));
+      viewGrid(code, page);
+    } catch (err) {
+      showError(f, err);
+    }
+  });
   $("#household-form")?.addEventListener("submit", async (e) => {
     e.preventDefault();
     const f = e.target;
@@ -312,8 +371,27 @@ async function viewHousehold(id) {
   let html = crumbs(trail) + `<div class="card"><h1>${esc(h.address)}</h1>
     <div class="muted">${t("head")} ${esc(h.head_name || "—")} · ${t("phone")} ${esc(h.phone || "—")}</div></div>
     <div class="card"><h2>${t("members")}</h2><div id="member-list">${personTable(ps.items)}</div></div>`;
-  if (can("write_registry")) html += `<div class="card"><h2>${t("add_person")}</h2>${personForm(null, "person-form")}</div>`;
+  if (can("write_registry")) {
+    html += `<div class="card"><h2>${t("add_person")}</h2>${personForm(null, "person-form")}</div>
+      <div class="card"><h2>${t("edit_household")}</h2><form class="grid" id="household-edit">
+      <label>${t("address")}<input name="address" value="${esc(h.address)}" required></label>
+      <label>${t("phone")}<input name="phone" inputmode="tel" placeholder="${t("phone_keep")}"></label>
+      <button class="primary" type="submit">${t("save")}</button></form></div>`;
+  }
   app().innerHTML = html;
+  $("#household-edit")?.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const f = e.target;
+    const body = { grid_code: h.grid_code, address: f.address.value };
+    if (f.phone.value.trim()) body.phone = f.phone.value;
+    try {
+      await api("PATCH", `/api/v1/households/${id}`, body);
+      toast(t("created"));
+      viewHousehold(id);
+    } catch (err) {
+      showError(f, err);
+    }
+  });
   $("#person-form")?.addEventListener("submit", async (e) => {
     e.preventDefault();
     const f = e.target;

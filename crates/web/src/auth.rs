@@ -242,14 +242,31 @@ pub async fn login(
             ),
         ));
     }
+    let role = Role::parse(&user.role).ok_or_else(AppError::unauthorized)?;
+    let actor = Ctx {
+        user_id: Some(user.id),
+        username: user.username.clone(),
+        role,
+        scope: scope_of(&user),
+    };
+    let (name, scope) = (user.username.as_str(), user.scope_code.as_str());
     if user.disabled || !verify_password(&b.password, &user.password_hash) {
         state
             .store
             .login_failed(user.id, LOCK_AFTER, now + LOCK_MS)
             .await?;
+        let detail = format!("{} of {LOCK_AFTER}", user.failed_logins + 1);
+        let store = &state.store;
+        store
+            .audit(&actor, "login_failed", "user", name, scope, &detail)
+            .await?;
         return Err(bad());
     }
     state.store.login_succeeded(user.id).await?;
+    let store = &state.store;
+    store
+        .audit(&actor, "login", "user", name, scope, "")
+        .await?;
     let token = random_token();
     let csrf = random_token();
     let session = Session {
@@ -260,7 +277,6 @@ pub async fn login(
         expires_at: now + state.config.session_ttl_ms,
     };
     state.store.create_session(&session).await?;
-    let role = Role::parse(&user.role).ok_or_else(AppError::unauthorized)?;
     let max_age = state.config.session_ttl_ms / 1000;
     let secure = if state.config.secure_cookies {
         "; Secure"

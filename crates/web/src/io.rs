@@ -238,6 +238,7 @@ pub fn parse_rows(
                     .map(String::as_str)
                     .unwrap_or("")
             }
+            .to_string()
             .into(),
         };
         let household = match NewHousehold::validate(&hh) {

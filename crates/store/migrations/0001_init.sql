@@ -1,4 +1,5 @@
--- Tongchou schema v1 (SQLite). Keep the meaning identical to postgres/0001_init.sql.
+-- Tongchou schema v1, one text for SQLite and PostgreSQL: every statement here means the same on both.
+-- A change that cannot be written so goes into a per-backend file (migrations/{sqlite,postgres}/).
 -- Portable rules: TEXT + CHECK instead of enums, app-generated ids, no triggers, county code
 -- leading the primary key of high-volume tables, times as unix milliseconds (BIGINT).
 
