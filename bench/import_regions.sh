@@ -23,7 +23,7 @@ for r in $(seq 1 "$ROUNDS"); do
   e=$(now); t_tc+=("$(echo "$e - $s" | bc)")
 
   rm -f "$WORK/sq.db"; s=$(now)
-  sqlite3 "$WORK/sq.db" <<SQL
+  sqlite3 "$WORK/sq.db" >/dev/null <<SQL
 PRAGMA journal_mode=WAL;
 PRAGMA synchronous=FULL;
 .import --csv --skip 1 $DIR/provinces.csv provinces

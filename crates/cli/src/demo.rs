@@ -258,7 +258,8 @@ fn grid_worker_name(g: &mut Gen) -> String {
 pub async fn load(store: &Store) -> Result<String> {
     let files: Vec<(&str, &[u8])> = FILES.iter().map(|(f, d)| (*f, d.as_bytes())).collect();
     let rows = regions_csv::read_files(&files)
-        .map_err(|e| anyhow!("vendored division data is broken: {e:?}"))?;
+        .map_err(|e| anyhow!("vendored division data is broken: {e:?}"))?
+        .rows;
     let region_count = rows.len();
     store.upsert_regions(&rows).await?;
 

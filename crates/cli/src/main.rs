@@ -136,8 +136,10 @@ async fn run() -> Result<()> {
                 .map_err(|_| anyhow!("usage: tongchou import regions DIR"))?;
             finish(args)?;
             let store = c.open().await?;
-            let n = import_regions(&store, &dir).await?;
-            println!("imported {n} regions");
+            let (n, merged) = import_regions(&store, &dir).await?;
+            println!(
+                "imported {n} regions ({merged} placeholder rows are their parent and were folded into it)"
+            );
         }
         "user" => {
             let sub: String = args
@@ -219,9 +221,10 @@ async fn run() -> Result<()> {
     Ok(())
 }
 
-pub async fn import_regions(store: &Store, dir: &Path) -> Result<u64> {
-    let rows = match regions_csv::read_dir(dir) {
-        Ok(rows) => rows,
+/// Imports a division directory; returns (stored rows, placeholder rows folded into their parent).
+pub async fn import_regions(store: &Store, dir: &Path) -> Result<(u64, usize)> {
+    let read = match regions_csv::read_dir(dir) {
+        Ok(read) => read,
         Err(regions_csv::ReadError::Io(e)) => bail!(e),
         Err(regions_csv::ReadError::Rows(errs)) => {
             let mut msg = format!("{} bad rows, nothing imported:\n", errs.len());
@@ -231,7 +234,7 @@ pub async fn import_regions(store: &Store, dir: &Path) -> Result<u64> {
             bail!(msg);
         }
     };
-    Ok(store.upsert_regions(&rows).await?)
+    Ok((store.upsert_regions(&read.rows).await?, read.merged))
 }
 
 async fn restore(c: &Common, file: &Path) -> Result<()> {

@@ -33,7 +33,8 @@ const REGION_CHUNK: usize = 1000;
 
 type Tx = sqlx::Transaction<'static, Db>;
 
-/// `INSERT INTO table (cols) VALUES ($1,…),(…)` for `rows` rows.
+/// `INSERT INTO table (cols) VALUES ($1,…),(…)` for `rows` rows (`?` on SQLite, which looks a
+/// `$N` name up with a linear scan per bind: quadratic in a statement of thousands of parameters).
 fn multi_insert_sql(table: &str, cols: &[&str], rows: usize) -> String {
     let mut sql = format!("INSERT INTO {table} ({}) VALUES ", cols.join(", "));
     let n = cols.len();
@@ -46,7 +47,11 @@ fn multi_insert_sql(table: &str, cols: &[&str], rows: usize) -> String {
             if c > 0 {
                 sql.push(',');
             }
-            sql.push_str(&format!("${}", r * n + c + 1));
+            if NUMBERED_PARAMS {
+                sql.push_str(&format!("${}", r * n + c + 1));
+            } else {
+                sql.push('?');
+            }
         }
         sql.push(')');
     }

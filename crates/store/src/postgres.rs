@@ -9,6 +9,8 @@ type Db = sqlx::Postgres;
 type S = PgStore;
 
 const BACKEND: &str = "postgres";
+/// Whether bulk statements use `$N` placeholders (else `?`).
+const NUMBERED_PARAMS: bool = true;
 const BEGIN_WRITE: &str = "BEGIN";
 /// Two servers starting at once on one database migrate one after the other.
 const MIGRATION_LOCK: Option<&str> = Some("SELECT pg_advisory_xact_lock(727001)");

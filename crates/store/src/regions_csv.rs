@@ -16,6 +16,15 @@ pub const FILES: [(&str, Level); 5] = [
     ("villages.csv", Level::Village),
 ];
 
+/// What a directory holds: the rows to store, and how many placeholder rows were folded into
+/// their parent (a unit whose own code segment is all zeros, such as 东莞市's county-level row
+/// "441900" — the city itself — or 金门县's township "350527000").
+#[derive(Debug)]
+pub struct Regions {
+    pub rows: Vec<RegionRow>,
+    pub merged: usize,
+}
+
 #[derive(Debug)]
 pub enum ReadError {
     Io(String),
@@ -23,7 +32,7 @@ pub enum ReadError {
 }
 
 /// Reads every present file of the layout, parents before children.
-pub fn read_dir(dir: &Path) -> Result<Vec<RegionRow>, ReadError> {
+pub fn read_dir(dir: &Path) -> Result<Regions, ReadError> {
     let mut files = Vec::new();
     for (file, _) in FILES {
         let path = dir.join(file);
@@ -44,17 +53,20 @@ pub fn read_dir(dir: &Path) -> Result<Vec<RegionRow>, ReadError> {
 }
 
 /// Reads files given by name (one of [`FILES`]) and content.
-pub fn read_files(files: &[(&str, &[u8])]) -> Result<Vec<RegionRow>, ReadError> {
-    let mut rows = Vec::new();
+pub fn read_files(files: &[(&str, &[u8])]) -> Result<Regions, ReadError> {
+    let mut out = Regions {
+        rows: Vec::new(),
+        merged: 0,
+    };
     let mut errors = Vec::new();
     let mut seen: HashSet<String> = HashSet::new();
     for (file, level) in FILES {
         for (_, data) in files.iter().filter(|(f, _)| *f == file) {
-            read_file(file, level, data, &mut rows, &mut errors, &mut seen);
+            read_file(file, level, data, &mut out, &mut errors, &mut seen);
         }
     }
     if errors.is_empty() {
-        Ok(rows)
+        Ok(out)
     } else {
         Err(ReadError::Rows(errors))
     }
@@ -64,7 +76,7 @@ fn read_file(
     file: &str,
     level: Level,
     data: &[u8],
-    rows: &mut Vec<RegionRow>,
+    out: &mut Regions,
     errors: &mut Vec<RowError>,
     seen: &mut HashSet<String>,
 ) {
@@ -105,6 +117,17 @@ fn read_file(
             );
             continue;
         }
+        let own = raw
+            .get(level.parent().map_or(0, |p| p.digits())..)
+            .unwrap_or("");
+        if level != Level::Province
+            && raw.bytes().all(|b| b.is_ascii_digit())
+            && own.bytes().all(|b| b == b'0')
+        {
+            // A placeholder that is its parent under a longer code: nothing of its own to store.
+            out.merged += 1;
+            continue;
+        }
         let code = match RegionCode::parse(raw) {
             Ok(c) if c.level() == level => c,
             Ok(_) | Err(_) => {
@@ -135,7 +158,7 @@ fn read_file(
             err(line, "code", format!("代码重复 / duplicate code {raw}"));
             continue;
         }
-        rows.push(RegionRow::new(&code, name));
+        out.rows.push(RegionRow::new(&code, name));
     }
 }
 
@@ -144,16 +167,25 @@ mod tests {
     use super::*;
 
     fn read(level: Level, text: &str) -> (Vec<RegionRow>, Vec<RowError>) {
-        let (mut rows, mut errors, mut seen) = (Vec::new(), Vec::new(), HashSet::new());
+        let (out, errors) = read_all(level, text);
+        (out.rows, errors)
+    }
+
+    fn read_all(level: Level, text: &str) -> (Regions, Vec<RowError>) {
+        let mut out = Regions {
+            rows: Vec::new(),
+            merged: 0,
+        };
+        let (mut errors, mut seen) = (Vec::new(), HashSet::new());
         read_file(
             "f.csv",
             level,
             text.as_bytes(),
-            &mut rows,
+            &mut out,
             &mut errors,
             &mut seen,
         );
-        (rows, errors)
+        (out, errors)
     }
 
     #[test]
@@ -178,8 +210,9 @@ mod tests {
                     320722103,错上级,320723\n\
                     320722101,重复,320722\n\
                     320722000,零,320722\n";
-        let (rows, errors) = read(Level::Township, text);
-        assert_eq!(rows.len(), 1);
+        let (out, errors) = read_all(Level::Township, text);
+        assert_eq!(out.rows.len(), 1);
+        assert_eq!(out.merged, 1, "320722000 is its county under a longer code");
         let got: Vec<(usize, &str)> = errors.iter().map(|e| (e.row, e.column.as_str())).collect();
         assert_eq!(
             got,
@@ -187,9 +220,23 @@ mod tests {
                 (3, "f.csv:code"),
                 (4, "f.csv:name"),
                 (5, "f.csv:parent"),
-                (6, "f.csv:code"),
-                (7, "f.csv:code")
+                (6, "f.csv:code")
             ]
         );
+    }
+
+    #[test]
+    fn placeholders_fold_into_their_parent() {
+        // 东莞市 has no counties: its county-level row repeats the city, and its towns hang
+        // under the city.
+        let (out, errors) = read_all(Level::County, "code,name,cityCode\n441900,东莞市,4419\n");
+        assert!(errors.is_empty());
+        assert_eq!((out.rows.len(), out.merged), (0, 1));
+        let (rows, errors) = read(
+            Level::Township,
+            "code,name,areaCode\n441900003,东城街道,441900\n",
+        );
+        assert!(errors.is_empty());
+        assert_eq!(rows[0].parent_code.as_deref(), Some("441900000000"));
     }
 }

@@ -9,6 +9,8 @@ type Db = sqlx::Sqlite;
 type S = SqliteStore;
 
 const BACKEND: &str = "sqlite";
+/// Whether bulk statements use `$N` placeholders (else `?`).
+const NUMBERED_PARAMS: bool = false;
 const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
 const MIGRATION_LOCK: Option<&str> = None;
 const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_init.sql"))];
