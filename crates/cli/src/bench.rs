@@ -110,7 +110,7 @@ async fn seed(data_dir: &std::path::Path, n: usize, sample_path: &std::path::Pat
                 county_code: v[..6].into(),
                 region_code: v.clone(),
                 grid_code: grid_code.clone(),
-                address: format!("压测{}号", hid % 100_000_000),
+                address: format!("压测{hid}号"),
                 phone: None,
                 member_count: 0,
                 head_name: None,
@@ -123,7 +123,9 @@ async fn seed(data_dir: &std::path::Path, n: usize, sample_path: &std::path::Pat
                     let m = rng.random_range(1..=12u32);
                     let d = rng.random_range(1..=28u32);
                     let seq = rng.random_range(0..500u32) * 2 + u32::from(male);
-                    let id = idcard::build(&v[..6], &format!("{year}{m:02}{d:02}"), seq);
+                    // Birth areas 320790–320799, which no demo person has.
+                    let area = format!("32079{}", &v[5..6]);
+                    let id = idcard::build(&area, &format!("{year}{m:02}{d:02}"), seq);
                     if ids.insert(id.clone()) {
                         break (id, format!("{year}-{m:02}-{d:02}"));
                     }
@@ -194,16 +196,29 @@ fn lookup(url: &str, sample: &std::path::Path, requests: usize) -> Result<()> {
     if resp.status() != 200 {
         bail!("login failed: {}", resp.status());
     }
+    let cookie = resp
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .ok_or_else(|| anyhow!("no session cookie"))?
+        .to_string();
     let run = |label: &str, path: &dyn Fn(usize) -> String| -> Result<()> {
         // Warm up, then measure.
         for i in 0..50.min(requests) {
-            agent.get(&format!("{url}{}", path(i))).call()?;
+            agent
+                .get(&format!("{url}{}", path(i)))
+                .header("Cookie", &cookie)
+                .call()?;
         }
         let mut ms = Vec::with_capacity(requests);
         let mut hits = 0;
         for i in 0..requests {
             let t = Instant::now();
-            let mut r = agent.get(&format!("{url}{}", path(i))).call()?;
+            let mut r = agent
+                .get(&format!("{url}{}", path(i)))
+                .header("Cookie", &cookie)
+                .call()?;
             let body = r.body_mut().read_to_string()?;
             ms.push(t.elapsed().as_secs_f64() * 1000.0);
             if r.status() != 200 {

@@ -98,14 +98,23 @@ async fn run() -> Result<()> {
                 eprintln!("demo loaded in {:.1}s: {n}", t.elapsed().as_secs_f64());
             }
             // Test harnesses set TONGCHOU_STOP_ON_STDIN_EOF=1 so a server never outlives them.
-            let stop = async {
-                if std::env::var("TONGCHOU_STOP_ON_STDIN_EOF").as_deref() == Ok("1") {
-                    let _ = tokio::task::spawn_blocking(|| {
-                        std::io::copy(&mut std::io::stdin(), &mut std::io::sink())
-                    })
-                    .await;
-                } else {
-                    std::future::pending::<()>().await;
+            // A detached thread (not spawn_blocking, which the runtime would wait for at exit)
+            // watches stdin.
+            let stdin_closed = (std::env::var("TONGCHOU_STOP_ON_STDIN_EOF").as_deref() == Ok("1"))
+                .then(|| {
+                    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+                    std::thread::spawn(move || {
+                        let _ = std::io::copy(&mut std::io::stdin(), &mut std::io::sink());
+                        let _ = tx.send(());
+                    });
+                    rx
+                });
+            let stop = async move {
+                match stdin_closed {
+                    Some(rx) => {
+                        let _ = rx.await;
+                    }
+                    None => std::future::pending::<()>().await,
                 }
             };
             tongchou_web::serve(AppState::new(store, Config::default()), listen, stop).await?;

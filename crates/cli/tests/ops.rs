@@ -264,3 +264,108 @@ fn acknowledged_writes_survive_kill_9_and_backup_restores() {
     let g = c.get("/api/v1/grids/320722101200001").json();
     assert_eq!(g["household_count"], 50);
 }
+
+#[test]
+fn ctrl_c_shuts_down_cleanly() {
+    let d = temp_dir("sigint");
+    assert!(tongchou(&["import", "regions", &vendored(), "--data-dir", &dir_arg(&d)]).0);
+    let mut s = Server::start(d, false);
+    let pid = s.child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        if let Some(status) = s.child.try_wait().unwrap() {
+            assert!(status.success(), "exit status {status}");
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still running 10 s after SIGINT"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// The same binary on PostgreSQL: `serve --demo --database-url postgres://…` loads the demo into
+/// a schema of its own and serves it.
+#[test]
+fn serves_the_demo_on_postgres() {
+    let base = std::env::var("TONGCHOU_TEST_PG")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let probe = Command::new("pg_isready")
+        .args(["-h", "127.0.0.1", "-p", "5432"])
+        .status();
+    if !probe.map(|s| s.success()).unwrap_or(false) {
+        assert_ne!(
+            std::env::var("TONGCHOU_REQUIRE_PG").as_deref(),
+            Ok("1"),
+            "PostgreSQL is required but unreachable"
+        );
+        eprintln!("SKIPPED serves_the_demo_on_postgres: PostgreSQL unreachable");
+        return;
+    }
+    let schema = format!("it_demo_{}_{}", std::process::id(), free_port());
+    let url = format!("{base}?schema={schema}");
+    let d = temp_dir("pg-demo");
+    let port = free_port();
+    let mut child = Command::new(BIN)
+        .args([
+            "serve",
+            "--demo",
+            "--database-url",
+            &url,
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .arg("--data-dir")
+        .arg(&d)
+        .env("TONGCHOU_STOP_ON_STDIN_EOF", "1")
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::fs::File::create(d.join("serve.log")).unwrap())
+        .spawn()
+        .unwrap();
+    let base_url = format!("http://127.0.0.1:{port}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(180);
+    while agent()
+        .get(&format!("{base_url}/healthz"))
+        .call()
+        .map(|r| r.status() != 200)
+        .unwrap_or(true)
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no server: {}",
+            std::fs::read_to_string(d.join("serve.log")).unwrap_or_default()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let mut c = Client {
+        base: base_url,
+        cookie: None,
+        csrf: None,
+    };
+    assert_eq!(c.get("/healthz").json()["backend"], "postgres");
+    assert_eq!(c.login("town_grid_worker", PASSWORD).0, 200);
+    let town = c.get("/api/v1/regions/320722101").json();
+    assert_eq!(town["name"], "白塔埠镇");
+    assert_eq!(town["child_count"], 16);
+    let found = c.get("/api/v1/persons?q=%E7%8E%8B&page_size=5").json(); // 王
+    assert_eq!(found["items"].as_array().unwrap().len(), 5);
+    assert_eq!(
+        c.get("/api/v1/regions/320722001").status,
+        404,
+        "another township"
+    );
+    assert!(
+        !std::path::Path::new(&d).join("tongchou.db").exists(),
+        "no SQLite file was made"
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+}
