@@ -1,5 +1,6 @@
 //! Pure rules of Tongchou: no I/O, no async. Everything here is unit-tested.
 
+pub mod calendar;
 pub mod date;
 pub mod error;
 pub mod grid;
@@ -7,7 +8,9 @@ pub mod idcard;
 pub mod mask;
 pub mod region;
 pub mod role;
+pub mod routing;
 pub mod search;
+pub mod workflow;
 
 pub use error::Invalid;
 pub use region::{Level, RegionCode, Scope, UrbanRural};
