@@ -448,6 +448,45 @@ pub async fn load(store: &Store) -> Result<String> {
     ))
 }
 
+/// Per level: the departments every region of that level gets, its service center's name, and
+/// whether that center meets all six of 六到位.
+const LEVEL_UNITS: &[(&str, &[&str], &str, bool)] = &[
+    (
+        "city",
+        &[
+            "住房和城乡建设局",
+            "城市管理局",
+            "民政局",
+            "人力资源和社会保障局",
+            "农业农村局",
+            "市场监督管理局",
+            "生态环境局",
+            "社会治理现代化指挥中心",
+        ],
+        "市政务服务中心",
+        true,
+    ),
+    (
+        "county",
+        &[
+            "住房和城乡建设局",
+            "城市管理局",
+            "民政局",
+            "人力资源和社会保障局",
+            "农业农村局",
+            "社会治理现代化指挥中心",
+        ],
+        "政务服务中心",
+        true,
+    ),
+    (
+        "township",
+        &["综治中心", "综合行政执法局", "社会事业服务中心"],
+        "便民服务中心",
+        false,
+    ),
+];
+
 async fn load_units_and_centers(store: &Store, rows: &[RegionRow], g: &mut Gen) -> Result<()> {
     let mut units = Vec::new();
     let mut centers = Vec::new();
@@ -459,46 +498,16 @@ async fn load_units_and_centers(store: &Store, rows: &[RegionRow], g: &mut Gen) 
     };
     for r in rows {
         let short = r.name.as_str();
-        match r.level {
-            "city" => {
-                for d in [
-                    "住房和城乡建设局",
-                    "城市管理局",
-                    "民政局",
-                    "人力资源和社会保障局",
-                    "农业农村局",
-                    "市场监督管理局",
-                    "生态环境局",
-                    "社会治理现代化指挥中心",
-                ] {
-                    units.push(unit(&r.code, format!("{short}{d}"), "department"));
-                }
-                centers.push(("市政务服务中心", r, true));
+        if r.level == "village" {
+            units.push(unit(&r.code, short.to_string(), "committee"));
+            centers.push(("便民服务站", r, false));
+        } else if let Some((_, departments, center, complete)) =
+            LEVEL_UNITS.iter().find(|(level, ..)| *level == r.level)
+        {
+            for d in *departments {
+                units.push(unit(&r.code, format!("{short}{d}"), "department"));
             }
-            "county" => {
-                for d in [
-                    "住房和城乡建设局",
-                    "城市管理局",
-                    "民政局",
-                    "人力资源和社会保障局",
-                    "农业农村局",
-                    "社会治理现代化指挥中心",
-                ] {
-                    units.push(unit(&r.code, format!("{short}{d}"), "department"));
-                }
-                centers.push(("政务服务中心", r, true));
-            }
-            "township" => {
-                for d in ["综治中心", "综合行政执法局", "社会事业服务中心"] {
-                    units.push(unit(&r.code, format!("{short}{d}"), "department"));
-                }
-                centers.push(("便民服务中心", r, false));
-            }
-            "village" => {
-                units.push(unit(&r.code, short.to_string(), "committee"));
-                centers.push(("便民服务站", r, false));
-            }
-            _ => {}
+            centers.push((center, r, *complete));
         }
     }
     let centers: Vec<ServiceCenter> = centers
