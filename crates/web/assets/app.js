@@ -19,7 +19,7 @@ const I18N = {
     target: "对象", rows_failed: "以下行有错误，未写入任何数据：", row: "行", column: "列", reason: "原因",
     tag_60: "60岁以上", tag_disability: "残疾", tag_dibao: "低保", tag_wubao: "五保", tag_left_behind_child: "留守儿童",
     tag_empty_nest: "空巢老人", tag_needy_member: "困难党员", tag_veteran: "退役军人", scope: "管辖范围",
-    edit_region: "编辑区划", add_child: "新增下级区划", ur_class: "城乡属性", ur_auto: "按代码自动判定",
+    person_name: "姓名", edit_region: "编辑区划", add_child: "新增下级区划", ur_class: "城乡属性", ur_auto: "按代码自动判定",
     edit_grid: "编辑网格", edit_household: "编辑住户", phone_keep: "留空则不修改",
     more: "更多", province: "省", city: "市", county: "县/区", township: "乡镇/街道", village: "村/社区",
   },
@@ -39,7 +39,7 @@ const I18N = {
     edit: "Edit", created: "Saved", size_rule: "Grid size", count: "Count", child_count: "Children",
     not_found: "Not found or outside your scope", home: "Home", action: "Action", time: "Time", user: "User",
     target: "Target", rows_failed: "These rows have errors; nothing was written:", row: "Row", column: "Column",
-    reason: "Reason", edit_region: "Edit region", add_child: "New sub-region", ur_class: "Urban/rural",
+    reason: "Reason", person_name: "Name", edit_region: "Edit region", add_child: "New sub-region", ur_class: "Urban/rural",
     ur_auto: "From the code", edit_grid: "Edit grid", edit_household: "Edit household", phone_keep: "Leave empty to keep",
     tag_60: "60+", tag_disability: "Disability", tag_dibao: "Minimum living allowance",
     tag_wubao: "Five guarantees", tag_left_behind_child: "Left-behind child", tag_empty_nest: "Empty-nest elderly",
@@ -330,7 +330,7 @@ const tagName = (k) => t("tag_" + (k === "60+" ? "60" : k));
 function personForm(p, id) {
   const opt = (v) => `<option value="${v}" ${p && p.residence_type === v ? "selected" : ""}>${t(v)}</option>`;
   return `<form class="grid" id="${id}">
-    <label>${t("name")}<input id="p-name" name="name" value="${esc(p ? p.name : "")}" required></label>
+    <label>${t("person_name")}<input id="p-name" name="name" value="${esc(p ? p.name : "")}" required></label>
     <label>${t("id_number")}<input id="p-id" name="id_number" value="${esc(p && !p.masked ? p.id_number : "")}" maxlength="18" required></label>
     <label>${t("phone")}<input name="phone" inputmode="tel" value="${esc(p && !p.masked ? p.phone || "" : "")}"></label>
     <label>${t("relation")}<input name="relation" value="${esc(p ? p.relation : "")}" placeholder="户主 / 配偶 / 子 / 女"></label>
@@ -359,7 +359,7 @@ function personRow(p) {
 
 function personTable(items) {
   if (!items.length) return `<p class="muted">${t("none")}</p>`;
-  return `<div class="scroll"><table><thead><tr><th>${t("name")}</th><th>${t("id_number")}</th><th>${t("sex")}</th><th>${t("age")}</th>
+  return `<div class="scroll"><table><thead><tr><th>${t("person_name")}</th><th>${t("id_number")}</th><th>${t("sex")}</th><th>${t("age")}</th>
     <th class="hide-sm">${t("relation")}</th><th class="hide-sm">${t("tags")}</th></tr></thead><tbody>${items.map(personRow).join("")}</tbody></table></div>`;
 }
 
