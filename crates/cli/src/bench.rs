@@ -160,6 +160,8 @@ async fn seed(data_dir: &std::path::Path, n: usize, sample_path: &std::path::Pat
                     },
                     residence_type: "registered".into(),
                     tags: String::new(),
+                    created_at: 0,
+                    updated_at: 0,
                 });
             }
         }

@@ -406,6 +406,8 @@ pub async fn load(store: &Store) -> Result<String> {
                         relation: m.relation.into(),
                         residence_type: residence.into(),
                         tags: tags.join(","),
+                        created_at: 0,
+                        updated_at: 0,
                     });
                 }
             }

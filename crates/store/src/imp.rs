@@ -23,7 +23,8 @@ const HOUSEHOLD_COLS: &str = "h.id, h.county_code, h.region_code, h.grid_code, h
      (SELECT min(p.name) FROM persons p WHERE p.household_id = h.id AND p.relation = '户主') AS head_name";
 
 const PERSON_COLS: &str = "p.id, p.county_code, p.household_id, p.region_code, p.grid_code, p.name, \
-     p.id_number, p.birth_date, p.sex, p.phone, p.relation, p.residence_type, p.tags";
+     p.id_number, p.birth_date, p.sex, p.phone, p.relation, p.residence_type, p.tags, \
+     p.created_at, p.updated_at";
 
 const USER_COLS: &str = "u.id, u.username, u.display_name, u.password_hash, u.role, u.scope_code, \
      u.grid_code, u.failed_logins, u.locked_until, u.disabled";
@@ -255,19 +256,19 @@ async fn fetch_person(tx: &mut Tx, scope: &Scope, id: i64) -> StoreResult<Person
     fetch_scoped(tx, sql, id, scope, "person").await
 }
 
-/// The `persons` row itself.
+/// The `persons` row itself; `created_at` is kept from the old row on a rewrite.
 async fn insert_person_row(
     tx: &mut Tx,
     id: i64,
     p: &NewPerson,
     (county, region, grid): (&str, &str, &str),
     household_id: i64,
+    created_at: i64,
 ) -> StoreResult<()> {
-    let now = now_ms();
     sqlx::query(
         "INSERT INTO persons (county_code, id, household_id, region_code, grid_code, name, id_number, \
          birth_date, sex, phone, relation, residence_type, tags, created_at, updated_at) \
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$14)",
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)",
     )
     .bind(county)
     .bind(id)
@@ -282,7 +283,8 @@ async fn insert_person_row(
     .bind(&p.relation)
     .bind(&p.residence_type)
     .bind(&p.tags)
-    .bind(now)
+    .bind(created_at)
+    .bind(now_ms())
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -303,7 +305,7 @@ async fn insert_person(
         .execute(&mut **tx)
         .await
         .map_err(|e| StoreError::from_db(e, "id_number"))?;
-    insert_person_row(tx, id, p, place, household_id).await?;
+    insert_person_row(tx, id, p, place, household_id, now_ms()).await?;
     insert_grams(tx, place.1, id, &p.name).await?;
     Ok(id)
 }
@@ -335,13 +337,24 @@ async fn rewrite_person(
             .execute(&mut **tx)
             .await?;
     }
-    // The county is part of the key: a move across counties is a delete and an insert.
-    sqlx::query("DELETE FROM persons WHERE county_code = $1 AND id = $2")
-        .bind(&old.county_code)
-        .bind(old.id)
-        .execute(&mut **tx)
-        .await?;
-    insert_person_row(tx, old.id, p, (county, region, grid), household_id).await?;
+    // The county is part of the key: a rewrite (which may cross counties) is a delete and an
+    // insert that keeps the creation time.
+    let (created_at,): (i64,) = sqlx::query_as(
+        "DELETE FROM persons WHERE county_code = $1 AND id = $2 RETURNING created_at",
+    )
+    .bind(&old.county_code)
+    .bind(old.id)
+    .fetch_one(&mut **tx)
+    .await?;
+    insert_person_row(
+        tx,
+        old.id,
+        p,
+        (county, region, grid),
+        household_id,
+        created_at,
+    )
+    .await?;
     sqlx::query("DELETE FROM person_grams WHERE person_id = $1")
         .bind(old.id)
         .execute(&mut **tx)

@@ -428,6 +428,8 @@ pub struct Person {
     pub relation: String,
     pub residence_type: String,
     pub tags: String,
+    pub created_at: i64,
+    pub updated_at: i64,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -74,10 +74,6 @@ impl PgStore {
         Ok(PgStore { pool })
     }
 
-    pub fn pool(&self) -> &sqlx::PgPool {
-        &self.pool
-    }
-
     async fn backup_impl(&self, _path: &Path) -> StoreResult<()> {
         Err(StoreError::Config(
             "backup of a PostgreSQL database is done with pg_dump; `tongchou backup` copies the embedded SQLite database".into(),

@@ -2,7 +2,7 @@
 //! acknowledged write survives a crash, write transactions started with `BEGIN IMMEDIATE`.
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 type Db = sqlx::Sqlite;
@@ -17,7 +17,6 @@ const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_init.s
 
 pub struct SqliteStore {
     pool: sqlx::SqlitePool,
-    path: PathBuf,
 }
 
 impl SqliteStore {
@@ -39,18 +38,7 @@ impl SqliteStore {
             .min_connections(1)
             .connect_with(opts)
             .await?;
-        Ok(SqliteStore {
-            pool,
-            path: path.to_path_buf(),
-        })
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    pub fn pool(&self) -> &sqlx::SqlitePool {
-        &self.pool
+        Ok(SqliteStore { pool })
     }
 
     /// `VACUUM INTO` writes a consistent, compacted copy from one read transaction while writers

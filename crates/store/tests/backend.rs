@@ -316,7 +316,13 @@ async fn persons_are_found_by_name_fragment_and_id_number() {
         // Renaming updates the search keys.
         let mut p = person(h.id, "赵小明", 24);
         p.relation = "户主".into();
-        s.update_person(&sys, ids[3].id, &p).await.unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        let updated = s.update_person(&sys, ids[3].id, &p).await.unwrap();
+        assert_eq!(
+            updated.created_at, ids[3].created_at,
+            "an update keeps the creation time"
+        );
+        assert!(updated.updated_at > ids[3].updated_at);
         assert_eq!(find("小明").await, vec!["李小明", "王小明", "赵小明"]);
         assert_eq!(find("张伟").await, Vec::<String>::new());
 
