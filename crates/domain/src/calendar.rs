@@ -146,7 +146,12 @@ impl Calendar {
 
     /// The moment `hours` working hours after `start_ms`.
     pub fn add_working_hours(&self, start_ms: i64, hours: u32) -> i64 {
-        let mut left = i64::from(hours) * 3_600_000;
+        self.add_working_ms(start_ms, i64::from(hours) * 3_600_000)
+    }
+
+    /// The moment `ms` milliseconds of working time after `start_ms`.
+    pub fn add_working_ms(&self, start_ms: i64, ms: i64) -> i64 {
+        let mut left = ms.max(0);
         let mut t = start_ms;
         loop {
             let day = day_of_ms(t);

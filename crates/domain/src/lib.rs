@@ -1,6 +1,7 @@
 //! Pure rules of Tongchou: no I/O, no async. Everything here is unit-tested.
 
 pub mod calendar;
+pub mod cases;
 pub mod categories;
 pub mod date;
 pub mod error;

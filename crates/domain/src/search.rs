@@ -31,9 +31,87 @@ pub fn query_gram(q: &str) -> Option<String> {
     }
 }
 
+/// Full-text terms of free text (case titles, descriptions, addresses) for an FTS index with a
+/// whitespace tokenizer: every run of Chinese characters becomes its overlapping bigrams (a run of
+/// one character stays as it is), every run of ASCII letters or digits one lower-cased term; other
+/// characters separate terms. A bigram index finds any two-character word (垃圾, 街道) without a
+/// dictionary, which matters for place names and local terms that no word list has.
+pub fn text_terms(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cjk: Vec<char> = Vec::new();
+    let mut word = String::new();
+    let flush_cjk = |cjk: &mut Vec<char>, out: &mut Vec<String>| {
+        if cjk.len() == 1 {
+            out.push(cjk[0].to_string());
+        }
+        for w in cjk.windows(2) {
+            out.push(w.iter().collect());
+        }
+        cjk.clear();
+    };
+    for c in text.chars() {
+        if is_cjk(c) {
+            if !word.is_empty() {
+                out.push(std::mem::take(&mut word));
+            }
+            cjk.push(c);
+        } else if c.is_ascii_alphanumeric() {
+            flush_cjk(&mut cjk, &mut out);
+            word.push(c.to_ascii_lowercase());
+        } else {
+            flush_cjk(&mut cjk, &mut out);
+            if !word.is_empty() {
+                out.push(std::mem::take(&mut word));
+            }
+        }
+    }
+    flush_cjk(&mut cjk, &mut out);
+    if !word.is_empty() {
+        out.push(word);
+    }
+    out
+}
+
+/// The indexed document of several fields: their terms joined by spaces.
+pub fn document(fields: &[&str]) -> String {
+    let mut terms: Vec<String> = Vec::new();
+    for f in fields {
+        terms.extend(text_terms(f));
+    }
+    terms.join(" ")
+}
+
+/// The terms a query must all match, without repeats; `None` when it has none. A one-character
+/// Chinese query can only match a one-character run, so it is answered as-is.
+pub fn query_terms(q: &str) -> Option<Vec<String>> {
+    let mut terms = text_terms(q);
+    let mut seen = std::collections::HashSet::new();
+    terms.retain(|t| seen.insert(t.clone()));
+    terms.truncate(16);
+    (!terms.is_empty()).then_some(terms)
+}
+
+/// CJK Unified Ideographs (with extension A and compatibility ideographs).
+fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_terms_are_bigrams_and_words() {
+        assert_eq!(text_terms("垃圾堆放"), vec!["垃圾", "圾堆", "堆放"]);
+        assert_eq!(
+            text_terms("幸福路3号楼, 垃圾!"),
+            vec!["幸福", "福路", "3", "号楼", "垃圾"]
+        );
+        assert_eq!(text_terms("A栋 WiFi坏"), vec!["a", "栋", "wifi", "坏"]);
+        assert_eq!(document(&["路灯", "不亮"]), "路灯 不亮");
+        assert_eq!(query_terms("垃圾 垃圾"), Some(vec!["垃圾".to_string()]));
+        assert_eq!(query_terms("  !!"), None);
+    }
 
     #[test]
     fn grams() {
