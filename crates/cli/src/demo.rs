@@ -426,6 +426,7 @@ pub async fn load(store: &Store) -> Result<String> {
                 role,
                 scope_code: scope.into(),
                 grid_code: None,
+                unit_id: None,
             })
             .await?;
         n_accounts += 1;
@@ -439,6 +440,7 @@ pub async fn load(store: &Store) -> Result<String> {
                 role: Role::GridWorker,
                 scope_code: village,
                 grid_code: Some(grid_code),
+                unit_id: None,
             })
             .await?;
         n_accounts += 1;

@@ -116,7 +116,47 @@ impl Action {
     ];
 }
 
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Accept => "accept",
+            Action::Reject => "reject",
+            Action::Merge => "merge",
+            Action::Dispatch => "dispatch",
+            Action::Sign => "sign",
+            Action::Return => "return",
+            Action::Handle => "handle",
+            Action::Escalate => "escalate",
+            Action::Suspend => "suspend",
+            Action::Resume => "resume",
+            Action::VerifyPass => "verify_pass",
+            Action::VerifyFail => "verify_fail",
+            Action::Reopen => "reopen",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Action> {
+        Action::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+}
+
+impl State {
+    pub fn parse(s: &str) -> Option<State> {
+        State::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+}
+
 impl Actor {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Actor::Reporter => "reporter",
+            Actor::GridWorker => "grid_worker",
+            Actor::Dispatcher => "dispatcher",
+            Actor::Handler => "handler",
+            Actor::System => "system",
+        }
+    }
+
     pub const ALL: [Actor; 5] = [
         Actor::Reporter,
         Actor::GridWorker,

@@ -13,6 +13,13 @@ pub enum StoreError {
     /// Rows of an import that cannot be written; nothing was written.
     #[error("{} bad rows", .0.len())]
     Rows(Vec<crate::RowError>),
+    /// A state change the rules do not allow now (HTTP 409), with a stable code.
+    #[error("{code}: {en}")]
+    Refused {
+        code: &'static str,
+        zh: String,
+        en: String,
+    },
     #[error("configuration: {0}")]
     Config(String),
     #[error("database: {0}")]
@@ -24,6 +31,14 @@ pub enum StoreError {
 pub type StoreResult<T> = Result<T, StoreError>;
 
 impl StoreError {
+    pub fn refused(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> StoreError {
+        StoreError::Refused {
+            code,
+            zh: zh.into(),
+            en: en.into(),
+        }
+    }
+
     /// Maps a unique-constraint violation to `Duplicate`, anything else to `Db`.
     pub(crate) fn from_db(e: sqlx::Error, field: &'static str) -> StoreError {
         if let sqlx::Error::Database(d) = &e

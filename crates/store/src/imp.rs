@@ -27,7 +27,7 @@ const PERSON_COLS: &str = "p.id, p.county_code, p.household_id, p.region_code, p
      p.created_at, p.updated_at";
 
 const USER_COLS: &str = "u.id, u.username, u.display_name, u.password_hash, u.role, u.scope_code, \
-     u.grid_code, u.failed_logins, u.locked_until, u.disabled";
+     u.grid_code, u.failed_logins, u.locked_until, u.disabled, u.unit_id";
 
 /// Rows per multi-row INSERT when loading regions (6 parameters a row).
 const REGION_CHUNK: usize = 1000;
@@ -417,6 +417,9 @@ impl S {
                 continue;
             }
             sqlx::raw_sql(*sql).execute(&mut *tx).await?;
+            if *version == 2 {
+                Self::seed_categories(&mut tx).await?;
+            }
             sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)")
                 .bind(*version)
                 .bind(now_ms())
@@ -1406,8 +1409,8 @@ impl Storage for S {
             let mut tx = self.write_tx().await?;
             let id = new_id();
             sqlx::query(
-                "INSERT INTO users (id, username, display_name, password_hash, role, scope_code, grid_code, created_at) \
-                 VALUES ($1,$2,$3,$4,$5,$6,$7,$8)",
+                "INSERT INTO users (id, username, display_name, password_hash, role, scope_code, grid_code, unit_id, created_at) \
+                 VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)",
             )
             .bind(id)
             .bind(&u.username)
@@ -1416,6 +1419,7 @@ impl Storage for S {
             .bind(u.role.as_str())
             .bind(&u.scope_code)
             .bind(&u.grid_code)
+            .bind(u.unit_id)
             .bind(now_ms())
             .execute(&mut *tx)
             .await

@@ -6,6 +6,7 @@
 //! Data scope is applied here: every read and write of the registry takes a [`Ctx`] whose scope is
 //! a code range, and rows outside it do not exist for that caller.
 
+pub mod cases;
 mod error;
 pub mod model;
 pub mod regions_csv;
@@ -14,6 +15,7 @@ mod util;
 pub mod postgres;
 pub mod sqlite;
 
+pub use cases::*;
 pub use error::{StoreError, StoreResult};
 pub use model::*;
 pub use util::{new_id, now_ms};
@@ -25,7 +27,7 @@ use std::sync::Arc;
 pub type BoxFut<'a, T> = Pin<Box<dyn Future<Output = StoreResult<T>> + Send + 'a>>;
 
 /// The storage boundary. Handlers never see SQL.
-pub trait Storage: Send + Sync {
+pub trait Storage: CaseStorage + Send + Sync {
     fn backend(&self) -> &'static str;
     fn migrate(&self) -> BoxFut<'_, ()>;
     /// True when the database has no regions yet (used by `serve --demo`).

@@ -55,6 +55,8 @@ pub struct Ctx {
     pub username: String,
     pub role: Role,
     pub scope: Scope,
+    /// The unit a handler account works for.
+    pub unit_id: Option<i64>,
 }
 
 impl Ctx {
@@ -65,6 +67,7 @@ impl Ctx {
             username: "system".into(),
             role: Role::Admin,
             scope: Scope::all(),
+            unit_id: None,
         }
     }
 }
@@ -465,6 +468,7 @@ pub struct NewUser {
     pub role: Role,
     pub scope_code: String,
     pub grid_code: Option<String>,
+    pub unit_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -481,6 +485,8 @@ pub struct User {
     pub failed_logins: i32,
     pub locked_until: i64,
     pub disabled: bool,
+    #[serde(with = "id_str::opt")]
+    pub unit_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]

@@ -14,7 +14,28 @@ const NUMBERED_PARAMS: bool = true;
 const BEGIN_WRITE: &str = "BEGIN";
 /// Two servers starting at once on one database migrate one after the other.
 const MIGRATION_LOCK: Option<&str> = Some("SELECT pg_advisory_xact_lock(727001)");
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/0001_init.sql")),
+    (2, include_str!("../migrations/0002_cases.sql")),
+    (
+        3,
+        include_str!("../migrations/postgres/0003_case_search.sql"),
+    ),
+];
+/// Adds a case's search terms (space-joined bigrams) to the full-text index.
+const CASE_SEARCH_INSERT: &str =
+    "INSERT INTO case_search (case_id, body) VALUES ($1, to_tsvector('simple', $2))";
+/// The ids of cases matching `$1` (see `case_search_expr`).
+const CASE_SEARCH_IDS: &str =
+    "SELECT case_id FROM case_search WHERE body @@ to_tsquery('simple', $1)";
+/// A tsquery: every term, quoted (terms hold only letters and digits).
+fn case_search_expr(terms: &[String]) -> String {
+    terms
+        .iter()
+        .map(|t| format!("'{t}'"))
+        .collect::<Vec<_>>()
+        .join(" & ")
+}
 
 pub struct PgStore {
     pool: sqlx::PgPool,
@@ -82,6 +103,7 @@ impl PgStore {
 }
 
 include!("imp.rs");
+include!("cases_imp.rs");
 
 #[cfg(test)]
 mod tests {

@@ -13,7 +13,23 @@ const BACKEND: &str = "sqlite";
 const NUMBERED_PARAMS: bool = false;
 const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
 const MIGRATION_LOCK: Option<&str> = None;
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/0001_init.sql")),
+    (2, include_str!("../migrations/0002_cases.sql")),
+    (3, include_str!("../migrations/sqlite/0003_case_search.sql")),
+];
+/// Adds a case's search terms (space-joined bigrams) to the full-text index.
+const CASE_SEARCH_INSERT: &str = "INSERT INTO case_search (rowid, body) VALUES ($1, $2)";
+/// The ids of cases matching `$1` (see `case_search_expr`).
+const CASE_SEARCH_IDS: &str = "SELECT rowid FROM case_search WHERE case_search MATCH $1";
+/// An FTS5 query: every term, quoted (terms hold only letters and digits).
+fn case_search_expr(terms: &[String]) -> String {
+    terms
+        .iter()
+        .map(|t| format!("\"{t}\""))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
 
 pub struct SqliteStore {
     pool: sqlx::SqlitePool,
@@ -62,3 +78,4 @@ impl SqliteStore {
 }
 
 include!("imp.rs");
+include!("cases_imp.rs");

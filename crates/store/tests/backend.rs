@@ -9,6 +9,9 @@ use std::path::PathBuf;
 use tongchou_domain::{RegionCode, Role, idcard};
 use tongchou_store::*;
 
+#[path = "backend/cases.rs"]
+mod cases;
+
 static SEQ: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
 
 fn unique(name: &str) -> String {
@@ -89,6 +92,7 @@ fn ctx(role: Role, scope: &str) -> Ctx {
         username: format!("{}@{scope}", role.as_str()),
         role,
         scope: code(scope).scope(),
+        unit_id: None,
     }
 }
 
@@ -521,6 +525,7 @@ async fn accounts_sessions_lockout_and_audit() {
                 role: Role::GridWorker,
                 scope_code: code("320722101200").as_str().into(),
                 grid_code: None,
+                unit_id: None,
             })
             .await
             .unwrap();
@@ -531,6 +536,7 @@ async fn accounts_sessions_lockout_and_audit() {
             role: Role::Admin,
             scope_code: "320000000000".into(),
             grid_code: None,
+            unit_id: None,
         };
         assert!(matches!(
             s.create_user(&dup).await,

@@ -616,6 +616,7 @@ pub fn validate_user(u: &UserIn) -> Result<NewUser, Invalid> {
         role,
         scope_code: scope.as_str().to_string(),
         grid_code,
+        unit_id: None,
     })
 }
 

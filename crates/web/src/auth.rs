@@ -149,6 +149,7 @@ impl FromRequestParts<AppState> for Auth {
             username: user.username.clone(),
             role,
             scope: scope_of(&user),
+            unit_id: user.unit_id,
         };
         Ok(Auth {
             user,
@@ -248,6 +249,7 @@ pub async fn login(
         username: user.username.clone(),
         role,
         scope: scope_of(&user),
+        unit_id: user.unit_id,
     };
     let (name, scope) = (user.username.as_str(), user.scope_code.as_str());
     if user.disabled || !verify_password(&b.password, &user.password_hash) {

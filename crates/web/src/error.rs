@@ -87,6 +87,9 @@ impl From<StoreError> for AppError {
                 e.field = Some(field.into());
                 e
             }
+            StoreError::Refused { code, zh, en } => {
+                AppError::new(StatusCode::CONFLICT, code, format!("{zh} / {en}"))
+            }
             StoreError::Rows(rows) => {
                 let mut e = AppError::new(
                     StatusCode::UNPROCESSABLE_ENTITY,

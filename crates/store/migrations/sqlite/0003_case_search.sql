@@ -1,0 +1,4 @@
+-- Full-text search over cases (SQLite): the application writes each case's bigram terms
+-- (tongchou_domain::search::document) space-joined; FTS5's unicode61 tokenizer splits on spaces.
+-- The rowid is the case id.
+CREATE VIRTUAL TABLE case_search USING fts5 (body, tokenize = 'unicode61');

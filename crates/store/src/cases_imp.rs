@@ -1,0 +1,1417 @@
+// Case storage shared by both backends: `include!`d into `sqlite.rs` and `postgres.rs` after
+// `imp.rs`, whose helpers it uses. Each backend defines `CASE_SEARCH_INSERT`, `CASE_SEARCH_IDS`
+// and `case_search_expr` for its full-text index.
+
+use crate::cases::*;
+use tongchou_domain::calendar::{Calendar, day_of, day_of_ms};
+use tongchou_domain::cases::{
+    Clock, Satisfaction, Stage, actor_of, next_level, stage_limit, tracking_secret,
+};
+use tongchou_domain::categories::case_number;
+use tongchou_domain::routing::{self, Route, Territory};
+use tongchou_domain::workflow::{self, Action, Actor, State};
+use tongchou_domain::{Level, Role};
+
+const CASE_COLS: &str = "c.id, c.county_code, c.number, c.secret, c.category_code, \
+     (SELECT k.name FROM case_categories k WHERE k.code = c.category_code) AS category_name, \
+     c.title, c.description, c.address, c.lat, c.lng, c.region_code, \
+     (SELECT r.name FROM regions r WHERE r.code = c.region_code) AS region_name, \
+     c.grid_code, c.source, c.priority, c.dispute, c.reporter_name, c.reporter_phone, \
+     c.reporter_user_id, c.state, c.level, c.level_code, c.route_by, c.route_unit_id, c.unit_id, \
+     (SELECT u.name FROM units u WHERE u.id = c.unit_id) AS unit_name, \
+     c.first_unit_id, c.returns, c.reworks, c.escalations, c.closed_level, c.stage_started_at, \
+     c.warn_at, c.deadline_at, c.limit_ms, c.paused_remaining_ms, c.suspend_requested, \
+     c.supervised_by, c.supervise_deadline, c.duplicate_of, c.satisfaction, c.created_at, \
+     c.updated_at, c.closed_at, c.version";
+
+const EVENT_COLS: &str = "e.seq, e.at, e.actor_id, e.actor_name, e.actor, e.action, e.from_state, \
+     e.to_state, e.unit_id, (SELECT u.name FROM units u WHERE u.id = e.unit_id) AS unit_name, \
+     e.level, e.note, e.attachments";
+
+const CATEGORY_COLS: &str = "code, parent_code, name, domain, priority, limit_unit, limit_value, \
+     dispute, auto_escalate, active";
+
+/// How long after closing a reporter may reopen, unless the `reopen_days` setting says otherwise.
+const DEFAULT_REOPEN_DAYS: i64 = 15;
+
+/// The case level of a region level: the ladder has no province rung.
+fn case_level(level: Level) -> Option<&'static str> {
+    match level {
+        Level::Village => Some("village"),
+        Level::Township => Some("township"),
+        Level::County => Some("county"),
+        Level::City => Some("city"),
+        Level::Province => None,
+    }
+}
+
+fn level_of(s: &str) -> Level {
+    Level::parse(s).unwrap_or(Level::County)
+}
+
+/// The code of the ancestor (or self) of `code` at `level`.
+fn code_at(code: &str, level: Level) -> String {
+    let n = level.digits().min(code.len());
+    format!("{:0<12}", &code[..n])
+}
+
+fn refused(r: workflow::Refusal) -> StoreError {
+    match r {
+        workflow::Refusal::NotAllowedInState => StoreError::refused(
+            r.code(),
+            "当前状态下不能执行此操作",
+            "this action is not allowed in the case's current state",
+        ),
+        workflow::Refusal::NotYourAction => StoreError::refused(
+            r.code(),
+            "您的角色不能执行此操作",
+            "your role may not take this action on the case",
+        ),
+    }
+}
+
+fn note_required(a: &CaseAct) -> StoreResult<String> {
+    let n = a.note.trim();
+    if n.is_empty() {
+        return Err(Invalid::new(
+            "note",
+            "required",
+            "请填写说明",
+            "must not be empty for this action",
+        )
+        .into());
+    }
+    Ok(n.to_string())
+}
+
+/// The calendar's exceptions around `now` (enough for the longest limit of 60 working days).
+async fn load_calendar(tx: &mut Tx, now: i64) -> StoreResult<Calendar> {
+    let day = day_of_ms(now);
+    let fmt = |d: i64| {
+        let (y, m, dd) = tongchou_domain::date::civil_from_days(d);
+        format!("{y:04}-{m:02}-{dd:02}")
+    };
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT day, kind FROM calendar_days WHERE day >= $1 AND day <= $2")
+            .bind(fmt(day - 7))
+            .bind(fmt(day + 200))
+            .fetch_all(&mut **tx)
+            .await?;
+    let mut cal = Calendar::default();
+    for (d, kind) in rows {
+        if let Some(n) = day_of(&d) {
+            if kind == "workday" {
+                cal.workdays.insert(n);
+            } else {
+                cal.holidays.insert(n);
+            }
+        }
+    }
+    Ok(cal)
+}
+
+async fn fetch_case(tx: &mut Tx, scope: &Scope, id: i64) -> StoreResult<Case> {
+    let sql = format!(
+        "SELECT {CASE_COLS} FROM cases c WHERE c.id = $1 AND c.region_code >= $2 AND c.region_code < $3"
+    );
+    fetch_scoped(tx, sql, id, scope, "case").await
+}
+
+async fn fetch_events(tx: &mut Tx, county: &str, id: i64) -> StoreResult<Vec<CaseEvent>> {
+    Ok(sqlx::query_as::<Db, CaseEvent>(AssertSqlSafe(format!(
+        "SELECT {EVENT_COLS} FROM case_events e WHERE e.county_code = $1 AND e.case_id = $2 ORDER BY e.seq"
+    )))
+    .bind(county)
+    .bind(id)
+    .fetch_all(&mut **tx)
+    .await?)
+}
+
+async fn fetch_category(tx: &mut Tx, code: &str) -> StoreResult<Option<CategoryRow>> {
+    Ok(sqlx::query_as::<Db, CategoryRow>(AssertSqlSafe(format!(
+        "SELECT {CATEGORY_COLS} FROM case_categories WHERE code = $1"
+    )))
+    .bind(code)
+    .fetch_optional(&mut **tx)
+    .await?)
+}
+
+async fn reopen_window_ms(tx: &mut Tx) -> StoreResult<i64> {
+    let v: Option<(String,)> =
+        sqlx::query_as("SELECT value FROM settings WHERE key = 'reopen_days'")
+            .fetch_optional(&mut **tx)
+            .await?;
+    let days = v
+        .and_then(|(s,)| s.parse::<i64>().ok())
+        .unwrap_or(DEFAULT_REOPEN_DAYS);
+    Ok(days * tongchou_domain::calendar::DAY_MS)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn insert_event(
+    tx: &mut Tx,
+    case: &Case,
+    at: i64,
+    ctx: &Ctx,
+    actor: &str,
+    action: &str,
+    from: Option<&str>,
+    to: &str,
+    unit_id: Option<i64>,
+    level: &str,
+    note: &str,
+) -> StoreResult<()> {
+    let (seq,): (i32,) = sqlx::query_as(
+        "SELECT COALESCE(MAX(seq), 0) + 1 FROM case_events WHERE county_code = $1 AND case_id = $2",
+    )
+    .bind(&case.county_code)
+    .bind(case.id)
+    .fetch_one(&mut **tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO case_events (county_code, case_id, seq, at, actor_id, actor_name, actor, action, \
+         from_state, to_state, unit_id, level, note, attachments) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,'[]')",
+    )
+    .bind(&case.county_code)
+    .bind(case.id)
+    .bind(seq)
+    .bind(at)
+    .bind(ctx.user_id)
+    .bind(&ctx.username)
+    .bind(actor)
+    .bind(action)
+    .bind(from)
+    .bind(to)
+    .bind(unit_id)
+    .bind(level)
+    .bind(note)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Writes the changed fields of `c` under the version it was read with.
+async fn save_case(tx: &mut Tx, c: &Case, now: i64) -> StoreResult<()> {
+    let done = sqlx::query(
+        "UPDATE cases SET state = $1, level = $2, level_code = $3, unit_id = $4, first_unit_id = $5, \
+         returns = $6, reworks = $7, escalations = $8, closed_level = $9, closed_at = $10, \
+         stage_started_at = $11, warn_at = $12, deadline_at = $13, limit_ms = $14, \
+         paused_remaining_ms = $15, suspend_requested = $16, duplicate_of = $17, satisfaction = $18, \
+         supervised_by = $19, supervise_deadline = $20, updated_at = $21, version = version + 1 \
+         WHERE county_code = $22 AND id = $23 AND version = $24",
+    )
+    .bind(&c.state)
+    .bind(&c.level)
+    .bind(&c.level_code)
+    .bind(c.unit_id)
+    .bind(c.first_unit_id)
+    .bind(c.returns)
+    .bind(c.reworks)
+    .bind(c.escalations)
+    .bind(&c.closed_level)
+    .bind(c.closed_at)
+    .bind(c.stage_started_at)
+    .bind(c.warn_at)
+    .bind(c.deadline_at)
+    .bind(c.limit_ms)
+    .bind(c.paused_remaining_ms)
+    .bind(c.suspend_requested)
+    .bind(c.duplicate_of)
+    .bind(&c.satisfaction)
+    .bind(c.supervised_by)
+    .bind(c.supervise_deadline)
+    .bind(now)
+    .bind(&c.county_code)
+    .bind(c.id)
+    .bind(c.version)
+    .execute(&mut **tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::refused(
+            "stale_case",
+            "案件已被他人更新，请刷新后重试",
+            "the case changed meanwhile; reload and try again",
+        ));
+    }
+    Ok(())
+}
+
+fn set_clock(c: &mut Case, clock: Option<(i64, Clock)>) {
+    match clock {
+        Some((start, k)) => {
+            c.stage_started_at = Some(start);
+            c.warn_at = Some(k.warn_at);
+            c.deadline_at = Some(k.deadline_at);
+            c.limit_ms = Some(k.limit_ms);
+        }
+        None => {
+            c.stage_started_at = None;
+            c.warn_at = None;
+            c.deadline_at = None;
+        }
+    }
+}
+
+/// How a lifecycle action is checked and carried out. `via_secret` is true when the reporter
+/// acts with the tracking number and secret.
+#[allow(clippy::too_many_arguments)]
+async fn apply_transition(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    actor: Actor,
+    via_secret: bool,
+    mut c: Case,
+    action: Action,
+    a: &CaseAct,
+    now: i64,
+) -> StoreResult<Case> {
+    match actor {
+        Actor::Dispatcher if !ctx.scope.contains(&c.level_code) => {
+            return Err(StoreError::refused(
+                "not_your_level",
+                "案件不在本级调度范围内",
+                "the case is at a level outside your desk",
+            ));
+        }
+        Actor::Handler if ctx.unit_id.is_none() || ctx.unit_id != c.unit_id => {
+            return Err(StoreError::refused(
+                "not_your_unit",
+                "案件未派给本单位",
+                "the case is not assigned to your unit",
+            ));
+        }
+        Actor::Reporter
+            if !via_secret && (ctx.user_id.is_none() || ctx.user_id != c.reporter_user_id) =>
+        {
+            return Err(StoreError::refused(
+                "not_your_case",
+                "只有反映人可以执行此操作",
+                "only the reporter may do this",
+            ));
+        }
+        _ => {}
+    }
+    if c.duplicate_of.is_some() {
+        return Err(StoreError::refused(
+            "merged_case",
+            "案件已合并到其他案件，不再受理更新",
+            "the case was merged into another and takes no updates",
+        ));
+    }
+    let from = State::parse(&c.state).ok_or(StoreError::NotFound("case state"))?;
+    let to = workflow::next(from, action, actor).map_err(refused)?;
+    let mut note = a.note.trim().to_string();
+    let cal = load_calendar(tx, now).await?;
+    let category = fetch_category(tx, &c.category_code).await?;
+    let handle_limit = category
+        .as_ref()
+        .map(|k| k.handle_limit())
+        .unwrap_or(tongchou_domain::categories::Limit::WorkingDays(7));
+    let priority = tongchou_domain::categories::Priority::parse(&c.priority)
+        .unwrap_or(tongchou_domain::categories::Priority::Normal);
+    let mut event_unit = c.unit_id;
+    match action {
+        Action::Accept | Action::Sign | Action::Suspend | Action::Resume => {}
+        Action::Reject | Action::Return | Action::Handle | Action::VerifyFail => {
+            note = note_required(a)?;
+        }
+        Action::Merge => {
+            let target_id = a.duplicate_of.ok_or_else(|| {
+                Invalid::new(
+                    "duplicate_of",
+                    "required",
+                    "请选择合并到的案件",
+                    "must name the case to merge into",
+                )
+            })?;
+            let bad = |zh: &str, en: &str| -> StoreError {
+                Invalid::new("duplicate_of", "invalid_merge", zh, en).into()
+            };
+            if target_id == c.id {
+                return Err(bad("不能合并到自身", "cannot be the case itself"));
+            }
+            let target = match fetch_case(tx, &ctx.scope, target_id).await {
+                Ok(t) => t,
+                Err(StoreError::NotFound(_)) => {
+                    return Err(bad("案件不存在", "no such case in your scope"));
+                }
+                Err(e) => return Err(e),
+            };
+            if target.duplicate_of.is_some() || target.state == "rejected" {
+                return Err(bad(
+                    "目标案件已作废或已被合并",
+                    "the target was rejected or merged itself",
+                ));
+            }
+            c.duplicate_of = Some(target_id);
+            if note.is_empty() {
+                note = format!("合并到 {} / merged into {}", target.number, target.number);
+            }
+        }
+        Action::Dispatch => {
+            let unit_id = a
+                .unit_id
+                .or(c.route_unit_id.filter(|_| c.first_unit_id.is_none()));
+            let unit_id = unit_id.ok_or_else(|| {
+                Invalid::new(
+                    "unit_id",
+                    "required",
+                    "请选择处置单位",
+                    "must name the handling unit",
+                )
+            })?;
+            let unit: Option<(String,)> =
+                sqlx::query_as("SELECT region_code FROM units WHERE id = $1")
+                    .bind(unit_id)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+            let region = match unit {
+                Some((r,)) if ctx.scope.contains(&r) => r,
+                _ => {
+                    return Err(Invalid::new(
+                        "unit_id",
+                        "unknown_unit",
+                        "处置单位不存在或不在您的范围内",
+                        "no such unit in your scope",
+                    )
+                    .into());
+                }
+            };
+            let level = RegionCode::parse(&region)
+                .map(|r| r.level())
+                .unwrap_or(Level::County);
+            let Some(name) = case_level(level) else {
+                return Err(Invalid::new(
+                    "unit_id",
+                    "unit_above_city",
+                    "处置单位须在市级或以下",
+                    "the unit must be at city level or below",
+                )
+                .into());
+            };
+            c.level = name.into();
+            c.level_code = region;
+            c.unit_id = Some(unit_id);
+            c.first_unit_id = c.first_unit_id.or(Some(unit_id));
+            event_unit = Some(unit_id);
+        }
+        Action::Escalate => {
+            let Some(up) = next_level(level_of(&c.level)) else {
+                return Err(StoreError::refused(
+                    "escalation_top",
+                    "已在最高层级（市级），不能再上报",
+                    "the case is already at the top (city) level",
+                ));
+            };
+            c.level = case_level(up).unwrap_or("city").into();
+            c.level_code = code_at(&c.region_code, up);
+            c.unit_id = None;
+            c.escalations += 1;
+            event_unit = None;
+        }
+        Action::VerifyPass => {
+            c.closed_level = Some(c.level.clone());
+            c.closed_at = Some(now);
+        }
+        Action::Reopen => {
+            let window = reopen_window_ms(tx).await?;
+            if c.closed_at.is_none_or(|t| now > t + window) {
+                return Err(StoreError::refused(
+                    "reopen_window_passed",
+                    "已超过可重新打开的期限",
+                    "the window for reopening has passed",
+                ));
+            }
+            note = note_required(a)?;
+            c.closed_at = None;
+            c.closed_level = None;
+            c.satisfaction = None;
+        }
+    }
+    match action {
+        Action::Return => {
+            c.returns += 1;
+            c.unit_id = None;
+        }
+        Action::VerifyFail => c.reworks += 1,
+        _ => {}
+    }
+    // The stage clock: a new stage (or a new desk after escalating) starts a new clock; a
+    // suspension keeps the time left; resuming restarts it with that time.
+    match action {
+        Action::Suspend => {
+            let left = match c.deadline_at {
+                Some(d) => cal.working_ms_between(now, d),
+                None => 0,
+            };
+            c.paused_remaining_ms = Some(left);
+            c.suspend_requested = false;
+            set_clock(&mut c, None);
+        }
+        Action::Resume => {
+            let limit = c.limit_ms.unwrap_or(0);
+            let k = Clock::resume(&cal, now, c.paused_remaining_ms.unwrap_or(0), limit);
+            c.paused_remaining_ms = None;
+            set_clock(&mut c, Some((now, k)));
+        }
+        _ => {
+            let (was, is) = (Stage::of(from), Stage::of(to));
+            match is {
+                None => set_clock(&mut c, None),
+                Some(stage) if was != is || action == Action::Escalate => {
+                    let k = Clock::start(&cal, now, stage_limit(stage, priority, handle_limit));
+                    set_clock(&mut c, Some((now, k)));
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    c.state = to.as_str().into();
+    save_case(tx, &c, now).await?;
+    insert_event(
+        tx,
+        &c,
+        now,
+        ctx,
+        actor.as_str(),
+        action.as_str(),
+        Some(from.as_str()),
+        to.as_str(),
+        event_unit,
+        &c.level.clone(),
+        &note,
+    )
+    .await?;
+    Ok(c)
+}
+
+/// The actions that leave the state as it is: a handler asks for suspension, a higher-level
+/// leader supervises (督办), staff comment, the reporter rates.
+async fn apply_side_action(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    via_secret: bool,
+    mut c: Case,
+    a: &CaseAct,
+    now: i64,
+) -> StoreResult<Case> {
+    let mut note = a.note.trim().to_string();
+    let role_refused = || refused(workflow::Refusal::NotYourAction);
+    let state_refused = || refused(workflow::Refusal::NotAllowedInState);
+    let actor = match a.action.as_str() {
+        "request_suspend" => {
+            if ctx.role != Role::Handler || ctx.unit_id.is_none() || ctx.unit_id != c.unit_id {
+                return Err(role_refused());
+            }
+            if c.state != "in_progress" {
+                return Err(state_refused());
+            }
+            note = note_required(a)?;
+            c.suspend_requested = true;
+            Actor::Handler.as_str()
+        }
+        "supervise" => {
+            // A leader above the case's level: the leader's scope holds the case's desk but is
+            // not that desk itself.
+            let own = RegionCode::parse(&c.level_code)
+                .map(|r| r.scope())
+                .unwrap_or_else(|_| Scope::all());
+            if !matches!(ctx.role, Role::Leader | Role::Admin)
+                || !ctx.scope.contains(&c.level_code)
+                || ctx.scope == own
+            {
+                return Err(StoreError::refused(
+                    "not_higher_level",
+                    "督办须由案件所在层级的上级领导发起",
+                    "supervision is for a leader above the case's level",
+                ));
+            }
+            if !State::parse(&c.state).is_some_and(State::is_open) {
+                return Err(state_refused());
+            }
+            let deadline = a.deadline.filter(|d| *d > now).ok_or_else(|| {
+                Invalid::new(
+                    "deadline",
+                    "invalid_deadline",
+                    "督办期限须晚于现在",
+                    "must be in the future",
+                )
+            })?;
+            c.supervised_by = ctx.user_id;
+            c.supervise_deadline = Some(deadline);
+            ctx.role.as_str()
+        }
+        "comment" => {
+            if ctx.role == Role::Resident && !via_secret {
+                return Err(role_refused());
+            }
+            note = note_required(a)?;
+            ctx.role.as_str()
+        }
+        "rate" => {
+            if !via_secret && (ctx.user_id.is_none() || ctx.user_id != c.reporter_user_id) {
+                return Err(StoreError::refused(
+                    "not_your_case",
+                    "只有反映人可以评价",
+                    "only the reporter may rate",
+                ));
+            }
+            if c.state != "closed" || c.duplicate_of.is_some() {
+                return Err(state_refused());
+            }
+            if c.satisfaction.is_some() {
+                return Err(StoreError::refused(
+                    "already_rated",
+                    "已评价过",
+                    "the case was already rated",
+                ));
+            }
+            let s = Satisfaction::parse_field("satisfaction", &a.satisfaction)?;
+            c.satisfaction = Some(s.as_str().into());
+            if note.is_empty() {
+                note = s.zh().into();
+            }
+            Actor::Reporter.as_str()
+        }
+        _ => {
+            return Err(Invalid::new(
+                "action",
+                "invalid_action",
+                "未知的操作",
+                "is not a known action",
+            )
+            .into());
+        }
+    };
+    save_case(tx, &c, now).await?;
+    insert_event(
+        tx,
+        &c,
+        now,
+        ctx,
+        actor,
+        &a.action,
+        Some(&c.state.clone()),
+        &c.state.clone(),
+        c.unit_id,
+        &c.level.clone(),
+        &note,
+    )
+    .await?;
+    Ok(c)
+}
+
+/// Which case an action is for: by id in the caller's scope, by tracking number and secret, or
+/// an overdue case the sweep found (checked again inside the transaction).
+enum Target<'a> {
+    Id(i64),
+    Secret(&'a str, &'a str),
+    Due(i64, i64),
+}
+
+/// Dynamic SQL with numbered parameters.
+#[derive(Default)]
+struct Args {
+    text: Vec<String>,
+    ints: Vec<(usize, i64)>,
+    n: usize,
+}
+
+impl Args {
+    fn text(&mut self, v: impl Into<String>) -> String {
+        self.n += 1;
+        self.text.push(v.into());
+        self.ints.push((self.n, i64::MIN));
+        format!("${}", self.n)
+    }
+    fn int(&mut self, v: i64) -> String {
+        self.n += 1;
+        self.ints.push((self.n, v));
+        self.text.push(String::new());
+        format!("${}", self.n)
+    }
+    fn bind<'q, O>(
+        &'q self,
+        mut q: sqlx::query::QueryAs<'q, Db, O, <Db as sqlx::Database>::Arguments>,
+    ) -> sqlx::query::QueryAs<'q, Db, O, <Db as sqlx::Database>::Arguments> {
+        for (i, (_, v)) in self.ints.iter().enumerate() {
+            q = if *v == i64::MIN {
+                q.bind(&self.text[i])
+            } else {
+                q.bind(*v)
+            };
+        }
+        q
+    }
+}
+
+impl S {
+    async fn seed_categories(tx: &mut Tx) -> StoreResult<()> {
+        let now = now_ms();
+        for k in default_categories() {
+            upsert_category(tx, &k, now).await?;
+        }
+        Ok(())
+    }
+
+    async fn create_case_tx(&self, ctx: &Ctx, n: &NewCase) -> StoreResult<Created> {
+        let now = now_ms();
+        let mut tx = self.write_tx().await?;
+        if let Some(key) = &n.key {
+            let found: Option<(i64,)> =
+                sqlx::query_as("SELECT case_id FROM idempotency_keys WHERE key = $1")
+                    .bind(key)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if let Some((id,)) = found {
+                let case = fetch_case(&mut tx, &Scope::all(), id).await?;
+                tx.commit().await?;
+                return Ok(Created {
+                    case: case.with_light(now),
+                    created: false,
+                });
+            }
+        }
+        // Where: a grid gives its village; a region must exist, be a county or below, and lie in
+        // the caller's scope.
+        let mut region_code = n.region_code.clone();
+        if let Some(g) = &n.grid_code {
+            let grid: Option<(String,)> =
+                sqlx::query_as("SELECT region_code FROM grids WHERE code = $1")
+                    .bind(g)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let Some((gr,)) = grid else {
+                return Err(Invalid::new(
+                    "grid_code",
+                    "unknown_grid",
+                    "网格不存在",
+                    "no such grid",
+                )
+                .into());
+            };
+            if region_code.as_ref().is_some_and(|r| *r != gr) {
+                return Err(Invalid::new(
+                    "region_code",
+                    "grid_mismatch",
+                    "与网格所属村/社区不一致",
+                    "does not match the grid's village",
+                )
+                .into());
+            }
+            region_code = Some(gr);
+        }
+        let region_code = region_code.unwrap_or_default();
+        let known: Option<(String,)> = sqlx::query_as("SELECT level FROM regions WHERE code = $1")
+            .bind(&region_code)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let region_level = match known.as_ref().and_then(|(l,)| Level::parse(l)) {
+            Some(l @ (Level::County | Level::Township | Level::Village)) => l,
+            Some(_) => {
+                return Err(Invalid::new(
+                    "region_code",
+                    "region_too_high",
+                    "请选择县级或以下的区划",
+                    "must be a county, township or village",
+                )
+                .into());
+            }
+            None => {
+                return Err(Invalid::new(
+                    "region_code",
+                    "unknown_region",
+                    "区划不存在",
+                    "no such region",
+                )
+                .into());
+            }
+        };
+        if !ctx.scope.contains(&region_code) {
+            return Err(Invalid::new(
+                "region_code",
+                "out_of_scope",
+                "不在您的管辖范围内",
+                "is outside your scope",
+            )
+            .into());
+        }
+        let category = match fetch_category(&mut tx, &n.category_code).await? {
+            Some(k) if k.parent_code.is_some() && k.active => k,
+            _ => {
+                return Err(Invalid::new(
+                    "category_code",
+                    "unknown_category",
+                    "小类不存在或已停用",
+                    "no such active 小类",
+                )
+                .into());
+            }
+        };
+        // Routing: the rules for the 小类, then the territory's units.
+        let rules: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT region_prefix, unit_id FROM routing_rules WHERE subcategory = $1",
+        )
+        .bind(&category.code)
+        .fetch_all(&mut *tx)
+        .await?;
+        let rules: Vec<routing::Rule> = rules
+            .into_iter()
+            .map(|(p, u)| routing::Rule {
+                subcategory: category.code.clone(),
+                region_prefix: p,
+                unit_id: u,
+            })
+            .collect();
+        let village = (region_level == Level::Village).then(|| region_code.clone());
+        let township =
+            (region_level != Level::County).then(|| code_at(&region_code, Level::Township));
+        let units: Vec<(i64, String, String)> = sqlx::query_as(
+            "SELECT id, region_code, kind FROM units WHERE region_code IN ($1, $2) ORDER BY id",
+        )
+        .bind(village.as_deref().unwrap_or("-"))
+        .bind(township.as_deref().unwrap_or("-"))
+        .fetch_all(&mut *tx)
+        .await?;
+        let territory = Territory {
+            village_committee: units
+                .iter()
+                .find(|u| Some(&u.1) == village.as_ref() && u.2 == "committee")
+                .map(|u| u.0),
+            township_unit: units
+                .iter()
+                .find(|u| Some(&u.1) == township.as_ref())
+                .map(|u| u.0),
+            county_dispatch: None,
+        };
+        let route = routing::route(&rules, &category.code, &region_code, territory);
+        let route_unit = route.unit_id();
+        let route_by = match route {
+            Route::Rule { .. } => "rule",
+            Route::Village { .. } => "village",
+            Route::Township { .. } => "township",
+            Route::County { .. } | Route::Unrouted => "county",
+        };
+        // The desk: the routed unit's level, or the county (兜底).
+        let unit_region: Option<String> = match route_unit {
+            Some(u) => {
+                sqlx::query_as::<Db, (String,)>("SELECT region_code FROM units WHERE id = $1")
+                    .bind(u)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .map(|r| r.0)
+            }
+            None => None,
+        };
+        let (level, level_code) = match unit_region
+            .as_deref()
+            .and_then(|r| RegionCode::parse(r).ok())
+            .and_then(|r| case_level(r.level()).map(|l| (l, r.as_str().to_string())))
+        {
+            Some(x) => x,
+            None => ("county", code_at(&region_code, Level::County)),
+        };
+        let county = region_code[..6].to_string();
+        let id = new_id();
+        if let Some(key) = &n.key {
+            sqlx::query(
+                "INSERT INTO idempotency_keys (key, county_code, case_id, created_at) VALUES ($1,$2,$3,$4)",
+            )
+            .bind(key)
+            .bind(&county)
+            .bind(id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| StoreError::from_db(e, "idempotency_key"))?;
+        }
+        let day = tongchou_domain::date::yyyymmdd(now);
+        let (seq,): (i64,) = sqlx::query_as(
+            "INSERT INTO case_counters (county_code, day, last) VALUES ($1, $2, 1) \
+             ON CONFLICT (county_code, day) DO UPDATE SET last = case_counters.last + 1 RETURNING last",
+        )
+        .bind(&county)
+        .bind(&day)
+        .fetch_one(&mut *tx)
+        .await?;
+        let number = case_number(&county, &day, seq as u32);
+        let secret = tracking_secret(rand::random());
+        let priority = n.priority.unwrap_or(category.priority());
+        let cal = load_calendar(&mut tx, now).await?;
+        let clock = Clock::start(
+            &cal,
+            now,
+            stage_limit(Stage::Dispatch, priority, category.handle_limit()),
+        );
+        let reporter_user = (ctx.role == Role::Resident)
+            .then_some(ctx.user_id)
+            .flatten();
+        sqlx::query(
+            "INSERT INTO cases (county_code, id, number, secret, category_code, title, description, \
+             address, lat, lng, region_code, grid_code, source, priority, dispute, reporter_name, \
+             reporter_phone, reporter_user_id, created_by, state, level, level_code, route_by, \
+             route_unit_id, stage_started_at, warn_at, deadline_at, limit_ms, created_at, updated_at) \
+             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,'reported',\
+             $20,$21,$22,$23,$24,$25,$26,$27,$28,$28)",
+        )
+        .bind(&county)
+        .bind(id)
+        .bind(&number)
+        .bind(&secret)
+        .bind(&category.code)
+        .bind(&n.title)
+        .bind(&n.description)
+        .bind(&n.address)
+        .bind(n.lat)
+        .bind(n.lng)
+        .bind(&region_code)
+        .bind(&n.grid_code)
+        .bind(n.source.as_str())
+        .bind(priority.as_str())
+        .bind(category.dispute)
+        .bind(&n.reporter_name)
+        .bind(&n.reporter_phone)
+        .bind(reporter_user)
+        .bind(ctx.user_id)
+        .bind(level)
+        .bind(&level_code)
+        .bind(route_by)
+        .bind(route_unit)
+        .bind(now)
+        .bind(clock.warn_at)
+        .bind(clock.deadline_at)
+        .bind(clock.limit_ms)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| StoreError::from_db(e, "number"))?;
+        let case = fetch_case(&mut tx, &Scope::all(), id).await?;
+        let actor = actor_of(ctx.role).map_or(ctx.role.as_str(), Actor::as_str);
+        let note = format!("来源 {} / source {}", n.source.as_str(), n.source.as_str());
+        insert_event(
+            &mut tx, &case, now, ctx, actor, "report", None, "reported", route_unit, level, &note,
+        )
+        .await?;
+        sqlx::query(CASE_SEARCH_INSERT)
+            .bind(id)
+            .bind(search::document(&[&n.title, &n.description, &n.address]))
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(Created {
+            case: case.with_light(now),
+            created: true,
+        })
+    }
+
+    async fn act_tx(
+        &self,
+        ctx: &Ctx,
+        target: Target<'_>,
+        forced: Option<Actor>,
+        a: &CaseAct,
+    ) -> StoreResult<Case> {
+        a.check()?;
+        let now = now_ms();
+        let via_secret = forced == Some(Actor::Reporter);
+        let mut tx = self.write_tx().await?;
+        let c = match target {
+            Target::Id(id) => fetch_case(&mut tx, &ctx.scope, id).await?,
+            Target::Secret(number, secret) => case_by_secret(&mut tx, number, secret).await?,
+            Target::Due(id, at) => {
+                let c = fetch_case(&mut tx, &Scope::all(), id).await?;
+                // Read again inside the transaction: another sweep may have moved it.
+                if c.deadline_at.is_none_or(|d| d >= at)
+                    || !matches!(c.state.as_str(), "dispatched" | "in_progress")
+                {
+                    return Err(StoreError::refused("not_due", "", "no longer due"));
+                }
+                c
+            }
+        };
+        if a.version.is_some_and(|v| v != c.version) {
+            return Err(StoreError::refused(
+                "stale_case",
+                "案件已被他人更新，请刷新后重试",
+                "the case changed meanwhile; reload and try again",
+            ));
+        }
+        let c = match a.lifecycle() {
+            Some(action) => {
+                let actor = forced.or_else(|| actor_of(ctx.role));
+                let actor = actor.ok_or_else(|| refused(workflow::Refusal::NotYourAction))?;
+                apply_transition(&mut tx, ctx, actor, via_secret, c, action, a, now).await?
+            }
+            None => apply_side_action(&mut tx, ctx, via_secret, c, a, now).await?,
+        };
+        let c = fetch_case(&mut tx, &Scope::all(), c.id).await?;
+        tx.commit().await?;
+        Ok(c.with_light(now))
+    }
+
+    async fn list_cases_impl(
+        &self,
+        ctx: &Ctx,
+        f: &CaseFilter,
+        page: PageReq,
+    ) -> StoreResult<Page<Case>> {
+        let now = now_ms();
+        let mut scope = ctx.scope.clone();
+        if !f.region.trim().is_empty() {
+            scope = scope.narrow(&RegionCode::parse_field("region", f.region.trim())?.scope());
+        }
+        let mut args = Args::default();
+        let mut sql = format!(
+            "SELECT {CASE_COLS} FROM cases c WHERE c.region_code >= {} AND c.region_code < {}",
+            args.text(&scope.lo),
+            args.text(&scope.hi)
+        );
+        let states: Vec<&str> = f
+            .state
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect();
+        if !states.is_empty() {
+            let mut ps = Vec::new();
+            for s in states {
+                let st = State::parse(s).ok_or_else(|| {
+                    Invalid::new(
+                        "state",
+                        "invalid_state",
+                        "未知的状态",
+                        "is not a known state",
+                    )
+                })?;
+                ps.push(args.text(st.as_str()));
+            }
+            sql.push_str(&format!(" AND c.state IN ({})", ps.join(",")));
+        }
+        let cat = f.category.trim();
+        if !cat.is_empty() {
+            if cat.len() == 2 {
+                sql.push_str(&format!(
+                    " AND c.category_code >= {} AND c.category_code < {}",
+                    args.text(format!("{cat}00")),
+                    args.text(format!("{cat}99~"))
+                ));
+            } else {
+                sql.push_str(&format!(" AND c.category_code = {}", args.text(cat)));
+            }
+        }
+        if !f.grid_code.trim().is_empty() {
+            sql.push_str(&format!(
+                " AND c.grid_code = {}",
+                args.text(f.grid_code.trim())
+            ));
+        }
+        if f.overdue {
+            sql.push_str(&format!(" AND c.deadline_at < {}", args.int(now)));
+        }
+        if f.supervised {
+            sql.push_str(" AND c.supervised_by IS NOT NULL");
+        }
+        if f.mine {
+            sql.push_str(&format!(
+                " AND c.unit_id = {}",
+                args.int(ctx.unit_id.unwrap_or(-1))
+            ));
+        }
+        if !f.q.trim().is_empty() {
+            let terms = search::query_terms(&f.q).ok_or_else(|| {
+                Invalid::new(
+                    "q",
+                    "invalid_query",
+                    "请输入要搜索的文字",
+                    "has nothing to search for",
+                )
+            })?;
+            sql.push_str(&format!(
+                " AND c.id IN ({})",
+                CASE_SEARCH_IDS.replace("$1", &args.text(case_search_expr(&terms)))
+            ));
+        }
+        sql.push_str(&format!(
+            " ORDER BY c.id DESC LIMIT {} OFFSET {}",
+            args.int(page.limit_plus_one()),
+            args.int(page.offset())
+        ));
+        let q = args.bind(sqlx::query_as::<Db, Case>(AssertSqlSafe(sql)));
+        let rows = q.fetch_all(&self.pool).await?;
+        Ok(Page::from_rows(rows, page).map(|c| c.with_light(now)))
+    }
+
+    async fn sweep_impl(&self, now: i64) -> StoreResult<SweepReport> {
+        let due: Vec<(i64,)> = sqlx::query_as(
+            "SELECT c.id FROM cases c WHERE c.deadline_at < $1 \
+             AND c.state IN ('dispatched', 'in_progress') AND c.level <> 'city' \
+             AND c.category_code IN (SELECT k.code FROM case_categories k WHERE k.auto_escalate) \
+             ORDER BY c.deadline_at LIMIT 1000",
+        )
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut report = SweepReport::default();
+        let sys = Ctx::system();
+        let act = CaseAct {
+            action: "escalate".into(),
+            note: "超过处置时限，自动上报上级 / overdue: escalated automatically".into(),
+            ..CaseAct::default()
+        };
+        for (id,) in due {
+            match self
+                .act_tx(&sys, Target::Due(id, now), Some(Actor::System), &act)
+                .await
+            {
+                Ok(_) => report.escalated += 1,
+                Err(StoreError::Refused { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(report)
+    }
+}
+
+async fn upsert_category(tx: &mut Tx, k: &CategoryRow, now: i64) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO case_categories (code, parent_code, name, domain, priority, limit_unit, \
+         limit_value, dispute, auto_escalate, active, updated_at) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) \
+         ON CONFLICT (code) DO UPDATE SET name = excluded.name, domain = excluded.domain, \
+         priority = excluded.priority, limit_unit = excluded.limit_unit, \
+         limit_value = excluded.limit_value, dispute = excluded.dispute, \
+         auto_escalate = excluded.auto_escalate, active = excluded.active, \
+         updated_at = excluded.updated_at",
+    )
+    .bind(&k.code)
+    .bind(&k.parent_code)
+    .bind(&k.name)
+    .bind(&k.domain)
+    .bind(&k.priority)
+    .bind(&k.limit_unit)
+    .bind(k.limit_value)
+    .bind(k.dispute)
+    .bind(k.auto_escalate)
+    .bind(k.active)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+impl CaseStorage for S {
+    fn list_categories(&self) -> BoxFut<'_, Vec<CategoryRow>> {
+        Box::pin(async move {
+            Ok(sqlx::query_as::<Db, CategoryRow>(AssertSqlSafe(format!(
+                "SELECT {CATEGORY_COLS} FROM case_categories ORDER BY code"
+            )))
+            .fetch_all(&self.pool)
+            .await?)
+        })
+    }
+
+    fn put_category<'a>(&'a self, ctx: &'a Ctx, k: &'a CategoryRow) -> BoxFut<'a, CategoryRow> {
+        Box::pin(async move {
+            let k = k.clone().validate()?;
+            let mut tx = self.write_tx().await?;
+            if let Some(p) = &k.parent_code {
+                match fetch_category(&mut tx, p).await? {
+                    Some(parent) if parent.parent_code.is_none() => {}
+                    _ => {
+                        return Err(Invalid::new(
+                            "parent_code",
+                            "unknown_category",
+                            "所属大类不存在",
+                            "no such 大类",
+                        )
+                        .into());
+                    }
+                }
+            }
+            upsert_category(&mut tx, &k, now_ms()).await?;
+            write_audit(&mut tx, ctx, "update", "category", &k.code, "", &k.name).await?;
+            let row = fetch_category(&mut tx, &k.code)
+                .await?
+                .ok_or(StoreError::NotFound("category"))?;
+            tx.commit().await?;
+            Ok(row)
+        })
+    }
+
+    fn list_rules<'a>(&'a self, ctx: &'a Ctx) -> BoxFut<'a, Vec<RuleRow>> {
+        Box::pin(async move {
+            // A rule is shown when its unit lies in the caller's scope.
+            Ok(sqlx::query_as::<Db, RuleRow>(
+                "SELECT r.id, r.subcategory, r.region_prefix, r.unit_id, u.name AS unit_name \
+                 FROM routing_rules r JOIN units u ON u.id = r.unit_id \
+                 WHERE u.region_code >= $1 AND u.region_code < $2 \
+                 ORDER BY r.subcategory, r.region_prefix",
+            )
+            .bind(&ctx.scope.lo)
+            .bind(&ctx.scope.hi)
+            .fetch_all(&self.pool)
+            .await?)
+        })
+    }
+
+    fn put_rule<'a>(&'a self, ctx: &'a Ctx, r: &'a RuleInput) -> BoxFut<'a, RuleRow> {
+        Box::pin(async move {
+            let prefix = r.region_prefix.trim();
+            if !matches!(prefix.len(), 0 | 2 | 4 | 6 | 9 | 12)
+                || !prefix.bytes().all(|b| b.is_ascii_digit())
+            {
+                return Err(Invalid::new(
+                    "region_prefix",
+                    "invalid_prefix",
+                    "应为区划代码的前 2/4/6/9/12 位",
+                    "must be the first 2, 4, 6, 9 or 12 digits of a region code",
+                )
+                .into());
+            }
+            let mut tx = self.write_tx().await?;
+            if fetch_category(&mut tx, r.subcategory.trim())
+                .await?
+                .is_none_or(|k| k.parent_code.is_none())
+            {
+                return Err(Invalid::new(
+                    "subcategory",
+                    "unknown_category",
+                    "小类不存在",
+                    "no such 小类",
+                )
+                .into());
+            }
+            let unit: Option<(String,)> =
+                sqlx::query_as("SELECT region_code FROM units WHERE id = $1")
+                    .bind(r.unit_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if !unit.is_some_and(|(u,)| ctx.scope.contains(&u)) {
+                return Err(Invalid::new(
+                    "unit_id",
+                    "unknown_unit",
+                    "处置单位不存在或不在您的范围内",
+                    "no such unit in your scope",
+                )
+                .into());
+            }
+            let id = new_id();
+            sqlx::query(
+                "INSERT INTO routing_rules (id, subcategory, region_prefix, unit_id, created_at) \
+                 VALUES ($1,$2,$3,$4,$5) ON CONFLICT (subcategory, region_prefix) \
+                 DO UPDATE SET unit_id = excluded.unit_id",
+            )
+            .bind(id)
+            .bind(r.subcategory.trim())
+            .bind(prefix)
+            .bind(r.unit_id)
+            .bind(now_ms())
+            .execute(&mut *tx)
+            .await?;
+            let row = sqlx::query_as::<Db, RuleRow>(
+                "SELECT r.id, r.subcategory, r.region_prefix, r.unit_id, u.name AS unit_name \
+                 FROM routing_rules r LEFT JOIN units u ON u.id = r.unit_id \
+                 WHERE r.subcategory = $1 AND r.region_prefix = $2",
+            )
+            .bind(r.subcategory.trim())
+            .bind(prefix)
+            .fetch_one(&mut *tx)
+            .await?;
+            write_audit(
+                &mut tx,
+                ctx,
+                "update",
+                "routing_rule",
+                &row.id.to_string(),
+                "",
+                &format!(
+                    "{} {} → {}",
+                    row.subcategory, row.region_prefix, row.unit_id
+                ),
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(row)
+        })
+    }
+
+    fn delete_rule<'a>(&'a self, ctx: &'a Ctx, id: i64) -> BoxFut<'a, ()> {
+        Box::pin(async move {
+            let mut tx = self.write_tx().await?;
+            let gone = sqlx::query(
+                "DELETE FROM routing_rules WHERE id = $1 AND unit_id IN \
+                 (SELECT u.id FROM units u WHERE u.region_code >= $2 AND u.region_code < $3)",
+            )
+            .bind(id)
+            .bind(&ctx.scope.lo)
+            .bind(&ctx.scope.hi)
+            .execute(&mut *tx)
+            .await?;
+            if gone.rows_affected() == 0 {
+                return Err(StoreError::NotFound("routing rule"));
+            }
+            write_audit(
+                &mut tx,
+                ctx,
+                "delete",
+                "routing_rule",
+                &id.to_string(),
+                "",
+                "",
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    fn calendar_year(&self, year: i32) -> BoxFut<'_, Vec<(String, String)>> {
+        Box::pin(async move {
+            Ok(sqlx::query_as(
+                "SELECT day, kind FROM calendar_days WHERE day >= $1 AND day <= $2 ORDER BY day",
+            )
+            .bind(format!("{year:04}-01-01"))
+            .bind(format!("{year:04}-12-31"))
+            .fetch_all(&self.pool)
+            .await?)
+        })
+    }
+
+    fn import_calendar<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        year: i32,
+        days: &'a [(String, String)],
+    ) -> BoxFut<'a, u64> {
+        Box::pin(async move {
+            let mut tx = self.write_tx().await?;
+            sqlx::query("DELETE FROM calendar_days WHERE day >= $1 AND day <= $2")
+                .bind(format!("{year:04}-01-01"))
+                .bind(format!("{year:04}-12-31"))
+                .execute(&mut *tx)
+                .await?;
+            for (d, k) in days {
+                sqlx::query("INSERT INTO calendar_days (day, kind) VALUES ($1, $2)")
+                    .bind(d)
+                    .bind(k)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            write_audit(
+                &mut tx,
+                ctx,
+                "import",
+                "calendar",
+                &year.to_string(),
+                "",
+                &format!("{} days", days.len()),
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(days.len() as u64)
+        })
+    }
+
+    fn create_case<'a>(&'a self, ctx: &'a Ctx, n: &'a NewCase) -> BoxFut<'a, Created> {
+        Box::pin(async move {
+            match self.create_case_tx(ctx, n).await {
+                // Another request with the same key committed first: return its case.
+                Err(StoreError::Duplicate {
+                    field: "idempotency_key",
+                }) => self.create_case_tx(ctx, n).await,
+                r => r,
+            }
+        })
+    }
+
+    fn get_case<'a>(&'a self, ctx: &'a Ctx, id: i64) -> BoxFut<'a, CaseDetail> {
+        Box::pin(async move {
+            let mut tx = self.read_tx().await?;
+            let case = fetch_case(&mut tx, &ctx.scope, id).await?;
+            with_events(tx, case).await
+        })
+    }
+
+    fn list_cases<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        f: &'a CaseFilter,
+        page: PageReq,
+    ) -> BoxFut<'a, Page<Case>> {
+        Box::pin(self.list_cases_impl(ctx, f, page))
+    }
+
+    fn act_on_case<'a>(&'a self, ctx: &'a Ctx, id: i64, a: &'a CaseAct) -> BoxFut<'a, Case> {
+        Box::pin(self.act_tx(ctx, Target::Id(id), None, a))
+    }
+
+    fn track_case<'a>(&'a self, number: &'a str, secret: &'a str) -> BoxFut<'a, CaseDetail> {
+        Box::pin(async move {
+            let mut tx = self.read_tx().await?;
+            let case = case_by_secret(&mut tx, number, secret).await?;
+            with_events(tx, case).await
+        })
+    }
+
+    fn reporter_act<'a>(
+        &'a self,
+        number: &'a str,
+        secret: &'a str,
+        a: &'a CaseAct,
+    ) -> BoxFut<'a, Case> {
+        Box::pin(async move {
+            if !matches!(a.action.as_str(), "rate" | "reopen") {
+                return Err(Invalid::new(
+                    "action",
+                    "invalid_action",
+                    "反映人只能评价或重新打开",
+                    "the reporter may rate or reopen",
+                )
+                .into());
+            }
+            let ctx = Ctx {
+                user_id: None,
+                username: "reporter".into(),
+                role: Role::Resident,
+                scope: Scope::all(),
+                unit_id: None,
+            };
+            self.act_tx(
+                &ctx,
+                Target::Secret(number, secret),
+                Some(Actor::Reporter),
+                a,
+            )
+            .await
+        })
+    }
+
+    fn sweep_cases(&self, now: i64) -> BoxFut<'_, SweepReport> {
+        Box::pin(self.sweep_impl(now))
+    }
+}
+
+/// A case with its events, read in the transaction that found it.
+async fn with_events(mut tx: Tx, case: Case) -> StoreResult<CaseDetail> {
+    let events = fetch_events(&mut tx, &case.county_code, case.id).await?;
+    tx.commit().await?;
+    Ok(CaseDetail {
+        case: case.with_light(now_ms()),
+        events,
+    })
+}
+
+async fn case_by_secret(tx: &mut Tx, number: &str, secret: &str) -> StoreResult<Case> {
+    let c = sqlx::query_as::<Db, Case>(AssertSqlSafe(format!(
+        "SELECT {CASE_COLS} FROM cases c WHERE c.number = $1"
+    )))
+    .bind(number.trim())
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or(StoreError::NotFound("case"))?;
+    if !c.secret.eq_ignore_ascii_case(secret.trim()) {
+        return Err(StoreError::NotFound("case"));
+    }
+    Ok(c)
+}
