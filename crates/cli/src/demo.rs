@@ -268,6 +268,9 @@ pub async fn load(store: &Store) -> Result<String> {
         ids: HashSet::new(),
     };
     load_units_and_centers(store, &rows, &mut g).await?;
+    let days = parse_calendar(2026, CALENDAR_2026)
+        .map_err(|e| anyhow!("vendored calendar is broken: {e:?}"))?;
+    store.import_calendar(&Ctx::system(), 2026, &days).await?;
 
     let sys = Ctx::system();
     let mut villages: Vec<(String, String, bool)> = Vec::new();
@@ -418,6 +421,11 @@ pub async fn load(store: &Store) -> Result<String> {
     let mut n_accounts = 0;
     for (username, role, scope) in accounts() {
         let display = format!("{}（{}）", role.zh(), username);
+        let unit_id = if role == Role::Handler {
+            handler_unit(store, scope).await?
+        } else {
+            None
+        };
         store
             .create_user(&NewUser {
                 username,
@@ -426,7 +434,7 @@ pub async fn load(store: &Store) -> Result<String> {
                 role,
                 scope_code: scope.into(),
                 grid_code: None,
-                unit_id: None,
+                unit_id,
             })
             .await?;
         n_accounts += 1;
@@ -490,6 +498,20 @@ const LEVEL_UNITS: &[(&str, &[&str], &str, bool)] = &[
         false,
     ),
 ];
+
+/// The unit a demo handler works for: the village committee; at a township its first department
+/// (综治中心, where territorial routing sends township cases); above, the 城市管理局.
+async fn handler_unit(store: &Store, scope: &str) -> Result<Option<i64>> {
+    let units = store.list_units(&Ctx::system(), scope).await?;
+    let pick = units
+        .iter()
+        .find(|u| u.kind == "committee" || u.name.ends_with("城市管理局"))
+        .or(units.first());
+    Ok(pick.map(|u| u.id))
+}
+
+/// The 2026 public holidays and swapped working days (国务院办公厅关于2026年部分节假日安排的通知).
+pub const CALENDAR_2026: &str = include_str!("../../../data/calendar/2026.csv");
 
 async fn load_units_and_centers(store: &Store, rows: &[RegionRow], g: &mut Gen) -> Result<()> {
     let mut units = Vec::new();

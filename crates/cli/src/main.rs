@@ -14,6 +14,7 @@ tongchou — 统筹 urban–rural integrated grassroots governance
 
 USAGE:
   tongchou serve [--data-dir DIR] [--listen ADDR] [--database-url URL] [--demo]
+                 [--sweep-seconds N] [--public-rate N]
   tongchou demo [--data-dir DIR] [--database-url URL]      load the demo into an empty database
   tongchou import regions DIR [--data-dir DIR] [--database-url URL]
   tongchou user create --username U --password P --role ROLE --scope CODE [--name NAME] [--grid GRID]
@@ -23,7 +24,9 @@ USAGE:
   tongchou restore FILE [--data-dir DIR]                   into an empty data dir
   tongchou bench ...                                        see bench/README.md
 
-Defaults: --data-dir ./tongchou-data (SQLite file tongchou.db inside), --listen 127.0.0.1:8080.
+Defaults: --data-dir ./tongchou-data (SQLite file tongchou.db inside), --listen 127.0.0.1:8080,
+--sweep-seconds 60 (escalation timer; 0 turns it off), --public-rate 60 (public requests per
+minute and client address).
 --database-url postgres://user@host/db selects PostgreSQL (also TONGCHOU_DATABASE_URL).
 Roles: resident grid_worker agent dispatcher handler leader party_officer admin.
 ";
@@ -90,6 +93,13 @@ async fn run() -> Result<()> {
                 .opt_value_from_str("--listen")?
                 .unwrap_or_else(|| "127.0.0.1:8080".parse().expect("addr"));
             let demo = args.contains("--demo");
+            let mut config = Config::default();
+            if let Some(n) = args.opt_value_from_str::<_, u64>("--sweep-seconds")? {
+                config.sweep_every_ms = n * 1000;
+            }
+            if let Some(n) = args.opt_value_from_str("--public-rate")? {
+                config.public_per_minute = n;
+            }
             finish(args)?;
             let store = c.open().await?;
             if demo && store.is_empty().await? {
@@ -117,7 +127,7 @@ async fn run() -> Result<()> {
                     None => std::future::pending::<()>().await,
                 }
             };
-            tongchou_web::serve(AppState::new(store, Config::default()), listen, stop).await?;
+            tongchou_web::serve(AppState::new(store, config), listen, stop).await?;
         }
         "demo" => {
             let c = Common::from(&mut args)?;

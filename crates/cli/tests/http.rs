@@ -1,5 +1,7 @@
 //! HTTP tests against the real `tongchou serve --demo` on a real SQLite file.
 
+#[path = "http/cases.rs"]
+mod cases;
 mod common;
 
 use common::*;
@@ -724,7 +726,9 @@ fn openapi_matches_snapshot_and_routes() {
                 .replace("{code}", "320722")
                 .replace("{id}", "1")
                 .replace("{kind}", "persons")
-                .replace("{file}", "persons.csv");
+                .replace("{file}", "persons.csv")
+                .replace("{year}", "2026")
+                .replace("{number}", "320722-20261122-000001");
             let r = c.send(
                 &method.to_uppercase(),
                 &concrete,

@@ -27,6 +27,10 @@ pub enum Permission {
     RevealPii,
     /// Create accounts and read the audit log.
     ManageAccounts,
+    /// Edit case categories, routing rules and the working-day calendar.
+    ManageCatalog,
+    /// Take a case in for someone (grid report, hotline, window, API).
+    FileCases,
 }
 
 impl Role {
@@ -80,7 +84,11 @@ impl Role {
             (Resident, _) => false,
             (_, ReadRegistry) => true,
             (GridWorker | Agent, WriteRegistry | RevealPii) => true,
-            (_, WriteRegistry | RevealPii | WriteTerritory | ManageAccounts) => false,
+            (GridWorker | Agent | Dispatcher | Handler, FileCases) => true,
+            (_, WriteRegistry | RevealPii | WriteTerritory | ManageAccounts | ManageCatalog) => {
+                false
+            }
+            (_, FileCases) => false,
         }
     }
 }
@@ -105,8 +113,9 @@ mod tests {
                 Role::Admin => true,
                 Role::Resident => false,
                 Role::GridWorker | Role::Agent => {
-                    matches!(p, ReadRegistry | WriteRegistry | RevealPii)
+                    matches!(p, ReadRegistry | WriteRegistry | RevealPii | FileCases)
                 }
+                Role::Dispatcher | Role::Handler => matches!(p, ReadRegistry | FileCases),
                 _ => matches!(p, ReadRegistry),
             }
         };
@@ -117,6 +126,8 @@ mod tests {
                 WriteTerritory,
                 RevealPii,
                 ManageAccounts,
+                ManageCatalog,
+                FileCases,
             ] {
                 assert_eq!(r.may(p), expect(r, p), "{r:?} {p:?}");
             }

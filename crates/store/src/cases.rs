@@ -217,6 +217,8 @@ pub struct CaseInput {
     pub priority: String,
     pub reporter_name: String,
     pub reporter_phone: String,
+    /// Where it came in (`hotline`, `window`, …); the server decides what a caller may claim.
+    pub source: String,
 }
 
 /// A validated case to create. `key` is the idempotency key, already namespaced by the caller

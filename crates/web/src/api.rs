@@ -84,12 +84,12 @@ pub struct PageQ {
 }
 
 impl PageQ {
-    fn req(&self) -> PageReq {
+    pub fn req(&self) -> PageReq {
         PageReq::new(self.page, self.page_size)
     }
 }
 
-fn parse_id(s: &str, what: &'static str) -> ApiResult<i64> {
+pub fn parse_id(s: &str, what: &'static str) -> ApiResult<i64> {
     s.parse().map_err(|_| AppError::not_found(what))
 }
 

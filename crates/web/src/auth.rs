@@ -178,6 +178,8 @@ pub struct Me {
     pub role_zh: &'static str,
     pub scope_code: String,
     pub grid_code: Option<String>,
+    /// The unit a handler account works for (id as a string).
+    pub unit_id: Option<String>,
     pub csrf_token: String,
     pub permissions: Vec<&'static str>,
 }
@@ -190,6 +192,8 @@ pub fn me(user: &User, role: Role, csrf: &str) -> Me {
         (WriteTerritory, "write_territory"),
         (RevealPii, "reveal_pii"),
         (ManageAccounts, "manage_accounts"),
+        (ManageCatalog, "manage_catalog"),
+        (FileCases, "file_cases"),
     ];
     Me {
         id: user.id,
@@ -199,6 +203,7 @@ pub fn me(user: &User, role: Role, csrf: &str) -> Me {
         role_zh: role.zh(),
         scope_code: user.scope_code.clone(),
         grid_code: user.grid_code.clone(),
+        unit_id: user.unit_id.map(|u| u.to_string()),
         csrf_token: csrf.to_string(),
         permissions: perms
             .iter()

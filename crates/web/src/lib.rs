@@ -1,8 +1,11 @@
 //! HTTP for Tongchou: the JSON API under `/api/v1`, the OpenAPI document, health, and the
 //! embedded web UI. Handlers are thin: they check the role, call the store and shape JSON.
 
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod auth;
+pub mod cases;
 pub mod error;
 pub mod io;
 pub mod openapi;
@@ -25,6 +28,10 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Largest accepted upload (imports), bytes.
     pub max_upload: usize,
+    /// Requests per minute and client address to the public (anonymous) endpoints.
+    pub public_per_minute: u32,
+    /// How often the timer sweep escalates overdue cases, ms (0: never).
+    pub sweep_every_ms: u64,
 }
 
 impl Default for Config {
@@ -33,6 +40,8 @@ impl Default for Config {
             session_ttl_ms: 8 * 3_600_000,
             secure_cookies: false,
             max_upload: 10 * 1024 * 1024,
+            public_per_minute: 60,
+            sweep_every_ms: 60_000,
         }
     }
 }
@@ -43,12 +52,14 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// A hash to verify against for unknown usernames (constant-time-ish login).
     pub dummy_hash: Arc<String>,
+    pub public_limit: Arc<cases::RateLimiter>,
 }
 
 impl AppState {
     pub fn new(store: Store, config: Config) -> AppState {
         AppState {
             store,
+            public_limit: Arc::new(cases::RateLimiter::new(config.public_per_minute)),
             config: Arc::new(config),
             dummy_hash: Arc::new(auth::hash_password("dummy-password-1")),
         }
@@ -87,6 +98,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/auth/logout", post(auth::logout))
         .route("/api/v1/me", get(auth::whoami))
         .merge(api::routes())
+        .merge(cases::routes())
         .merge(io::routes())
         .merge(ui::routes())
         .fallback(api::no_route)
@@ -101,6 +113,22 @@ pub async fn serve(
     stop: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
+    let sweeper = (state.config.sweep_every_ms > 0).then(|| {
+        let (store, every) = (state.store.clone(), state.config.sweep_every_ms);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_millis(every));
+            loop {
+                tick.tick().await;
+                match store.sweep_cases(tongchou_store::now_ms()).await {
+                    Ok(r) if r.escalated > 0 => {
+                        eprintln!("sweep: {} overdue cases escalated", r.escalated)
+                    }
+                    Ok(_) => {}
+                    Err(e) => eprintln!("sweep failed: {e}"),
+                }
+            }
+        })
+    });
     eprintln!("tongchou listening on http://{}", listener.local_addr()?);
     let shutdown = async move {
         tokio::select! {
@@ -108,9 +136,16 @@ pub async fn serve(
             _ = stop => eprintln!("tongchou stopping"),
         }
     };
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    let served = axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await;
+    if let Some(s) = sweeper {
+        s.abort();
+    }
+    served
 }
 
 async fn shutdown_signal() {

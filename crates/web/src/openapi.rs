@@ -308,6 +308,166 @@ pub const OPS: &[Op] = &[
         None,
         "AuditPage",
     ),
+    Op {
+        public: true,
+        ..op(
+            "get",
+            "/api/v1/case-categories",
+            "cases",
+            "Case categories 大类/小类 with limits (public: the report form needs them)",
+            &[],
+            None,
+            "CategoryList",
+        )
+    },
+    op(
+        "put",
+        "/api/v1/case-categories/{code}",
+        "cases",
+        "Create or edit a category (admin)",
+        &[],
+        Some("Category"),
+        "Category",
+    ),
+    op(
+        "get",
+        "/api/v1/routing-rules",
+        "cases",
+        "Routing rules whose unit is in scope",
+        &[],
+        None,
+        "RuleList",
+    ),
+    op(
+        "post",
+        "/api/v1/routing-rules",
+        "cases",
+        "Create or replace the rule for a 小类 and region prefix (admin)",
+        &[],
+        Some("RuleIn"),
+        "Rule",
+    ),
+    op(
+        "delete",
+        "/api/v1/routing-rules/{id}",
+        "cases",
+        "Delete a routing rule (admin)",
+        &[],
+        None,
+        "Empty",
+    ),
+    op(
+        "get",
+        "/api/v1/calendar/{year}",
+        "cases",
+        "A year's holidays and swapped working days (调休)",
+        &[],
+        None,
+        "CalendarList",
+    ),
+    op(
+        "post",
+        "/api/v1/calendar/{year}",
+        "cases",
+        "Replace a year's calendar from CSV `date,kind` (admin)",
+        &[],
+        Some("File"),
+        "Imported",
+    ),
+    op(
+        "get",
+        "/api/v1/cases",
+        "cases",
+        "Cases in scope: queue filters and full-text search, newest first",
+        CASE_Q,
+        None,
+        "CasePage",
+    ),
+    op(
+        "post",
+        "/api/v1/cases",
+        "cases",
+        "File a case (grid worker, hotline/window staff, API); honours Idempotency-Key",
+        &[],
+        Some("CaseIn"),
+        "Case",
+    ),
+    op(
+        "post",
+        "/api/v1/cases/bulk-dispatch",
+        "cases",
+        "Accept and dispatch several cases",
+        &[],
+        Some("BulkIn"),
+        "BulkResult",
+    ),
+    op(
+        "get",
+        "/api/v1/cases/{id}",
+        "cases",
+        "A case with its events",
+        &[],
+        None,
+        "CaseDetail",
+    ),
+    op(
+        "post",
+        "/api/v1/cases/{id}/actions",
+        "cases",
+        "A lifecycle action (transition table) or a side action; 409 with a stable code when refused",
+        &[],
+        Some("CaseAct"),
+        "Case",
+    ),
+    Op {
+        public: true,
+        ..op(
+            "post",
+            "/api/v1/public/cases",
+            "public",
+            "Submit a case anonymously (phone optional); returns the tracking number and secret",
+            &[],
+            Some("CaseIn"),
+            "Receipt",
+        )
+    },
+    Op {
+        public: true,
+        ..op(
+            "get",
+            "/api/v1/public/cases/{number}",
+            "public",
+            "Track a case with its secret: progress and unit, no personal data",
+            &["secret"],
+            None,
+            "PublicCase",
+        )
+    },
+    Op {
+        public: true,
+        ..op(
+            "post",
+            "/api/v1/public/cases/{number}/actions",
+            "public",
+            "The reporter rates (rate) or reopens (reopen) with the secret",
+            &[],
+            Some("PublicAct"),
+            "PublicCase",
+        )
+    },
+];
+
+const CASE_Q: &[&str] = &[
+    "state",
+    "category",
+    "region",
+    "grid_code",
+    "overdue",
+    "supervised",
+    "mine",
+    "q",
+    "page",
+    "page_size",
 ];
 
 fn schema_ref(name: &str) -> Value {
@@ -330,6 +490,9 @@ fn ns() -> Value {
 }
 fn i() -> Value {
     json!({"type": "integer", "format": "int64"})
+}
+fn ni() -> Value {
+    json!({"type": ["integer", "null"], "format": "int64"})
 }
 fn b() -> Value {
     json!({"type": "boolean"})
@@ -396,6 +559,52 @@ fn schemas() -> Value {
             ("user_id", json!({"type": ["integer", "null"]})), ("username", s()), ("action", s()), ("target_type", s()),
             ("target_id", s()), ("detail", s())]),
         "AuditPage": page_of("AuditEntry"),
+        "Category": obj(&["code", "name", "priority", "limit_unit", "limit_value"], &[("code", s()), ("parent_code", ns()), ("name", s()),
+            ("domain", json!({"enum": ["", "city", "social"]})), ("priority", json!({"enum": ["normal", "urgent", "emergency"]})),
+            ("limit_unit", json!({"enum": ["working_hours", "working_days"]})), ("limit_value", i()), ("dispute", b()),
+            ("auto_escalate", b()), ("active", b())]),
+        "CategoryList": obj(&["items"], &[("items", json!({"type": "array", "items": schema_ref("Category")}))]),
+        "RuleIn": obj(&["subcategory", "unit_id"], &[("subcategory", s()), ("region_prefix", s()), ("unit_id", s())]),
+        "Rule": obj(&["id", "subcategory", "region_prefix", "unit_id"], &[("id", s()), ("subcategory", s()), ("region_prefix", s()),
+            ("unit_id", s()), ("unit_name", ns())]),
+        "RuleList": obj(&["items"], &[("items", json!({"type": "array", "items": schema_ref("Rule")}))]),
+        "CalendarList": obj(&["items"], &[("items", json!({"type": "array", "items": obj(&["date", "kind"], &[("date", s()),
+            ("kind", json!({"enum": ["holiday", "workday"]}))])}))]),
+        "Imported": obj(&["imported"], &[("imported", i())]),
+        "CaseIn": obj(&["category_code"], &[("category_code", s()), ("title", s()), ("description", s()), ("address", s()),
+            ("lat", json!({"type": ["number", "null"]})), ("lng", json!({"type": ["number", "null"]})), ("region_code", s()),
+            ("grid_code", s()), ("priority", s()), ("reporter_name", s()), ("reporter_phone", s()),
+            ("source", json!({"enum": ["", "grid", "hotline", "window", "api"]}))]),
+        "Case": obj(&["id", "number", "category_code", "title", "state", "level", "level_code", "region_code", "created_at", "version"],
+            &[("id", s()), ("county_code", s()), ("number", s()), ("category_code", s()), ("category_name", ns()), ("title", s()),
+            ("description", s()), ("address", s()), ("lat", json!({"type": ["number", "null"]})), ("lng", json!({"type": ["number", "null"]})),
+            ("region_code", s()), ("region_name", ns()), ("grid_code", ns()), ("source", s()), ("priority", s()), ("dispute", b()),
+            ("reporter_name", ns()), ("reporter_phone", ns()), ("state", s()), ("state_zh", s()),
+            ("level", json!({"enum": ["village", "township", "county", "city"]})), ("level_code", s()), ("route_by", s()),
+            ("route_unit_id", ns()), ("unit_id", ns()), ("unit_name", ns()), ("first_unit_id", ns()), ("returns", i()), ("reworks", i()),
+            ("escalations", i()), ("closed_level", ns()), ("stage_started_at", ni()), ("warn_at", ni()), ("deadline_at", ni()),
+            ("suspend_requested", b()), ("supervised_by", ns()), ("supervise_deadline", ni()), ("duplicate_of", ns()),
+            ("satisfaction", ns()), ("created_at", i()), ("updated_at", i()), ("closed_at", ni()), ("version", i()),
+            ("light", json!({"enum": ["green", "yellow", "red", null]})), ("secret", s())]),
+        "CasePage": page_of("Case"),
+        "CaseEvent": obj(&["seq", "at", "actor", "action", "to_state"], &[("seq", i()), ("at", i()), ("actor_id", ns()),
+            ("actor_name", s()), ("actor", s()), ("action", s()), ("from_state", ns()), ("to_state", s()), ("unit_id", ns()),
+            ("unit_name", ns()), ("level", ns()), ("note", s()), ("attachments", s())]),
+        "CaseDetail": obj(&["case", "events"], &[("case", schema_ref("Case")), ("events", json!({"type": "array", "items": schema_ref("CaseEvent")}))]),
+        "CaseAct": obj(&["action"], &[("action", json!({"enum": ["accept", "reject", "merge", "dispatch", "sign", "return", "handle",
+            "escalate", "suspend", "resume", "verify_pass", "verify_fail", "reopen", "request_suspend", "supervise", "comment", "rate"]})),
+            ("note", s()), ("unit_id", s()), ("duplicate_of", s()), ("deadline", i()), ("satisfaction", s()), ("version", i())]),
+        "BulkIn": obj(&["ids"], &[("ids", json!({"type": "array", "items": s()})), ("unit_id", s())]),
+        "BulkResult": obj(&["dispatched", "failed"], &[("dispatched", json!({"type": "array", "items": {"type": "object"}})),
+            ("failed", json!({"type": "array", "items": schema_ref("Error")}))]),
+        "PublicCase": obj(&["number", "state", "level", "created_at", "events"], &[("number", s()), ("category_name", ns()), ("state", s()),
+            ("state_zh", s()), ("level", s()), ("unit_name", ns()), ("created_at", i()), ("deadline_at", ni()), ("closed_at", ni()),
+            ("light", json!({"enum": ["green", "yellow", "red", null]})), ("satisfaction", ns()),
+            ("events", json!({"type": "array", "items": obj(&["at", "action", "to_state"], &[("at", i()), ("action", s()), ("to_state", s()),
+            ("state_zh", s()), ("unit_name", ns()), ("level", ns())])}))]),
+        "Receipt": obj(&["number", "secret", "case"], &[("number", s()), ("secret", s()), ("case", schema_ref("PublicCase"))]),
+        "PublicAct": obj(&["secret", "action"], &[("secret", s()), ("action", json!({"enum": ["rate", "reopen"]})), ("note", s()),
+            ("satisfaction", json!({"enum": ["very_satisfied", "satisfied", "basically_satisfied", "dissatisfied", "very_dissatisfied"]}))]),
     })
 }
 
@@ -412,6 +621,8 @@ pub fn build() -> Value {
         for q in o.query {
             let schema = if matches!(*q, "page" | "page_size" | "household") {
                 json!({"type": "integer"})
+            } else if matches!(*q, "overdue" | "supervised" | "mine") {
+                b()
             } else {
                 s()
             };
@@ -421,6 +632,9 @@ pub fn build() -> Value {
             && o.body.is_some()
             && !o.path.contains("import")
             && !o.path.contains("login")
+            && !o.path.contains("calendar")
+            && !o.path.contains("bulk")
+            && !o.path.ends_with("actions")
         {
             "201"
         } else {

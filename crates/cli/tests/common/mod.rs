@@ -44,11 +44,17 @@ pub struct Server {
 impl Server {
     /// Starts `tongchou serve` (with `--demo` when asked) and waits for /healthz.
     pub fn start(data_dir: PathBuf, demo: bool) -> Server {
+        Server::start_with(data_dir, demo, &[])
+    }
+
+    /// Like `start`, with more `serve` flags.
+    pub fn start_with(data_dir: PathBuf, demo: bool, extra: &[&str]) -> Server {
         let port = free_port();
         let mut cmd = Command::new(BIN);
         cmd.args(["serve", "--data-dir"])
             .arg(&data_dir)
-            .args(["--listen", &format!("127.0.0.1:{port}")]);
+            .args(["--listen", &format!("127.0.0.1:{port}")])
+            .args(extra);
         if demo {
             cmd.arg("--demo");
         }

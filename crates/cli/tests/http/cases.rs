@@ -1,0 +1,297 @@
+//! Cases over HTTP against the demo server: public submit/track/rate, the staff loop with 409
+//! refusals, scope, idempotency, masking, validation, the OpenAPI shapes and the rate limit.
+
+use super::common::*;
+use serde_json::{Value, json};
+
+const VILLAGE: &str = "320722101200"; // 白塔村委会, in 白塔埠镇
+
+fn act(c: &Client, id: &str, body: Value) -> Resp {
+    c.post(&format!("/api/v1/cases/{id}/actions"), body)
+}
+
+fn ok(r: &Resp) -> Value {
+    assert!(
+        r.status == 200 || r.status == 201,
+        "{}: {}",
+        r.status,
+        String::from_utf8_lossy(&r.body)
+    );
+    r.json()
+}
+
+fn refused(r: &Resp) -> String {
+    assert_eq!(r.status, 409, "{}", String::from_utf8_lossy(&r.body));
+    r.json()["code"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn public_submit_then_the_whole_staff_loop_then_rating() {
+    let s = demo_server();
+    let anon = s.client();
+    let cats = ok(&anon.get("/api/v1/case-categories"));
+    assert!(cats["items"].as_array().unwrap().len() > 60);
+
+    // A resident files anonymously (phone optional), with an idempotency key.
+    let form = json!({"category_code": "0101", "description": "村口垃圾堆放三天无人清理",
+        "address": "白塔村三组路口", "region_code": VILLAGE, "reporter_name": "王先生"});
+    let req = |key: &str| {
+        let url = format!("{}/api/v1/public/cases", s.base);
+        let r = agent()
+            .post(&url)
+            .header("Idempotency-Key", key)
+            .header("Content-Type", "application/json")
+            .send(form.to_string())
+            .unwrap();
+        (
+            r.status().as_u16(),
+            r.into_body().read_json::<Value>().unwrap(),
+        )
+    };
+    let key = format!("k-{}", std::process::id());
+    let (st, receipt) = req(&key);
+    assert_eq!(st, 201, "{receipt}");
+    let (st2, again) = req(&key);
+    assert_eq!(
+        (st2, &again["number"]),
+        (200, &receipt["number"]),
+        "a retry creates nothing"
+    );
+    let number = receipt["number"].as_str().unwrap().to_string();
+    let secret = receipt["secret"].as_str().unwrap().to_string();
+    assert!(number.starts_with("320722-"), "{number}");
+    assert_eq!(secret.len(), 6);
+    let public = receipt["case"].to_string();
+    assert!(
+        !public.contains("王先生") && !public.contains("三组"),
+        "no personal data: {public}"
+    );
+
+    let track = |sec: &str| anon.get(&format!("/api/v1/public/cases/{number}?secret={sec}"));
+    assert_eq!(track("AAAAAA").status, 404);
+    assert_eq!(ok(&track(&secret))["state"], "reported");
+
+    // The township dispatcher sees it in the queue; 牛山街道's does not.
+    let disp = s.login("town_dispatcher");
+    let q = ok(&disp.get("/api/v1/cases?state=reported&q=%E5%9E%83%E5%9C%BE"));
+    let item = q["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["number"] == number.as_str())
+        .expect("in the township queue")
+        .clone();
+    let id = item["id"].as_str().unwrap().to_string();
+    assert_eq!(item["light"], "green");
+    assert_eq!(item["route_by"], "village");
+    let street = s.login("street_dispatcher");
+    assert_eq!(street.get(&format!("/api/v1/cases/{id}")).status, 404);
+    let theirs = ok(&street.get("/api/v1/cases?state=reported"));
+    assert!(
+        theirs["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["number"] != number.as_str())
+    );
+    assert_eq!(act(&street, &id, json!({"action": "accept"})).status, 404);
+
+    // Refusals are 409 with a stable code; bad input 422 naming the field.
+    assert_eq!(
+        refused(&act(&disp, &id, json!({"action": "sign"}))),
+        "transition_not_allowed"
+    );
+    let handler = s.login("village_handler");
+    assert_eq!(
+        refused(&act(&handler, &id, json!({"action": "sign"}))),
+        "not_your_unit"
+    );
+    let r = act(&disp, &id, json!({"action": "fly"}));
+    assert_eq!(
+        (r.status, r.json()["field"].as_str()),
+        (422, Some("action"))
+    );
+
+    ok(&act(&disp, &id, json!({"action": "accept"})));
+    let r = ok(&disp.post("/api/v1/cases/bulk-dispatch", json!({"ids": [id]})));
+    assert_eq!(r["dispatched"][0]["unit_name"], "白塔村委会", "{r}");
+    let inbox = ok(&handler.get("/api/v1/cases?mine=true"));
+    assert!(
+        inbox["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["id"] == id.as_str())
+    );
+    ok(&act(&handler, &id, json!({"action": "sign"})));
+    ok(&act(
+        &handler,
+        &id,
+        json!({"action": "handle", "note": "已清运"}),
+    ));
+    let gw = s.login("village_grid_worker");
+    let c = ok(&act(&gw, &id, json!({"action": "verify_pass"})));
+    assert_eq!(
+        (c["state"].as_str(), c["closed_level"].as_str()),
+        (Some("closed"), Some("village"))
+    );
+
+    // The resident rates with the tracking code.
+    let rate = json!({"secret": secret, "action": "rate", "satisfaction": "very_satisfied"});
+    let r = ok(&anon.post(
+        &format!("/api/v1/public/cases/{number}/actions"),
+        rate.clone(),
+    ));
+    assert_eq!(r["satisfaction"], "very_satisfied");
+    let r = anon.post(&format!("/api/v1/public/cases/{number}/actions"), rate);
+    assert_eq!(refused(&r), "already_rated");
+    let wrong = json!({"secret": "XXXXXX", "action": "reopen", "note": "x"});
+    assert_eq!(
+        anon.post(&format!("/api/v1/public/cases/{number}/actions"), wrong)
+            .status,
+        404
+    );
+
+    let d = ok(&disp.get(&format!("/api/v1/cases/{id}")));
+    let actions: Vec<&str> = d["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "report",
+            "accept",
+            "dispatch",
+            "sign",
+            "handle",
+            "verify_pass",
+            "rate"
+        ]
+    );
+}
+
+#[test]
+fn staff_intake_idempotency_masking_and_validation() {
+    let s = demo_server();
+    let gw = s.login("village_grid_worker");
+    let body = json!({"category_code": "0601", "title": "井盖缺失", "description": "夜间危险",
+        "region_code": VILLAGE, "reporter_phone": "13812345678", "lat": 34.6, "lng": 118.7});
+    let post = |key: &str| {
+        let r = agent()
+            .post(&format!("{}/api/v1/cases", s.base))
+            .header("Cookie", gw.cookie.as_deref().unwrap())
+            .header("X-CSRF-Token", gw.csrf.as_deref().unwrap())
+            .header("Idempotency-Key", key)
+            .header("Content-Type", "application/json")
+            .send(body.to_string())
+            .unwrap();
+        (
+            r.status().as_u16(),
+            r.into_body().read_json::<Value>().unwrap(),
+        )
+    };
+    let key = format!("gw-{}", std::process::id());
+    let (st, a) = post(&key);
+    assert_eq!(st, 201, "{a}");
+    assert_eq!(
+        (a["source"].as_str(), a["priority"].as_str()),
+        (Some("grid"), Some("urgent"))
+    );
+    assert_eq!(a["secret"].as_str().map(str::len), Some(6));
+    let (st, b) = post(&key);
+    assert_eq!((st, &b["id"]), (200, &a["id"]));
+
+    let id = a["id"].as_str().unwrap();
+    let leader = s.login("town_leader");
+    let seen = ok(&leader.get(&format!("/api/v1/cases/{id}")));
+    assert_eq!(seen["case"]["reporter_phone"], "138****5678");
+    let disp = s.login("town_dispatcher");
+    assert_eq!(
+        ok(&disp.get(&format!("/api/v1/cases/{id}")))["case"]["reporter_phone"],
+        "13812345678"
+    );
+
+    // Field-named errors; nothing written.
+    let r = gw.post(
+        "/api/v1/cases",
+        json!({"category_code": "0601", "region_code": VILLAGE}),
+    );
+    assert_eq!(
+        (r.status, r.json()["field"].as_str()),
+        (422, Some("description"))
+    );
+    let r = gw.post(
+        "/api/v1/cases",
+        json!({"category_code": "0601", "description": "x", "region_code": "320722001001"}),
+    );
+    assert_eq!(
+        (r.status, r.json()["code"].as_str()),
+        (422, Some("out_of_scope"))
+    );
+    let r = gw.post("/api/v1/cases", json!({"category_code": "0601", "description": "x", "region_code": VILLAGE, "source": "hotline"}));
+    assert_eq!(
+        (r.status, r.json()["field"].as_str()),
+        (422, Some("source"))
+    );
+    let leader_file = leader.post("/api/v1/cases", body.clone());
+    assert_eq!(leader_file.status, 403);
+
+    // Catalog: only the administrator edits; the calendar takes CSV.
+    let admin = s.login("county_admin");
+    let mut k = ok(&admin.get("/api/v1/case-categories"))["items"][1].clone();
+    k["limit_value"] = json!(5);
+    let code = k["code"].as_str().unwrap().to_string();
+    assert_eq!(
+        disp.send(
+            "PUT",
+            &format!("/api/v1/case-categories/{code}"),
+            Some(("application/json", k.to_string().into_bytes()))
+        )
+        .status,
+        403
+    );
+    let r = admin.send(
+        "PUT",
+        &format!("/api/v1/case-categories/{code}"),
+        Some(("application/json", k.to_string().into_bytes())),
+    );
+    assert_eq!(ok(&r)["limit_value"], 5);
+    let cal = ok(&admin.get("/api/v1/calendar/2026"));
+    assert!(
+        cal["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["date"] == "2026-10-10" && d["kind"] == "workday")
+    );
+    let r = admin.send(
+        "POST",
+        "/api/v1/calendar/2027",
+        Some((
+            "text/csv",
+            b"date,kind\n2027-01-01,holiday\n2026-01-02,holiday\n".to_vec(),
+        )),
+    );
+    assert_eq!(r.status, 422);
+    assert_eq!(r.json()["rows"][0]["row"], 3);
+}
+
+#[test]
+fn public_endpoints_are_rate_limited() {
+    let s = Server::start_with(temp_dir("ratelimit"), false, &["--public-rate", "3"]);
+    let c = s.client();
+    let codes: Vec<u16> = (0..5)
+        .map(|_| {
+            c.get("/api/v1/public/cases/320722-20261122-000001?secret=AAAAAA")
+                .status
+        })
+        .collect();
+    assert_eq!(codes, [404, 404, 404, 429, 429]);
+    assert_eq!(
+        c.get("/api/v1/public/cases/x?secret=y").json()["code"],
+        "rate_limited"
+    );
+}

@@ -1,0 +1,561 @@
+//! Case endpoints: staff intake and queue, case detail and actions, the catalog (categories,
+//! routing rules, calendar), and the public submit/track/rate/reopen pages' API.
+
+use crate::api::{PageQ, Q, parse_id};
+use crate::auth::Auth;
+use crate::error::{ApiResult, AppError};
+use crate::{AppState, JsonBody};
+use axum::extract::{ConnectInfo, FromRequestParts, Path, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Mutex;
+use tongchou_domain::calendar::Light;
+use tongchou_domain::cases::Source;
+use tongchou_domain::{Invalid, Permission, Role, mask};
+use tongchou_store::*;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/case-categories", get(list_categories))
+        .route("/api/v1/case-categories/{code}", put(put_category))
+        .route("/api/v1/routing-rules", get(list_rules).post(put_rule))
+        .route(
+            "/api/v1/routing-rules/{id}",
+            axum::routing::delete(delete_rule),
+        )
+        .route(
+            "/api/v1/calendar/{year}",
+            get(get_calendar).post(import_calendar),
+        )
+        .route("/api/v1/cases", get(list_cases).post(create_case))
+        .route("/api/v1/cases/bulk-dispatch", post(bulk_dispatch))
+        .route("/api/v1/cases/{id}", get(get_case))
+        .route("/api/v1/cases/{id}/actions", post(act))
+        .route("/api/v1/public/cases", post(public_create))
+        .route("/api/v1/public/cases/{number}", get(public_track))
+        .route("/api/v1/public/cases/{number}/actions", post(public_act))
+}
+
+// ---------- rate limit for the public endpoints ----------
+
+/// A fixed-window counter per client address: `per_minute` requests to the public endpoints.
+pub struct RateLimiter {
+    per_minute: u32,
+    seen: Mutex<HashMap<IpAddr, (i64, u32)>>,
+}
+
+impl RateLimiter {
+    pub fn new(per_minute: u32) -> RateLimiter {
+        RateLimiter {
+            per_minute,
+            seen: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn check(&self, ip: IpAddr) -> ApiResult<()> {
+        let minute = now_ms() / 60_000;
+        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        if seen.len() > 100_000 {
+            seen.retain(|_, (m, _)| *m == minute);
+        }
+        let e = seen.entry(ip).or_insert((minute, 0));
+        if e.0 != minute {
+            *e = (minute, 0);
+        }
+        e.1 += 1;
+        if e.1 > self.per_minute {
+            return Err(AppError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                "请求过于频繁，请稍后再试 / too many requests, try again in a minute",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A public (anonymous) request that passed the rate limit.
+pub struct Public;
+
+impl FromRequestParts<AppState> for Public {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Public, AppError> {
+        let ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0.ip());
+        state.public_limit.check(ip)?;
+        Ok(Public)
+    }
+}
+
+// ---------- catalog ----------
+
+async fn list_categories(State(s): State<AppState>) -> ApiResult<Json<Value>> {
+    Ok(Json(json!({"items": s.store.list_categories().await?})))
+}
+
+async fn put_category(
+    State(s): State<AppState>,
+    a: Auth,
+    Path(code): Path<String>,
+    JsonBody(mut b): JsonBody<CategoryRow>,
+) -> ApiResult<Json<CategoryRow>> {
+    a.require(Permission::ManageCatalog)?;
+    b.code = code;
+    Ok(Json(s.store.put_category(&a.ctx, &b).await?))
+}
+
+async fn list_rules(State(s): State<AppState>, a: Auth) -> ApiResult<Json<Value>> {
+    a.require(Permission::ReadRegistry)?;
+    Ok(Json(json!({"items": s.store.list_rules(&a.ctx).await?})))
+}
+
+async fn put_rule(
+    State(s): State<AppState>,
+    a: Auth,
+    JsonBody(b): JsonBody<RuleInput>,
+) -> ApiResult<(StatusCode, Json<RuleRow>)> {
+    a.require(Permission::ManageCatalog)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(s.store.put_rule(&a.ctx, &b).await?),
+    ))
+}
+
+async fn delete_rule(
+    State(s): State<AppState>,
+    a: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    a.require(Permission::ManageCatalog)?;
+    s.store
+        .delete_rule(&a.ctx, parse_id(&id, "routing rule")?)
+        .await?;
+    Ok(Json(json!({})))
+}
+
+fn parse_year(y: &str) -> ApiResult<i32> {
+    y.parse::<i32>()
+        .ok()
+        .filter(|y| (2000..=2100).contains(y))
+        .ok_or_else(|| {
+            Invalid::new(
+                "year",
+                "invalid_year",
+                "年份应在 2000–2100 之间",
+                "must be a year from 2000 to 2100",
+            )
+            .into()
+        })
+}
+
+async fn get_calendar(
+    State(s): State<AppState>,
+    _a: Auth,
+    Path(year): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let year = parse_year(&year)?;
+    let items: Vec<Value> = s
+        .store
+        .calendar_year(year)
+        .await?
+        .into_iter()
+        .map(|(day, kind)| json!({"date": day, "kind": kind}))
+        .collect();
+    Ok(Json(json!({ "items": items })))
+}
+
+/// The body is the CSV text (`date,kind`, kind holiday/休 or workday/班).
+async fn import_calendar(
+    State(s): State<AppState>,
+    a: Auth,
+    Path(year): Path<String>,
+    body: String,
+) -> ApiResult<Json<Value>> {
+    a.require(Permission::ManageCatalog)?;
+    let year = parse_year(&year)?;
+    let days = parse_calendar(year, &body).map_err(|errs| {
+        let rows = errs
+            .into_iter()
+            .map(|(line, e)| RowError {
+                row: line,
+                column: e.field.clone(),
+                reason: e.message(),
+            })
+            .collect();
+        AppError::from(StoreError::Rows(rows))
+    })?;
+    let n = s.store.import_calendar(&a.ctx, year, &days).await?;
+    Ok(Json(json!({ "imported": n })))
+}
+
+// ---------- staff ----------
+
+/// A case as staff see it: the reporter's phone is masked for roles that do not contact
+/// reporters (leaders, party officers).
+#[derive(Serialize)]
+pub struct CaseOut {
+    #[serde(flatten)]
+    case: Case,
+    state_zh: &'static str,
+    /// The tracking secret, shown to the staff who took the case in (to read to the caller).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    secret: Option<String>,
+}
+
+pub fn state_zh(state: &str) -> &'static str {
+    match state {
+        "reported" => "待受理",
+        "accepted" => "已立案",
+        "rejected" => "不予立案",
+        "dispatched" => "已派遣",
+        "in_progress" => "处置中",
+        "returned" => "已回退",
+        "handled" => "待核查",
+        "escalated" => "已上报",
+        "suspended" => "挂账",
+        "closed" => "已结案",
+        _ => "",
+    }
+}
+
+fn case_out(role: Role, mut c: Case) -> CaseOut {
+    if matches!(role, Role::Leader | Role::PartyOfficer) {
+        c.reporter_phone = c.reporter_phone.as_deref().map(mask::phone);
+    }
+    CaseOut {
+        state_zh: state_zh(&c.state),
+        case: c,
+        secret: None,
+    }
+}
+
+/// The source a caller may claim: grid workers file grid reports; service-center staff and
+/// dispatchers take hotline and window intake; anything else is an API filing.
+fn staff_source(role: Role, asked: &str) -> ApiResult<Source> {
+    let asked = match asked.trim() {
+        "" => None,
+        s => Some(Source::parse(s).ok_or_else(|| {
+            Invalid::new(
+                "source",
+                "invalid_source",
+                "应为 grid/hotline/window/api 之一",
+                "must be one of grid, hotline, window, api",
+            )
+        })?),
+    };
+    Ok(match (role, asked) {
+        (Role::GridWorker, None | Some(Source::Grid)) => Source::Grid,
+        (
+            Role::Agent | Role::Dispatcher | Role::Admin,
+            Some(s @ (Source::Hotline | Source::Window)),
+        ) => s,
+        (Role::Agent, None) => Source::Window,
+        (_, None | Some(Source::Api)) => Source::Api,
+        (_, Some(_)) => {
+            return Err(Invalid::new(
+                "source",
+                "source_not_allowed",
+                "您的角色不能使用该来源",
+                "your role may not file from this source",
+            )
+            .into());
+        }
+    })
+}
+
+/// The `Idempotency-Key` header, namespaced by who sends it.
+fn idempotency_key(h: &HeaderMap, namespace: &str) -> ApiResult<Option<String>> {
+    let Some(v) = h.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let v = v.to_str().unwrap_or("").trim();
+    if v.is_empty() || v.len() > 100 {
+        return Err(Invalid::new(
+            "Idempotency-Key",
+            "invalid_idempotency_key",
+            "应为 1–100 个字符",
+            "must be 1 to 100 characters",
+        )
+        .into());
+    }
+    Ok(Some(format!("{namespace}:{v}")))
+}
+
+async fn create_case(
+    State(s): State<AppState>,
+    a: Auth,
+    headers: HeaderMap,
+    JsonBody(b): JsonBody<CaseInput>,
+) -> ApiResult<(StatusCode, Json<CaseOut>)> {
+    if !a.may(Permission::FileCases) {
+        return Err(AppError::forbidden());
+    }
+    let source = staff_source(a.role, &b.source)?;
+    let key = idempotency_key(&headers, &format!("u{}", a.user.id))?;
+    let n = NewCase::validate(&b, source, key)?;
+    let created = s.store.create_case(&a.ctx, &n).await?;
+    let status = if created.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    let secret = created.case.secret.clone();
+    let mut out = case_out(a.role, created.case);
+    out.secret = Some(secret);
+    Ok((status, Json(out)))
+}
+
+async fn list_cases(
+    State(s): State<AppState>,
+    a: Auth,
+    Q(f): Q<CaseFilter>,
+    Q(p): Q<PageQ>,
+) -> ApiResult<Json<Page<CaseOut>>> {
+    a.require(Permission::ReadRegistry)?;
+    if f.q.chars().count() > 50 {
+        return Err(Invalid::new(
+            "q",
+            "too_long",
+            "长度不能超过 50 个字符",
+            "must be at most 50 characters",
+        )
+        .into());
+    }
+    let page = s.store.list_cases(&a.ctx, &f, p.req()).await?;
+    Ok(Json(page.map(|c| case_out(a.role, c))))
+}
+
+#[derive(Serialize)]
+struct DetailOut {
+    case: CaseOut,
+    events: Vec<CaseEvent>,
+}
+
+async fn get_case(
+    State(s): State<AppState>,
+    a: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<DetailOut>> {
+    a.require(Permission::ReadRegistry)?;
+    let d = s.store.get_case(&a.ctx, parse_id(&id, "case")?).await?;
+    Ok(Json(DetailOut {
+        case: case_out(a.role, d.case),
+        events: d.events,
+    }))
+}
+
+async fn act(
+    State(s): State<AppState>,
+    a: Auth,
+    Path(id): Path<String>,
+    JsonBody(b): JsonBody<CaseAct>,
+) -> ApiResult<Json<CaseOut>> {
+    let c = s
+        .store
+        .act_on_case(&a.ctx, parse_id(&id, "case")?, &b)
+        .await?;
+    Ok(Json(case_out(a.role, c)))
+}
+
+#[derive(Deserialize)]
+struct BulkIn {
+    #[serde(default)]
+    ids: Vec<String>,
+    #[serde(default, with = "id_str::opt")]
+    unit_id: Option<i64>,
+}
+
+/// Accepts (where still needed) and dispatches each case: to `unit_id`, or to its routed unit.
+/// Each case succeeds or fails on its own; the answer lists both.
+async fn bulk_dispatch(
+    State(s): State<AppState>,
+    a: Auth,
+    JsonBody(b): JsonBody<BulkIn>,
+) -> ApiResult<Json<Value>> {
+    if b.ids.is_empty() || b.ids.len() > 200 {
+        return Err(Invalid::new(
+            "ids",
+            "invalid_count",
+            "一次可派遣 1–200 件",
+            "must list 1 to 200 cases",
+        )
+        .into());
+    }
+    let mut done = Vec::new();
+    let mut failed = Vec::new();
+    for id in &b.ids {
+        let result = async {
+            let id = parse_id(id, "case")?;
+            let d = s.store.get_case(&a.ctx, id).await?;
+            if d.case.state == "reported" {
+                let accept = CaseAct {
+                    action: "accept".into(),
+                    ..CaseAct::default()
+                };
+                s.store.act_on_case(&a.ctx, id, &accept).await?;
+            }
+            let dispatch = CaseAct {
+                action: "dispatch".into(),
+                unit_id: b.unit_id,
+                ..CaseAct::default()
+            };
+            Ok::<Case, AppError>(s.store.act_on_case(&a.ctx, id, &dispatch).await?)
+        }
+        .await;
+        match result {
+            Ok(c) => done.push(
+                json!({"id": c.id.to_string(), "number": c.number, "unit_name": c.unit_name}),
+            ),
+            Err(e) => failed.push(json!({"id": id, "code": e.code, "message": e.message})),
+        }
+    }
+    Ok(Json(json!({"dispatched": done, "failed": failed})))
+}
+
+// ---------- public ----------
+
+/// What anyone with the tracking number and secret sees: progress and the unit, never the
+/// reporter, the address, the text or the staff's notes.
+#[derive(Serialize)]
+pub struct PublicCase {
+    number: String,
+    category_name: Option<String>,
+    state: String,
+    state_zh: &'static str,
+    level: String,
+    unit_name: Option<String>,
+    created_at: i64,
+    deadline_at: Option<i64>,
+    closed_at: Option<i64>,
+    light: Option<Light>,
+    satisfaction: Option<String>,
+    events: Vec<PublicEvent>,
+}
+
+#[derive(Serialize)]
+struct PublicEvent {
+    at: i64,
+    action: String,
+    to_state: String,
+    state_zh: &'static str,
+    unit_name: Option<String>,
+    level: Option<String>,
+}
+
+fn public_case(d: CaseDetail) -> PublicCase {
+    PublicCase {
+        number: d.case.number,
+        category_name: d.case.category_name,
+        state_zh: state_zh(&d.case.state),
+        state: d.case.state,
+        level: d.case.level,
+        unit_name: d.case.unit_name,
+        created_at: d.case.created_at,
+        deadline_at: d.case.deadline_at,
+        closed_at: d.case.closed_at,
+        light: d.case.light,
+        satisfaction: d.case.satisfaction,
+        events: d
+            .events
+            .into_iter()
+            .map(|e| PublicEvent {
+                at: e.at,
+                state_zh: state_zh(&e.to_state),
+                action: e.action,
+                to_state: e.to_state,
+                unit_name: e.unit_name,
+                level: e.level,
+            })
+            .collect(),
+    }
+}
+
+fn public_ctx() -> Ctx {
+    Ctx {
+        user_id: None,
+        username: "public".into(),
+        role: Role::Resident,
+        scope: tongchou_domain::Scope::all(),
+        unit_id: None,
+    }
+}
+
+#[derive(Serialize)]
+struct Receipt {
+    number: String,
+    secret: String,
+    case: PublicCase,
+}
+
+/// The public form: anonymous, phone optional.
+async fn public_create(
+    State(s): State<AppState>,
+    _p: Public,
+    headers: HeaderMap,
+    JsonBody(b): JsonBody<CaseInput>,
+) -> ApiResult<(StatusCode, Json<Receipt>)> {
+    let key = idempotency_key(&headers, "anon")?;
+    let n = NewCase::validate(&b, Source::Web, key)?;
+    let created = s.store.create_case(&public_ctx(), &n).await?;
+    let status = if created.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    let c = created.case;
+    let d = s.store.track_case(&c.number, &c.secret).await?;
+    Ok((
+        status,
+        Json(Receipt {
+            number: c.number,
+            secret: c.secret,
+            case: public_case(d),
+        }),
+    ))
+}
+
+#[derive(Deserialize)]
+struct SecretQ {
+    #[serde(default)]
+    secret: String,
+}
+
+async fn public_track(
+    State(s): State<AppState>,
+    _p: Public,
+    Path(number): Path<String>,
+    Q(q): Q<SecretQ>,
+) -> ApiResult<Json<PublicCase>> {
+    Ok(Json(public_case(
+        s.store.track_case(&number, &q.secret).await?,
+    )))
+}
+
+#[derive(Deserialize)]
+struct PublicActIn {
+    #[serde(default)]
+    secret: String,
+    #[serde(flatten)]
+    act: CaseAct,
+}
+
+/// The reporter rates (`rate`, with `satisfaction`) or reopens (`reopen`, with a `note`).
+async fn public_act(
+    State(s): State<AppState>,
+    _p: Public,
+    Path(number): Path<String>,
+    JsonBody(b): JsonBody<PublicActIn>,
+) -> ApiResult<Json<PublicCase>> {
+    s.store.reporter_act(&number, &b.secret, &b.act).await?;
+    Ok(Json(public_case(
+        s.store.track_case(&number, &b.secret).await?,
+    )))
+}
