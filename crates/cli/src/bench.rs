@@ -17,9 +17,9 @@ use tongchou_domain::{RegionCode, grid, idcard};
 use tongchou_store::*;
 
 pub async fn run(mut args: pico_args::Arguments) -> Result<()> {
-    let sub: String = args
-        .free_from_str()
-        .map_err(|_| anyhow!("usage: tongchou bench seed|lookup ..."))?;
+    let sub: String = args.free_from_str().map_err(|_| {
+        anyhow!("usage: tongchou bench seed|lookup|intake|raw-insert|seed-cases|cases-query ...")
+    })?;
     match sub.as_str() {
         "seed" => {
             let data_dir: std::path::PathBuf = args.value_from_str("--data-dir")?;
@@ -35,7 +35,7 @@ pub async fn run(mut args: pico_args::Arguments) -> Result<()> {
             let requests: usize = args.opt_value_from_str("--requests")?.unwrap_or(2000);
             lookup(&url, &sample, requests)
         }
-        other => bail!("unknown bench {other:?}"),
+        other => crate::bench_cases::run(other, args).await,
     }
 }
 
@@ -43,38 +43,10 @@ const SURNAMES: &str = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭�
 const GIVEN: &str = "伟强磊军勇杰涛明超刚平辉鹏华飞鑫波斌宇浩凯健俊帆帅旭宁龙林芳娜敏静丽艳娟霞燕玲英兰梅婷雪倩慧颖琳欣怡涵萱琪诺文博轩豪佑国庆志海永春德立新东红秀玉桂美雅若曦晓";
 
 async fn seed(data_dir: &std::path::Path, n: usize, sample_path: &std::path::Path) -> Result<()> {
-    let url = format!("sqlite://{}", data_dir.join(crate::DB_FILE).display());
-    let store = open(&url).await?;
-    store.migrate().await?;
-    if store.is_empty().await? {
-        let t = Instant::now();
-        let msg = crate::demo::load(&store).await?;
-        eprintln!("demo loaded in {:.1}s: {msg}", t.elapsed().as_secs_f64());
-    }
+    let store = open_with_demo(data_dir).await?;
     let sys = Ctx::system();
     // Every village of the city, with one bench grid (sequence 900) each.
-    let mut villages = Vec::new();
-    let mut stack = vec!["320700000000".to_string()];
-    while let Some(code) = stack.pop() {
-        let mut page = 1;
-        loop {
-            let kids = store
-                .region_children(&sys, &code, PageReq::new(Some(page), Some(200)))
-                .await?;
-            for r in &kids.items {
-                if r.level == "village" {
-                    villages.push(r.code.clone());
-                } else {
-                    stack.push(r.code.clone());
-                }
-            }
-            if !kids.has_more {
-                break;
-            }
-            page += 1;
-        }
-    }
-    villages.sort();
+    let villages = villages(&store, "320700000000").await?;
     eprintln!("{} villages", villages.len());
     for v in &villages {
         let code = grid::code(&RegionCode::parse(v)?, 900);
@@ -174,7 +146,68 @@ async fn seed(data_dir: &std::path::Path, n: usize, sample_path: &std::path::Pat
     Ok(())
 }
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
+/// The SQLite database in `data_dir`, migrated, with the demo loaded if it was empty.
+pub async fn open_with_demo(data_dir: &std::path::Path) -> Result<Store> {
+    let url = format!("sqlite://{}", data_dir.join(crate::DB_FILE).display());
+    let store = open(&url).await?;
+    store.migrate().await?;
+    if store.is_empty().await? {
+        let t = Instant::now();
+        let msg = crate::demo::load(&store).await?;
+        eprintln!("demo loaded in {:.1}s: {msg}", t.elapsed().as_secs_f64());
+    }
+    Ok(store)
+}
+
+/// Every village-level code under `root`, sorted.
+pub async fn villages(store: &Store, root: &str) -> Result<Vec<String>> {
+    let sys = Ctx::system();
+    let mut villages = Vec::new();
+    let mut stack = vec![root.to_string()];
+    while let Some(code) = stack.pop() {
+        let mut page = 1;
+        loop {
+            let kids = store
+                .region_children(&sys, &code, PageReq::new(Some(page), Some(200)))
+                .await?;
+            for r in &kids.items {
+                if r.level == "village" {
+                    villages.push(r.code.clone());
+                } else {
+                    stack.push(r.code.clone());
+                }
+            }
+            if !kids.has_more {
+                break;
+            }
+            page += 1;
+        }
+    }
+    villages.sort();
+    Ok(villages)
+}
+
+/// Logs in as a demo account; returns the session cookie and the CSRF token.
+pub fn login(agent: &ureq::Agent, url: &str, user: &str) -> Result<(String, String)> {
+    let mut resp = agent
+        .post(&format!("{url}/api/v1/auth/login"))
+        .send_json(serde_json::json!({"username": user, "password": crate::demo::PASSWORD}))?;
+    if resp.status() != 200 {
+        bail!("login as {user} failed: {}", resp.status());
+    }
+    let cookie = resp
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .ok_or_else(|| anyhow!("no session cookie"))?
+        .to_string();
+    let me: serde_json::Value = resp.body_mut().read_json()?;
+    let csrf = me["csrf_token"].as_str().unwrap_or_default().to_string();
+    Ok((cookie, csrf))
+}
+
+pub fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
     }
@@ -192,19 +225,7 @@ fn lookup(url: &str, sample: &std::path::Path, requests: usize) -> Result<()> {
         .http_status_as_error(false)
         .build()
         .into();
-    let resp = agent.post(&format!("{url}/api/v1/auth/login")).send_json(
-        serde_json::json!({"username": "city_leader", "password": crate::demo::PASSWORD}),
-    )?;
-    if resp.status() != 200 {
-        bail!("login failed: {}", resp.status());
-    }
-    let cookie = resp
-        .headers()
-        .get("set-cookie")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .ok_or_else(|| anyhow!("no session cookie"))?
-        .to_string();
+    let (cookie, _) = login(&agent, url, "city_leader")?;
     let run = |label: &str, path: &dyn Fn(usize) -> String| -> Result<()> {
         // Warm up, then measure.
         for i in 0..50.min(requests) {

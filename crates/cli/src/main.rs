@@ -1,6 +1,7 @@
 //! `tongchou`: the one binary. See `tongchou help`.
 
 mod bench;
+mod bench_cases;
 mod demo;
 
 use anyhow::{Context, Result, anyhow, bail};

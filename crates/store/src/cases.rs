@@ -511,6 +511,14 @@ impl CaseAct {
     }
 }
 
+/// A case with its events and search text, for the trusted bulk loader (benchmarks).
+#[derive(Debug, Clone)]
+pub struct BulkCase {
+    pub case: Case,
+    pub events: Vec<CaseEvent>,
+    pub search: String,
+}
+
 /// What the timer sweep did.
 #[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
 pub struct SweepReport {
@@ -561,4 +569,11 @@ pub trait CaseStorage: Send + Sync {
     /// Escalates overdue cases whose 小类 climbs automatically. Safe to run twice and from two
     /// processes at once: each case moves under its version.
     fn sweep_cases(&self, now: i64) -> BoxFut<'_, SweepReport>;
+    /// Trusted bulk load of cases with their events and search text (benchmarks), and the daily
+    /// number counters to continue from; one transaction.
+    fn bulk_load_cases<'a>(
+        &'a self,
+        rows: &'a [BulkCase],
+        counters: &'a [(String, String, i64)],
+    ) -> BoxFut<'a, ()>;
 }

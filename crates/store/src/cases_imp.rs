@@ -3,7 +3,7 @@
 // and `case_search_expr` for its full-text index.
 
 use crate::cases::*;
-use tongchou_domain::calendar::{Calendar, day_of, day_of_ms};
+use tongchou_domain::calendar::{Calendar, day_of};
 use tongchou_domain::cases::{
     Clock, Satisfaction, Stage, actor_of, next_level, stage_limit, tracking_secret,
 };
@@ -27,6 +27,63 @@ const CASE_COLS: &str = "c.id, c.county_code, c.number, c.secret, c.category_cod
 const EVENT_COLS: &str = "e.seq, e.at, e.actor_id, e.actor_name, e.actor, e.action, e.from_state, \
      e.to_state, e.unit_id, (SELECT u.name FROM units u WHERE u.id = e.unit_id) AS unit_name, \
      e.level, e.note, e.attachments";
+
+const CASE_INSERT_COLS: [&str; 37] = [
+    "county_code",
+    "id",
+    "number",
+    "secret",
+    "category_code",
+    "title",
+    "description",
+    "address",
+    "lat",
+    "lng",
+    "region_code",
+    "grid_code",
+    "source",
+    "priority",
+    "dispute",
+    "reporter_name",
+    "reporter_phone",
+    "reporter_user_id",
+    "state",
+    "level",
+    "level_code",
+    "route_by",
+    "route_unit_id",
+    "unit_id",
+    "first_unit_id",
+    "returns",
+    "reworks",
+    "escalations",
+    "closed_level",
+    "stage_started_at",
+    "warn_at",
+    "deadline_at",
+    "limit_ms",
+    "satisfaction",
+    "created_at",
+    "updated_at",
+    "closed_at",
+];
+
+const EVENT_INSERT_COLS: [&str; 14] = [
+    "county_code",
+    "case_id",
+    "seq",
+    "at",
+    "actor_id",
+    "actor_name",
+    "actor",
+    "action",
+    "from_state",
+    "to_state",
+    "unit_id",
+    "level",
+    "note",
+    "attachments",
+];
 
 const CATEGORY_COLS: &str = "code, parent_code, name, domain, priority, limit_unit, limit_value, \
      dispute, auto_escalate, active";
@@ -84,30 +141,80 @@ fn note_required(a: &CaseAct) -> StoreResult<String> {
     Ok(n.to_string())
 }
 
-/// The calendar's exceptions around `now` (enough for the longest limit of 60 working days).
-async fn load_calendar(tx: &mut Tx, now: i64) -> StoreResult<Calendar> {
-    let day = day_of_ms(now);
-    let fmt = |d: i64| {
-        let (y, m, dd) = tongchou_domain::date::civil_from_days(d);
-        format!("{y:04}-{m:02}-{dd:02}")
-    };
-    let rows: Vec<(String, String)> =
-        sqlx::query_as("SELECT day, kind FROM calendar_days WHERE day >= $1 AND day <= $2")
-            .bind(fmt(day - 7))
-            .bind(fmt(day + 200))
-            .fetch_all(&mut **tx)
+/// What intake and transitions read of the catalog: categories, routing rules, units and the
+/// working-day calendar. Cached for `CATALOG_TTL`; an edit through this process drops the cache
+/// at once, and other processes on the same PostgreSQL database see it within the TTL.
+pub struct Catalog {
+    loaded: std::time::Instant,
+    categories: HashMap<String, CategoryRow>,
+    rules: HashMap<String, Vec<routing::Rule>>,
+    /// Units of each region, in id order: (id, kind).
+    units: HashMap<String, Vec<(i64, String)>>,
+    unit_region: HashMap<i64, String>,
+    calendar: Calendar,
+}
+
+const CATALOG_TTL: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Case state kept by a store: the catalog cache and the intake queue.
+#[derive(Default)]
+pub struct CaseState {
+    catalog: std::sync::Mutex<Option<std::sync::Arc<Catalog>>>,
+    intake: std::sync::OnceLock<IntakeQueue>,
+}
+
+async fn load_catalog(pool: &sqlx::Pool<Db>) -> StoreResult<Catalog> {
+    let categories: Vec<CategoryRow> = sqlx::query_as::<Db, CategoryRow>(AssertSqlSafe(format!(
+        "SELECT {CATEGORY_COLS} FROM case_categories"
+    )))
+    .fetch_all(pool)
+    .await?;
+    let rules: Vec<(String, String, i64)> =
+        sqlx::query_as("SELECT subcategory, region_prefix, unit_id FROM routing_rules")
+            .fetch_all(pool)
             .await?;
-    let mut cal = Calendar::default();
-    for (d, kind) in rows {
+    let units: Vec<(i64, String, String)> =
+        sqlx::query_as("SELECT id, region_code, kind FROM units ORDER BY id")
+            .fetch_all(pool)
+            .await?;
+    let days: Vec<(String, String)> = sqlx::query_as("SELECT day, kind FROM calendar_days")
+        .fetch_all(pool)
+        .await?;
+    let mut cat = Catalog {
+        loaded: std::time::Instant::now(),
+        categories: categories
+            .into_iter()
+            .map(|k| (k.code.clone(), k))
+            .collect(),
+        rules: HashMap::new(),
+        units: HashMap::new(),
+        unit_region: HashMap::new(),
+        calendar: Calendar::default(),
+    };
+    for (sub, prefix, unit) in rules {
+        cat.rules
+            .entry(sub.clone())
+            .or_default()
+            .push(routing::Rule {
+                subcategory: sub,
+                region_prefix: prefix,
+                unit_id: unit,
+            });
+    }
+    for (id, region, kind) in units {
+        cat.unit_region.insert(id, region.clone());
+        cat.units.entry(region).or_default().push((id, kind));
+    }
+    for (d, kind) in days {
         if let Some(n) = day_of(&d) {
             if kind == "workday" {
-                cal.workdays.insert(n);
+                cat.calendar.workdays.insert(n);
             } else {
-                cal.holidays.insert(n);
+                cat.calendar.holidays.insert(n);
             }
         }
     }
-    Ok(cal)
+    Ok(cat)
 }
 
 async fn fetch_case(tx: &mut Tx, scope: &Scope, id: i64) -> StoreResult<Case> {
@@ -150,7 +257,7 @@ async fn reopen_window_ms(tx: &mut Tx) -> StoreResult<i64> {
 #[allow(clippy::too_many_arguments)]
 async fn insert_event(
     tx: &mut Tx,
-    case: &Case,
+    case: (&str, i64),
     at: i64,
     ctx: &Ctx,
     actor: &str,
@@ -161,20 +268,26 @@ async fn insert_event(
     level: &str,
     note: &str,
 ) -> StoreResult<()> {
-    let (seq,): (i32,) = sqlx::query_as(
-        "SELECT COALESCE(MAX(seq), 0) + 1 FROM case_events WHERE county_code = $1 AND case_id = $2",
-    )
-    .bind(&case.county_code)
-    .bind(case.id)
-    .fetch_one(&mut **tx)
-    .await?;
+    // The first event of a new case is number 1; later ones follow the last.
+    let seq: i32 = if action == "report" {
+        1
+    } else {
+        sqlx::query_as::<Db, (i32,)>(
+            "SELECT COALESCE(MAX(seq), 0) + 1 FROM case_events WHERE county_code = $1 AND case_id = $2",
+        )
+        .bind(case.0)
+        .bind(case.1)
+        .fetch_one(&mut **tx)
+        .await?
+        .0
+    };
     sqlx::query(
         "INSERT INTO case_events (county_code, case_id, seq, at, actor_id, actor_name, actor, action, \
          from_state, to_state, unit_id, level, note, attachments) \
          VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,'[]')",
     )
-    .bind(&case.county_code)
-    .bind(case.id)
+    .bind(case.0)
+    .bind(case.1)
     .bind(seq)
     .bind(at)
     .bind(ctx.user_id)
@@ -258,6 +371,7 @@ fn set_clock(c: &mut Case, clock: Option<(i64, Clock)>) {
 #[allow(clippy::too_many_arguments)]
 async fn apply_transition(
     tx: &mut Tx,
+    catalog: &Catalog,
     ctx: &Ctx,
     actor: Actor,
     via_secret: bool,
@@ -302,10 +416,9 @@ async fn apply_transition(
     let from = State::parse(&c.state).ok_or(StoreError::NotFound("case state"))?;
     let to = workflow::next(from, action, actor).map_err(refused)?;
     let mut note = a.note.trim().to_string();
-    let cal = load_calendar(tx, now).await?;
-    let category = fetch_category(tx, &c.category_code).await?;
+    let cal = &catalog.calendar;
+    let category = catalog.categories.get(&c.category_code);
     let handle_limit = category
-        .as_ref()
         .map(|k| k.handle_limit())
         .unwrap_or(tongchou_domain::categories::Limit::WorkingDays(7));
     let priority = tongchou_domain::categories::Priority::parse(&c.priority)
@@ -451,7 +564,7 @@ async fn apply_transition(
         }
         Action::Resume => {
             let limit = c.limit_ms.unwrap_or(0);
-            let k = Clock::resume(&cal, now, c.paused_remaining_ms.unwrap_or(0), limit);
+            let k = Clock::resume(cal, now, c.paused_remaining_ms.unwrap_or(0), limit);
             c.paused_remaining_ms = None;
             set_clock(&mut c, Some((now, k)));
         }
@@ -460,7 +573,7 @@ async fn apply_transition(
             match is {
                 None => set_clock(&mut c, None),
                 Some(stage) if was != is || action == Action::Escalate => {
-                    let k = Clock::start(&cal, now, stage_limit(stage, priority, handle_limit));
+                    let k = Clock::start(cal, now, stage_limit(stage, priority, handle_limit));
                     set_clock(&mut c, Some((now, k)));
                 }
                 Some(_) => {}
@@ -471,7 +584,7 @@ async fn apply_transition(
     save_case(tx, &c, now).await?;
     insert_event(
         tx,
-        &c,
+        (&c.county_code, c.id),
         now,
         ctx,
         actor.as_str(),
@@ -587,7 +700,7 @@ async fn apply_side_action(
     save_case(tx, &c, now).await?;
     insert_event(
         tx,
-        &c,
+        (&c.county_code, c.id),
         now,
         ctx,
         actor,
@@ -600,6 +713,264 @@ async fn apply_side_action(
     )
     .await?;
     Ok(c)
+}
+
+/// A case ready to write: everything read and checked; the write numbers it.
+struct Prepared {
+    case: Case,
+    event: CaseEvent,
+    key: Option<String>,
+    search: String,
+}
+
+type Query<'q> = sqlx::query::Query<'q, Db, <Db as sqlx::Database>::Arguments>;
+
+/// Binds a case row in the order of `CASE_INSERT_COLS`.
+fn bind_case<'q>(q: Query<'q>, c: &'q Case) -> Query<'q> {
+    q.bind(&c.county_code)
+        .bind(c.id)
+        .bind(&c.number)
+        .bind(&c.secret)
+        .bind(&c.category_code)
+        .bind(&c.title)
+        .bind(&c.description)
+        .bind(&c.address)
+        .bind(c.lat)
+        .bind(c.lng)
+        .bind(&c.region_code)
+        .bind(&c.grid_code)
+        .bind(&c.source)
+        .bind(&c.priority)
+        .bind(c.dispute)
+        .bind(&c.reporter_name)
+        .bind(&c.reporter_phone)
+        .bind(c.reporter_user_id)
+        .bind(&c.state)
+        .bind(&c.level)
+        .bind(&c.level_code)
+        .bind(&c.route_by)
+        .bind(c.route_unit_id)
+        .bind(c.unit_id)
+        .bind(c.first_unit_id)
+        .bind(c.returns)
+        .bind(c.reworks)
+        .bind(c.escalations)
+        .bind(&c.closed_level)
+        .bind(c.stage_started_at)
+        .bind(c.warn_at)
+        .bind(c.deadline_at)
+        .bind(c.limit_ms)
+        .bind(&c.satisfaction)
+        .bind(c.created_at)
+        .bind(c.updated_at)
+        .bind(c.closed_at)
+}
+
+/// Binds an event row in the order of `EVENT_INSERT_COLS`.
+fn bind_event<'q>(q: Query<'q>, c: &'q Case, e: &'q CaseEvent) -> Query<'q> {
+    q.bind(&c.county_code)
+        .bind(c.id)
+        .bind(e.seq)
+        .bind(e.at)
+        .bind(e.actor_id)
+        .bind(&e.actor_name)
+        .bind(&e.actor)
+        .bind(&e.action)
+        .bind(&e.from_state)
+        .bind(&e.to_state)
+        .bind(e.unit_id)
+        .bind(&e.level)
+        .bind(&e.note)
+        .bind(&e.attachments)
+}
+
+/// Writes cases with their events and search terms as multi-row inserts.
+async fn insert_cases(
+    tx: &mut Tx,
+    cases: &[&Case],
+    events: &[(&Case, &CaseEvent)],
+    search: &[(i64, &str)],
+) -> StoreResult<()> {
+    insert_chunks(tx, "cases", &CASE_INSERT_COLS, 500, cases, |q, c| {
+        bind_case(q, c)
+    })
+    .await
+    .map_err(|e| match e {
+        StoreError::Db(d) => StoreError::from_db(d, "number"),
+        e => e,
+    })?;
+    insert_chunks(
+        tx,
+        "case_events",
+        &EVENT_INSERT_COLS,
+        1000,
+        events,
+        |q, (c, e)| bind_event(q, c, e),
+    )
+    .await?;
+    let (table, cols) = CASE_SEARCH_BULK;
+    insert_chunks(tx, table, &cols, 1000, search, |q, (id, body)| {
+        q.bind(*id).bind(*body)
+    })
+    .await
+}
+
+/// Group commit for intake: new cases queue here, and one task writes whatever has queued
+/// (up to `INTAKE_BATCH`) in one transaction, each case under its own savepoint so a failing one
+/// leaves the others, and answers each only after the commit is durable.
+struct IntakeQueue {
+    tx: tokio::sync::mpsc::Sender<(Prepared, tokio::sync::oneshot::Sender<StoreResult<String>>)>,
+}
+
+const INTAKE_BATCH: usize = 128;
+
+impl IntakeQueue {
+    fn start(writer: sqlx::Pool<Db>) -> IntakeQueue {
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<(
+            Prepared,
+            tokio::sync::oneshot::Sender<StoreResult<String>>,
+        )>(4 * INTAKE_BATCH);
+        tokio::spawn(async move {
+            while let Some(first) = rx.recv().await {
+                let mut batch = vec![first];
+                while batch.len() < INTAKE_BATCH {
+                    match rx.try_recv() {
+                        Ok(p) => batch.push(p),
+                        Err(_) => break,
+                    }
+                }
+                match write_batch(&writer, &batch).await {
+                    Ok(results) => {
+                        for ((_, reply), r) in batch.into_iter().zip(results) {
+                            let _ = reply.send(r);
+                        }
+                    }
+                    Err(e) => {
+                        let msg = e.to_string();
+                        for (_, reply) in batch {
+                            let _ = reply.send(Err(StoreError::Batch(msg.clone())));
+                        }
+                    }
+                }
+            }
+        });
+        IntakeQueue { tx }
+    }
+
+    /// Queues a case and waits until it is durable; returns its number.
+    async fn write(&self, p: Prepared) -> StoreResult<String> {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.tx
+            .send((p, reply))
+            .await
+            .map_err(|_| StoreError::Batch("the intake writer stopped".into()))?;
+        answer
+            .await
+            .map_err(|_| StoreError::Batch("the intake writer stopped".into()))?
+    }
+}
+
+/// Writes a batch of new cases in one transaction with a handful of statements: a retried
+/// idempotency key is answered as a duplicate (the caller then returns the first case), the
+/// numbers come from one counter update per county and day, and cases, first events and search
+/// terms go in as multi-row inserts.
+async fn write_batch(
+    writer: &sqlx::Pool<Db>,
+    batch: &[(Prepared, tokio::sync::oneshot::Sender<StoreResult<String>>)],
+) -> StoreResult<Vec<StoreResult<String>>> {
+    let mut tx = writer.begin_with(BEGIN_WRITE).await?;
+    let mut out: Vec<StoreResult<String>> = Vec::with_capacity(batch.len());
+    let mut keys = std::collections::HashSet::new();
+    let mut good: Vec<&Prepared> = Vec::with_capacity(batch.len());
+    for (p, _) in batch {
+        if let Some(key) = &p.key {
+            let taken = !keys.insert(key.as_str())
+                || sqlx::query_as::<Db, (i64,)>(
+                    "SELECT case_id FROM idempotency_keys WHERE key = $1",
+                )
+                .bind(key)
+                .fetch_optional(&mut *tx)
+                .await?
+                .is_some();
+            if taken {
+                out.push(Err(StoreError::Duplicate {
+                    field: "idempotency_key",
+                }));
+                continue;
+            }
+        }
+        out.push(Ok(String::new()));
+        good.push(p);
+    }
+    let keyed: Vec<&&Prepared> = good.iter().filter(|p| p.key.is_some()).collect();
+    insert_chunks(
+        &mut tx,
+        "idempotency_keys",
+        &["key", "county_code", "case_id", "created_at"],
+        500,
+        &keyed,
+        |q, p| {
+            q.bind(&p.key)
+                .bind(&p.case.county_code)
+                .bind(p.case.id)
+                .bind(p.case.created_at)
+        },
+    )
+    .await?;
+    // Numbers: one counter step per (county, day) for the whole batch.
+    let mut groups: Vec<((String, String), Vec<usize>)> = Vec::new();
+    for (i, p) in good.iter().enumerate() {
+        let k = (
+            p.case.county_code.clone(),
+            tongchou_domain::date::yyyymmdd(p.case.created_at),
+        );
+        match groups.iter_mut().find(|g| g.0 == k) {
+            Some(g) => g.1.push(i),
+            None => groups.push((k, vec![i])),
+        }
+    }
+    let mut numbers = vec![String::new(); good.len()];
+    for ((county, day), members) in groups {
+        let (last,): (i64,) = sqlx::query_as(
+            "INSERT INTO case_counters (county_code, day, last) VALUES ($1, $2, $3) \
+             ON CONFLICT (county_code, day) DO UPDATE SET last = case_counters.last + excluded.last \
+             RETURNING last",
+        )
+        .bind(&county)
+        .bind(&day)
+        .bind(members.len() as i64)
+        .fetch_one(&mut *tx)
+        .await?;
+        let first = last - members.len() as i64 + 1;
+        for (k, i) in members.into_iter().enumerate() {
+            numbers[i] = case_number(&county, &day, (first + k as i64) as u32);
+        }
+    }
+    let cases: Vec<Case> = good
+        .iter()
+        .zip(&numbers)
+        .map(|(p, n)| Case {
+            number: n.clone(),
+            ..p.case.clone()
+        })
+        .collect();
+    let case_refs: Vec<&Case> = cases.iter().collect();
+    let events: Vec<(&Case, &CaseEvent)> = cases
+        .iter()
+        .zip(&good)
+        .map(|(c, p)| (c, &p.event))
+        .collect();
+    let search: Vec<(i64, &str)> = good
+        .iter()
+        .map(|p| (p.case.id, p.search.as_str()))
+        .collect();
+    insert_cases(&mut tx, &case_refs, &events, &search).await?;
+    let mut numbers = numbers.into_iter();
+    for n in out.iter_mut().flatten() {
+        *n = numbers.next().unwrap_or_default();
+    }
+    tx.commit().await?;
+    Ok(out)
 }
 
 /// Which case an action is for: by id in the caller's scope, by tracking number and secret, or
@@ -647,6 +1018,32 @@ impl Args {
 }
 
 impl S {
+    fn intake_queue(&self) -> &IntakeQueue {
+        self.cases
+            .intake
+            .get_or_init(|| IntakeQueue::start(self.writer.clone()))
+    }
+
+    async fn catalog(&self) -> StoreResult<std::sync::Arc<Catalog>> {
+        let cached = self
+            .cases
+            .catalog
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        if let Some(c) = cached.filter(|c| c.loaded.elapsed() < CATALOG_TTL) {
+            return Ok(c);
+        }
+        let fresh = std::sync::Arc::new(load_catalog(&self.pool).await?);
+        *self.cases.catalog.lock().unwrap_or_else(|e| e.into_inner()) = Some(fresh.clone());
+        Ok(fresh)
+    }
+
+    /// Drops the cached catalog after an edit.
+    fn catalog_changed(&self) {
+        *self.cases.catalog.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+
     async fn seed_categories(tx: &mut Tx) -> StoreResult<()> {
         let now = now_ms();
         for k in default_categories() {
@@ -657,7 +1054,9 @@ impl S {
 
     async fn create_case_tx(&self, ctx: &Ctx, n: &NewCase) -> StoreResult<Created> {
         let now = now_ms();
-        let mut tx = self.write_tx().await?;
+        // Everything that is only read (place, category, rules, units, calendar) is read before
+        // the write transaction, which then holds SQLite's single writer for five statements.
+        let mut tx = self.read_tx().await?;
         if let Some(key) = &n.key {
             let found: Option<(i64,)> =
                 sqlx::query_as("SELECT case_id FROM idempotency_keys WHERE key = $1")
@@ -703,11 +1102,13 @@ impl S {
             region_code = Some(gr);
         }
         let region_code = region_code.unwrap_or_default();
-        let known: Option<(String,)> = sqlx::query_as("SELECT level FROM regions WHERE code = $1")
-            .bind(&region_code)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let region_level = match known.as_ref().and_then(|(l,)| Level::parse(l)) {
+        let known: Option<(String, String)> =
+            sqlx::query_as("SELECT level, name FROM regions WHERE code = $1")
+                .bind(&region_code)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let region_name = known.as_ref().map(|k| k.1.clone()).unwrap_or_default();
+        let region_level = match known.as_ref().and_then(|(l, _)| Level::parse(l)) {
             Some(l @ (Level::County | Level::Township | Level::Village)) => l,
             Some(_) => {
                 return Err(Invalid::new(
@@ -737,7 +1138,9 @@ impl S {
             )
             .into());
         }
-        let category = match fetch_category(&mut tx, &n.category_code).await? {
+        tx.commit().await?;
+        let cat = self.catalog().await?;
+        let category = match cat.categories.get(&n.category_code) {
             Some(k) if k.parent_code.is_some() && k.active => k,
             _ => {
                 return Err(Invalid::new(
@@ -750,42 +1153,28 @@ impl S {
             }
         };
         // Routing: the rules for the 小类, then the territory's units.
-        let rules: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT region_prefix, unit_id FROM routing_rules WHERE subcategory = $1",
-        )
-        .bind(&category.code)
-        .fetch_all(&mut *tx)
-        .await?;
-        let rules: Vec<routing::Rule> = rules
-            .into_iter()
-            .map(|(p, u)| routing::Rule {
-                subcategory: category.code.clone(),
-                region_prefix: p,
-                unit_id: u,
+        let no_rules = Vec::new();
+        let rules = cat.rules.get(&category.code).unwrap_or(&no_rules);
+        let first_unit = |region: Option<String>, committee: bool| {
+            region.and_then(|r| {
+                cat.units
+                    .get(&r)
+                    .and_then(|us| us.iter().find(|u| !committee || u.1 == "committee"))
+                    .map(|u| u.0)
             })
-            .collect();
-        let village = (region_level == Level::Village).then(|| region_code.clone());
-        let township =
-            (region_level != Level::County).then(|| code_at(&region_code, Level::Township));
-        let units: Vec<(i64, String, String)> = sqlx::query_as(
-            "SELECT id, region_code, kind FROM units WHERE region_code IN ($1, $2) ORDER BY id",
-        )
-        .bind(village.as_deref().unwrap_or("-"))
-        .bind(township.as_deref().unwrap_or("-"))
-        .fetch_all(&mut *tx)
-        .await?;
+        };
         let territory = Territory {
-            village_committee: units
-                .iter()
-                .find(|u| Some(&u.1) == village.as_ref() && u.2 == "committee")
-                .map(|u| u.0),
-            township_unit: units
-                .iter()
-                .find(|u| Some(&u.1) == township.as_ref())
-                .map(|u| u.0),
+            village_committee: first_unit(
+                (region_level == Level::Village).then(|| region_code.clone()),
+                true,
+            ),
+            township_unit: first_unit(
+                (region_level != Level::County).then(|| code_at(&region_code, Level::Township)),
+                false,
+            ),
             county_dispatch: None,
         };
-        let route = routing::route(&rules, &category.code, &region_code, territory);
+        let route = routing::route(rules, &category.code, &region_code, territory);
         let route_unit = route.unit_id();
         let route_by = match route {
             Route::Rule { .. } => "rule",
@@ -794,111 +1183,100 @@ impl S {
             Route::County { .. } | Route::Unrouted => "county",
         };
         // The desk: the routed unit's level, or the county (兜底).
-        let unit_region: Option<String> = match route_unit {
-            Some(u) => {
-                sqlx::query_as::<Db, (String,)>("SELECT region_code FROM units WHERE id = $1")
-                    .bind(u)
-                    .fetch_optional(&mut *tx)
-                    .await?
-                    .map(|r| r.0)
-            }
-            None => None,
-        };
-        let (level, level_code) = match unit_region
-            .as_deref()
+        let (level, level_code) = match route_unit
+            .and_then(|u| cat.unit_region.get(&u))
             .and_then(|r| RegionCode::parse(r).ok())
             .and_then(|r| case_level(r.level()).map(|l| (l, r.as_str().to_string())))
         {
             Some(x) => x,
             None => ("county", code_at(&region_code, Level::County)),
         };
-        let county = region_code[..6].to_string();
-        let id = new_id();
-        if let Some(key) = &n.key {
-            sqlx::query(
-                "INSERT INTO idempotency_keys (key, county_code, case_id, created_at) VALUES ($1,$2,$3,$4)",
-            )
-            .bind(key)
-            .bind(&county)
-            .bind(id)
-            .bind(now)
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| StoreError::from_db(e, "idempotency_key"))?;
-        }
-        let day = tongchou_domain::date::yyyymmdd(now);
-        let (seq,): (i64,) = sqlx::query_as(
-            "INSERT INTO case_counters (county_code, day, last) VALUES ($1, $2, 1) \
-             ON CONFLICT (county_code, day) DO UPDATE SET last = case_counters.last + 1 RETURNING last",
-        )
-        .bind(&county)
-        .bind(&day)
-        .fetch_one(&mut *tx)
-        .await?;
-        let number = case_number(&county, &day, seq as u32);
-        let secret = tracking_secret(rand::random());
         let priority = n.priority.unwrap_or(category.priority());
-        let cal = load_calendar(&mut tx, now).await?;
         let clock = Clock::start(
-            &cal,
+            &cat.calendar,
             now,
             stage_limit(Stage::Dispatch, priority, category.handle_limit()),
         );
-        let reporter_user = (ctx.role == Role::Resident)
-            .then_some(ctx.user_id)
-            .flatten();
-        sqlx::query(
-            "INSERT INTO cases (county_code, id, number, secret, category_code, title, description, \
-             address, lat, lng, region_code, grid_code, source, priority, dispute, reporter_name, \
-             reporter_phone, reporter_user_id, created_by, state, level, level_code, route_by, \
-             route_unit_id, stage_started_at, warn_at, deadline_at, limit_ms, created_at, updated_at) \
-             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,'reported',\
-             $20,$21,$22,$23,$24,$25,$26,$27,$28,$28)",
-        )
-        .bind(&county)
-        .bind(id)
-        .bind(&number)
-        .bind(&secret)
-        .bind(&category.code)
-        .bind(&n.title)
-        .bind(&n.description)
-        .bind(&n.address)
-        .bind(n.lat)
-        .bind(n.lng)
-        .bind(&region_code)
-        .bind(&n.grid_code)
-        .bind(n.source.as_str())
-        .bind(priority.as_str())
-        .bind(category.dispute)
-        .bind(&n.reporter_name)
-        .bind(&n.reporter_phone)
-        .bind(reporter_user)
-        .bind(ctx.user_id)
-        .bind(level)
-        .bind(&level_code)
-        .bind(route_by)
-        .bind(route_unit)
-        .bind(now)
-        .bind(clock.warn_at)
-        .bind(clock.deadline_at)
-        .bind(clock.limit_ms)
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| StoreError::from_db(e, "number"))?;
-        let case = fetch_case(&mut tx, &Scope::all(), id).await?;
+
+        let id = new_id();
         let actor = actor_of(ctx.role).map_or(ctx.role.as_str(), Actor::as_str);
-        let note = format!("来源 {} / source {}", n.source.as_str(), n.source.as_str());
-        insert_event(
-            &mut tx, &case, now, ctx, actor, "report", None, "reported", route_unit, level, &note,
-        )
-        .await?;
-        sqlx::query(CASE_SEARCH_INSERT)
-            .bind(id)
-            .bind(search::document(&[&n.title, &n.description, &n.address]))
-            .execute(&mut *tx)
+        let case = Case {
+            id,
+            county_code: region_code[..6].to_string(),
+            number: String::new(),
+            secret: tracking_secret(rand::random()),
+            category_code: category.code.clone(),
+            category_name: Some(category.name.clone()),
+            title: n.title.clone(),
+            description: n.description.clone(),
+            address: n.address.clone(),
+            lat: n.lat,
+            lng: n.lng,
+            region_code,
+            region_name: Some(region_name),
+            grid_code: n.grid_code.clone(),
+            source: n.source.as_str().into(),
+            priority: priority.as_str().into(),
+            dispute: category.dispute,
+            reporter_name: n.reporter_name.clone(),
+            reporter_phone: n.reporter_phone.clone(),
+            reporter_user_id: (ctx.role == Role::Resident)
+                .then_some(ctx.user_id)
+                .flatten(),
+            state: "reported".into(),
+            level: level.into(),
+            level_code,
+            route_by: route_by.into(),
+            route_unit_id: route_unit,
+            unit_id: None,
+            unit_name: None,
+            first_unit_id: None,
+            returns: 0,
+            reworks: 0,
+            escalations: 0,
+            closed_level: None,
+            stage_started_at: Some(now),
+            warn_at: Some(clock.warn_at),
+            deadline_at: Some(clock.deadline_at),
+            limit_ms: Some(clock.limit_ms),
+            paused_remaining_ms: None,
+            suspend_requested: false,
+            supervised_by: None,
+            supervise_deadline: None,
+            duplicate_of: None,
+            satisfaction: None,
+            created_at: now,
+            updated_at: now,
+            closed_at: None,
+            version: 0,
+            light: None,
+        };
+        let event = CaseEvent {
+            seq: 1,
+            at: now,
+            actor_id: ctx.user_id,
+            actor_name: ctx.username.clone(),
+            actor: actor.into(),
+            action: "report".into(),
+            from_state: None,
+            to_state: "reported".into(),
+            unit_id: route_unit,
+            unit_name: None,
+            level: Some(level.into()),
+            note: format!("来源 {} / source {}", n.source.as_str(), n.source.as_str()),
+            attachments: "[]".into(),
+        };
+        let search = search::document(&[&n.title, &n.description, &n.address]);
+        let number = self
+            .intake_queue()
+            .write(Prepared {
+                case: case.clone(),
+                event,
+                key: n.key.clone(),
+                search,
+            })
             .await?;
-        tx.commit().await?;
+        let case = Case { number, ..case };
         Ok(Created {
             case: case.with_light(now),
             created: true,
@@ -915,6 +1293,7 @@ impl S {
         a.check()?;
         let now = now_ms();
         let via_secret = forced == Some(Actor::Reporter);
+        let catalog = self.catalog().await?;
         let mut tx = self.write_tx().await?;
         let c = match target {
             Target::Id(id) => fetch_case(&mut tx, &ctx.scope, id).await?,
@@ -941,7 +1320,8 @@ impl S {
             Some(action) => {
                 let actor = forced.or_else(|| actor_of(ctx.role));
                 let actor = actor.ok_or_else(|| refused(workflow::Refusal::NotYourAction))?;
-                apply_transition(&mut tx, ctx, actor, via_secret, c, action, a, now).await?
+                apply_transition(&mut tx, &catalog, ctx, actor, via_secret, c, action, a, now)
+                    .await?
             }
             None => apply_side_action(&mut tx, ctx, via_secret, c, a, now).await?,
         };
@@ -1135,6 +1515,7 @@ impl CaseStorage for S {
                 .await?
                 .ok_or(StoreError::NotFound("category"))?;
             tx.commit().await?;
+            self.catalog_changed();
             Ok(row)
         })
     }
@@ -1232,6 +1613,7 @@ impl CaseStorage for S {
             )
             .await?;
             tx.commit().await?;
+            self.catalog_changed();
             Ok(row)
         })
     }
@@ -1262,6 +1644,7 @@ impl CaseStorage for S {
             )
             .await?;
             tx.commit().await?;
+            self.catalog_changed();
             Ok(())
         })
     }
@@ -1309,6 +1692,7 @@ impl CaseStorage for S {
             )
             .await?;
             tx.commit().await?;
+            self.catalog_changed();
             Ok(days.len() as u64)
         })
     }
@@ -1389,6 +1773,39 @@ impl CaseStorage for S {
 
     fn sweep_cases(&self, now: i64) -> BoxFut<'_, SweepReport> {
         Box::pin(self.sweep_impl(now))
+    }
+
+    fn bulk_load_cases<'a>(
+        &'a self,
+        rows: &'a [BulkCase],
+        counters: &'a [(String, String, i64)],
+    ) -> BoxFut<'a, ()> {
+        Box::pin(async move {
+            let mut tx = self.write_tx().await?;
+            let cases: Vec<&Case> = rows.iter().map(|b| &b.case).collect();
+            let events: Vec<(&Case, &CaseEvent)> = rows
+                .iter()
+                .flat_map(|b| b.events.iter().map(move |e| (&b.case, e)))
+                .collect();
+            let search: Vec<(i64, &str)> = rows
+                .iter()
+                .map(|b| (b.case.id, b.search.as_str()))
+                .collect();
+            insert_cases(&mut tx, &cases, &events, &search).await?;
+            for (county, day, last) in counters {
+                sqlx::query(
+                    "INSERT INTO case_counters (county_code, day, last) VALUES ($1, $2, $3) \
+                     ON CONFLICT (county_code, day) DO UPDATE SET last = excluded.last",
+                )
+                .bind(county)
+                .bind(day)
+                .bind(last)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+            Ok(())
+        })
     }
 }
 

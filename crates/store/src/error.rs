@@ -20,6 +20,9 @@ pub enum StoreError {
         zh: String,
         en: String,
     },
+    /// A group-commit batch failed as a whole (the cause is in the message).
+    #[error("intake batch: {0}")]
+    Batch(String),
     #[error("configuration: {0}")]
     Config(String),
     #[error("database: {0}")]

@@ -36,22 +36,31 @@ type Tx = sqlx::Transaction<'static, Db>;
 
 /// `INSERT INTO table (cols) VALUES ($1,…),(…)` for `rows` rows (`?` on SQLite, which looks a
 /// `$N` name up with a linear scan per bind: quadratic in a statement of thousands of parameters).
+/// A column given as `name=expr({})` inserts `expr(param)` into `name`.
 fn multi_insert_sql(table: &str, cols: &[&str], rows: usize) -> String {
-    let mut sql = format!("INSERT INTO {table} ({}) VALUES ", cols.join(", "));
+    let names: Vec<&str> = cols
+        .iter()
+        .map(|c| c.split_once('=').map_or(*c, |(n, _)| n))
+        .collect();
+    let mut sql = format!("INSERT INTO {table} ({}) VALUES ", names.join(", "));
     let n = cols.len();
     for r in 0..rows {
         if r > 0 {
             sql.push(',');
         }
         sql.push('(');
-        for c in 0..n {
+        for (c, col) in cols.iter().enumerate() {
             if c > 0 {
                 sql.push(',');
             }
-            if NUMBERED_PARAMS {
-                sql.push_str(&format!("${}", r * n + c + 1));
+            let param = if NUMBERED_PARAMS {
+                format!("${}", r * n + c + 1)
             } else {
-                sql.push('?');
+                "?".to_string()
+            };
+            match col.split_once('=') {
+                Some((_, expr)) => sql.push_str(&expr.replace("{}", &param)),
+                None => sql.push_str(&param),
             }
         }
         sql.push(')');
@@ -392,7 +401,7 @@ fn normalise_region(code: &str) -> StoreResult<String> {
 
 impl S {
     async fn write_tx(&self) -> StoreResult<Tx> {
-        Ok(self.pool.begin_with(BEGIN_WRITE).await?)
+        Ok(self.writer.begin_with(BEGIN_WRITE).await?)
     }
 
     async fn read_tx(&self) -> StoreResult<Tx> {
@@ -1146,6 +1155,7 @@ impl Storage for S {
                     .await?;
             }
             tx.commit().await?;
+            self.catalog_changed();
             Ok(())
         })
     }
@@ -1534,7 +1544,7 @@ impl Storage for S {
         Box::pin(async move {
             sqlx::query("UPDATE users SET failed_logins = 0, locked_until = 0 WHERE id = $1")
                 .bind(user_id)
-                .execute(&self.pool)
+                .execute(&self.writer)
                 .await?;
             Ok(())
         })
@@ -1587,7 +1597,7 @@ impl Storage for S {
         Box::pin(async move {
             sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
                 .bind(token_hash)
-                .execute(&self.pool)
+                .execute(&self.writer)
                 .await?;
             Ok(())
         })

@@ -22,9 +22,9 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/postgres/0003_case_search.sql"),
     ),
 ];
-/// Adds a case's search terms (space-joined bigrams) to the full-text index.
-const CASE_SEARCH_INSERT: &str =
-    "INSERT INTO case_search (case_id, body) VALUES ($1, to_tsvector('simple', $2))";
+/// The full-text index's table and columns for bulk loads (see `multi_insert_sql`).
+const CASE_SEARCH_BULK: (&str, [&str; 2]) =
+    ("case_search", ["case_id", "body=to_tsvector('simple', {})"]);
 /// The ids of cases matching `$1` (see `case_search_expr`).
 const CASE_SEARCH_IDS: &str =
     "SELECT case_id FROM case_search WHERE body @@ to_tsquery('simple', $1)";
@@ -39,6 +39,10 @@ fn case_search_expr(terms: &[String]) -> String {
 
 pub struct PgStore {
     pool: sqlx::PgPool,
+    /// The same pool: PostgreSQL runs write transactions side by side.
+    writer: sqlx::PgPool,
+    /// The case catalog cache and the intake queue.
+    cases: CaseState,
 }
 
 /// Splits `schema=NAME` off a URL's query string.
@@ -92,7 +96,11 @@ impl PgStore {
             .max_connections(16)
             .connect_with(opts)
             .await?;
-        Ok(PgStore { pool })
+        Ok(PgStore {
+            writer: pool.clone(),
+            pool,
+            cases: CaseState::default(),
+        })
     }
 
     async fn backup_impl(&self, _path: &Path) -> StoreResult<()> {

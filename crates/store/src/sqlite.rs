@@ -18,8 +18,8 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("../migrations/0002_cases.sql")),
     (3, include_str!("../migrations/sqlite/0003_case_search.sql")),
 ];
-/// Adds a case's search terms (space-joined bigrams) to the full-text index.
-const CASE_SEARCH_INSERT: &str = "INSERT INTO case_search (rowid, body) VALUES ($1, $2)";
+/// The full-text index's table and columns for bulk loads (see `multi_insert_sql`).
+const CASE_SEARCH_BULK: (&str, [&str; 2]) = ("case_search", ["rowid", "body"]);
 /// The ids of cases matching `$1` (see `case_search_expr`).
 const CASE_SEARCH_IDS: &str = "SELECT rowid FROM case_search WHERE case_search MATCH $1";
 /// An FTS5 query: every term, quoted (terms hold only letters and digits).
@@ -32,7 +32,14 @@ fn case_search_expr(terms: &[String]) -> String {
 }
 
 pub struct SqliteStore {
+    /// Readers (WAL: never blocked by the writer).
     pool: sqlx::SqlitePool,
+    /// The one writer connection. SQLite takes one write transaction at a time; queueing for
+    /// this connection is fair and wakes at once, where contending for the file lock would
+    /// sleep in SQLite's busy handler (1, 2, 5, 10 … 100 ms steps).
+    writer: sqlx::SqlitePool,
+    /// The case catalog cache and the intake queue.
+    cases: CaseState,
 }
 
 impl SqliteStore {
@@ -52,9 +59,19 @@ impl SqliteStore {
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .min_connections(1)
+            .connect_with(opts.clone())
+            .await?;
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .acquire_timeout(Duration::from_secs(60))
             .connect_with(opts)
             .await?;
-        Ok(SqliteStore { pool })
+        Ok(SqliteStore {
+            pool,
+            writer,
+            cases: CaseState::default(),
+        })
     }
 
     /// `VACUUM INTO` writes a consistent, compacted copy from one read transaction while writers

@@ -835,3 +835,39 @@ async fn suspension_merge_and_supervision() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn bulk_load_for_benchmarks_is_searchable_and_continues_numbering() {
+    each("bulk", |_, s| async move {
+        seed(&s).await;
+        let c = file(&s, &public(), VILLAGE, "0101", "垃圾桶满了").await;
+        let d = s.get_case(&Ctx::system(), c.id).await.unwrap();
+        let mut copy = d.case.clone();
+        copy.id = new_id();
+        copy.number = "320722-20200101-000007".into();
+        let row = BulkCase {
+            case: copy.clone(),
+            events: d.events.clone(),
+            search: tongchou_domain::search::document(&["路灯坏了"]),
+        };
+        let counters = vec![("320722".to_string(), "20200101".to_string(), 7)];
+        s.bulk_load_cases(&[row], &counters).await.unwrap();
+        let county = ctx(Role::Dispatcher, COUNTY);
+        let f = CaseFilter {
+            q: "路灯".into(),
+            ..Default::default()
+        };
+        let found = s
+            .list_cases(&county, &f, PageReq::new(None, None))
+            .await
+            .unwrap();
+        assert_eq!(
+            found.items.iter().map(|c| c.id).collect::<Vec<_>>(),
+            vec![copy.id]
+        );
+        let loaded = s.get_case(&county, copy.id).await.unwrap();
+        assert_eq!(loaded.events.len(), d.events.len());
+        assert_replays(&s, copy.id).await;
+    })
+    .await;
+}
