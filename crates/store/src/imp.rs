@@ -1119,6 +1119,16 @@ impl Storage for S {
         })
     }
 
+    fn top_regions(&self) -> BoxFut<'_, Vec<Region>> {
+        Box::pin(async move {
+            Ok(sqlx::query_as::<Db, Region>(AssertSqlSafe(format!(
+                "SELECT {REGION_COLS} FROM regions r WHERE r.parent_code IS NULL ORDER BY r.code"
+            )))
+            .fetch_all(&self.pool)
+            .await?)
+        })
+    }
+
     fn region_children<'a>(
         &'a self,
         ctx: &'a Ctx,

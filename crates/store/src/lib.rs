@@ -36,6 +36,8 @@ pub trait Storage: CaseStorage + Send + Sync {
     // Territory
     fn upsert_regions<'a>(&'a self, rows: &'a [RegionRow]) -> BoxFut<'a, u64>;
     fn get_region<'a>(&'a self, ctx: &'a Ctx, code: &'a str) -> BoxFut<'a, Region>;
+    /// The regions without a parent (provinces), for pickers that start at the top.
+    fn top_regions(&self) -> BoxFut<'_, Vec<Region>>;
     fn region_children<'a>(
         &'a self,
         ctx: &'a Ctx,

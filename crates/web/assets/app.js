@@ -48,6 +48,9 @@ const I18N = {
   },
 };
 let lang = localStorage.getItem("tc_lang") || "zh";
+// Views added by other scripts (cases.js): name → async (arg) => …; PUBLIC ones need no login.
+const VIEWS = {};
+const PUBLIC = new Set();
 let me = null;
 
 const t = (k) => (I18N[lang] && I18N[lang][k]) || I18N.zh[k] || k;
@@ -154,7 +157,8 @@ function viewLogin() {
       <label>${t("username")}<input id="username" name="username" autocomplete="username" required></label>
       <label>${t("password")}<input id="password" name="password" type="password" autocomplete="current-password" required></label>
       <button id="login-btn" class="primary" type="submit">${t("login")}</button>
-    </form></div>`;
+    </form></div>
+    <div class="card login public-links"><a id="go-report" href="#/report">${t("report_title")}</a> · <a id="go-track" href="#/track">${t("track_title")}</a></div>`;
   $("#login-form").addEventListener("submit", async (e) => {
     e.preventDefault();
     const f = e.target;
@@ -170,6 +174,8 @@ function viewLogin() {
 function renderNav() {
   $("#search-form").hidden = false;
   $("#usernav").innerHTML = `<span class="hide-sm">${esc(me.display_name)} · ${esc(lang === "zh" ? me.role_zh : me.role)}</span>
+    ${me.role !== "party_officer" ? `<a id="nav-cases" href="#/cases">${t("cases")}</a>` : ""}
+    ${can("file_cases") ? `<a id="nav-new-case" href="#/new-case">${t("new_case")}</a>` : ""}
     <a href="#/data">${t("data")}</a>${can("manage_accounts") ? `<a href="#/audit">${t("audit")}</a>` : ""}
     <button id="logout" class="link" type="button">${t("logout")}</button>`;
   $("#logout").addEventListener("click", async () => {
@@ -483,6 +489,15 @@ async function route() {
   applyStatic();
   const [, view, arg] = (location.hash || "#/").split("/");
   if (view === "login") return viewLogin();
+  if (PUBLIC.has(view)) {
+    $("#search-form").hidden = true;
+    try {
+      return await VIEWS[view](arg);
+    } catch (err) {
+      app().innerHTML = `<div class="card"><p class="error">${esc(err.message)}</p></div>`;
+      return;
+    }
+  }
   if (!me) {
     try {
       me = await api("GET", "/api/v1/me");
@@ -501,7 +516,9 @@ async function route() {
       case "data": return viewData();
       case "audit": return await viewAudit();
       default:
-        location.hash = me.grid_code ? `#/grid/${me.grid_code}` : `#/region/${me.scope_code}`;
+        if (VIEWS[view]) return await VIEWS[view](arg);
+        location.hash = ["dispatcher", "handler", "leader"].includes(me.role) ? "#/cases"
+          : me.grid_code ? `#/grid/${me.grid_code}` : `#/region/${me.scope_code}`;
     }
   } catch (err) {
     if (err.status === 401) return;
@@ -520,4 +537,5 @@ $("#lang").addEventListener("click", () => {
   route();
 });
 window.addEventListener("hashchange", route);
-route();
+// Other scripts register their views first.
+window.addEventListener("DOMContentLoaded", route);

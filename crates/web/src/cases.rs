@@ -37,6 +37,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/cases/bulk-dispatch", post(bulk_dispatch))
         .route("/api/v1/cases/{id}", get(get_case))
         .route("/api/v1/cases/{id}/actions", post(act))
+        .route(
+            "/api/v1/public/regions/{code}/children",
+            get(public_regions),
+        )
         .route("/api/v1/public/cases", post(public_create))
         .route("/api/v1/public/cases/{number}", get(public_track))
         .route("/api/v1/public/cases/{number}/actions", post(public_act))
@@ -493,6 +497,32 @@ struct Receipt {
     number: String,
     secret: String,
     case: PublicCase,
+}
+
+/// Region names and codes for the public form's place picker (public data).
+async fn public_regions(
+    State(s): State<AppState>,
+    _p: Public,
+    Path(code): Path<String>,
+) -> ApiResult<Json<Value>> {
+    // `root` lists the top-level regions (provinces).
+    let regions = if code == "root" {
+        s.store.top_regions().await?
+    } else {
+        s.store
+            .region_children(
+                &public_ctx(),
+                &code,
+                PageReq::new(Some(1), Some(PageReq::MAX_SIZE)),
+            )
+            .await?
+            .items
+    };
+    let items: Vec<Value> = regions
+        .into_iter()
+        .map(|r| json!({"code": r.code, "name": r.name, "level": r.level}))
+        .collect();
+    Ok(Json(json!({ "items": items })))
 }
 
 /// The public form: anonymous, phone optional.

@@ -422,6 +422,18 @@ pub const OPS: &[Op] = &[
     Op {
         public: true,
         ..op(
+            "get",
+            "/api/v1/public/regions/{code}/children",
+            "public",
+            "Child regions (code, name, level) for the public form's place picker",
+            &[],
+            None,
+            "Items",
+        )
+    },
+    Op {
+        public: true,
+        ..op(
             "post",
             "/api/v1/public/cases",
             "public",

@@ -8,6 +8,7 @@ use axum::routing::get;
 
 const INDEX: &str = include_str!("../assets/index.html");
 const APP_JS: &str = include_str!("../assets/app.js");
+const CASES_JS: &str = include_str!("../assets/cases.js");
 const APP_CSS: &str = include_str!("../assets/app.css");
 
 pub fn routes() -> Router<AppState> {
@@ -19,6 +20,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/assets/app.js",
             get(|| async { asset("text/javascript; charset=utf-8", APP_JS) }),
+        )
+        .route(
+            "/assets/cases.js",
+            get(|| async { asset("text/javascript; charset=utf-8", CASES_JS) }),
         )
         .route(
             "/assets/app.css",

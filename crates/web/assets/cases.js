@@ -1,0 +1,423 @@
+// Tongchou web UI — cases: the queue (dispatcher console, handler inbox, grid worker's verify
+// tasks, leader's supervised and overdue view), a case with its timeline and the actions the
+// caller's role may take, staff intake, and the public report / track / rate pages.
+"use strict";
+
+Object.assign(I18N.zh, {
+  cases: "案件", new_case: "上报", queue: "案件队列", pending: "待受理/派遣", working: "处置中", verify: "待核查",
+  done: "已办结", all: "全部", category: "类别", overdue: "仅超时", supervised: "仅督办", mine: "本单位",
+  keyword: "关键词", filter: "筛选", number: "编号", title: "标题", state: "状态", unit: "处置单位",
+  deadline: "时限", light: "灯", bulk_dispatch: "批量派遣", routed_unit: "按路由", description: "问题描述",
+  region: "发生地", reporter: "反映人", reporter_phone: "联系电话", priority: "紧急程度", normal: "一般",
+  urgent: "紧急", emergency: "特急", source: "来源", submit: "提交", timeline: "办理过程", note: "说明",
+  a_accept: "立案", a_reject: "不予立案", a_merge: "合并", a_dispatch: "派遣", a_sign: "签收", a_return: "回退",
+  a_handle: "办结反馈", a_escalate: "上报上级", a_suspend: "同意挂账", a_resume: "恢复办理",
+  a_verify_pass: "核查通过", a_verify_fail: "核查不通过（返工）", a_reopen: "重新打开", a_request_suspend: "申请挂账",
+  a_supervise: "督办", a_comment: "备注", a_rate: "评价", a_report: "上报", duplicate_of: "合并到案件编号ID",
+  supervise_days: "督办期限（天）", returns: "回退次数", reworks: "返工次数", escalations: "上报次数",
+  first_unit: "首接单位", closed_level: "办结层级", route_by: "分派依据", suspend_asked: "处置单位申请挂账",
+  report_title: "我要反映", track_title: "进度查询", secret: "查询码", track: "查询", receipt: "已受理，请记下编号和查询码",
+  rate_title: "满意度评价", very_satisfied: "非常满意", satisfied: "满意", basically_satisfied: "基本满意",
+  dissatisfied: "不满意", very_dissatisfied: "非常不满意", reopen_note: "仍未解决？说明情况后可重新打开",
+  locate: "使用当前位置", hotline: "12345热线", window: "窗口受理", grid: "网格巡查", web: "群众上报", api: "接口",
+  open311: "Open311", choose: "请选择", level_village: "村级", level_township: "乡镇级", level_county: "县级",
+  level_city: "市级", green: "正常", yellow: "临期", red: "超时", anonymous: "可匿名，电话可不填",
+  dispatched_ok: "已派遣", failed: "失败",
+});
+Object.assign(I18N.en, {
+  cases: "Cases", new_case: "Report", queue: "Case queue", pending: "To accept/dispatch", working: "In progress",
+  verify: "To verify", done: "Done", all: "All", category: "Category", overdue: "Overdue only",
+  supervised: "Supervised only", mine: "My unit", keyword: "Keyword", filter: "Filter", number: "Number",
+  title: "Title", state: "State", unit: "Unit", deadline: "Deadline", light: "Light", bulk_dispatch: "Dispatch selected",
+  routed_unit: "As routed", description: "Description", region: "Place", reporter: "Reporter",
+  reporter_phone: "Phone", priority: "Priority", normal: "Normal", urgent: "Urgent", emergency: "Emergency",
+  source: "Source", submit: "Submit", timeline: "Timeline", note: "Note", a_accept: "Accept", a_reject: "Reject",
+  a_merge: "Merge", a_dispatch: "Dispatch", a_sign: "Sign for", a_return: "Return", a_handle: "Report handled",
+  a_escalate: "Escalate", a_suspend: "Approve suspension", a_resume: "Resume", a_verify_pass: "Verify: pass",
+  a_verify_fail: "Verify: fail (rework)", a_reopen: "Reopen", a_request_suspend: "Ask to suspend",
+  a_supervise: "Supervise", a_comment: "Comment", a_rate: "Rate", a_report: "Reported", duplicate_of: "Merge into case id",
+  supervise_days: "Supervision deadline (days)", returns: "Returns", reworks: "Reworks", escalations: "Escalations",
+  first_unit: "First unit", closed_level: "Closed at level", route_by: "Routed by", suspend_asked: "The unit asks to suspend",
+  report_title: "Report a problem", track_title: "Track a case", secret: "Secret", track: "Track",
+  receipt: "Received. Keep the number and the secret", rate_title: "How satisfied are you?",
+  very_satisfied: "Very satisfied", satisfied: "Satisfied", basically_satisfied: "Basically satisfied",
+  dissatisfied: "Dissatisfied", very_dissatisfied: "Very dissatisfied", reopen_note: "Not solved? Say why and reopen",
+  locate: "Use my location", hotline: "Hotline", window: "Window", grid: "Grid patrol", web: "Web", api: "API",
+  open311: "Open311", choose: "Choose", level_village: "Village", level_township: "Township", level_county: "County",
+  level_city: "City", green: "On time", yellow: "Due soon", red: "Overdue", anonymous: "Name and phone are optional",
+  dispatched_ok: "Dispatched", failed: "Failed",
+});
+
+const STATE_GROUPS = {
+  pending: "reported,accepted,returned,escalated",
+  working: "dispatched,in_progress,suspended",
+  verify: "handled",
+  done: "closed,rejected",
+  all: "",
+};
+
+function fmtTime(ms) {
+  if (!ms) return "";
+  const d = new Date(ms);
+  const p = (n) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+function lightDot(light) {
+  return light ? `<span class="light ${light}" title="${t(light)}"></span>` : "";
+}
+
+function stateName(c) {
+  return lang === "zh" ? c.state_zh || c.state : c.state.replace("_", " ");
+}
+
+let categoryCache = null;
+async function categories() {
+  if (!categoryCache) categoryCache = (await api("GET", "/api/v1/case-categories")).items;
+  return categoryCache;
+}
+
+async function categoryOptions(selected) {
+  const all = await categories();
+  const parents = all.filter((k) => !k.parent_code);
+  return `<option value="">${t("choose")}</option>` + parents.map((p) => `<optgroup label="${esc(p.name)}">${
+    all.filter((k) => k.parent_code === p.code && k.active).map((k) =>
+      `<option value="${k.code}"${k.code === selected ? " selected" : ""}>${esc(k.name)}</option>`).join("")
+  }</optgroup>`).join("");
+}
+
+function defaultGroup() {
+  if (me.role === "grid_worker") return "verify";
+  if (me.role === "handler") return "working";
+  if (me.role === "leader") return "all";
+  return "pending";
+}
+
+// ---------- the queue ----------
+
+async function viewCases(arg, page = 1) {
+  const params = new URLSearchParams(arg ? decodeURIComponent(arg) : "");
+  const group = params.get("g") || defaultGroup();
+  const f = {
+    state: STATE_GROUPS[group] ?? "",
+    category: params.get("category") || "",
+    overdue: params.get("overdue") === "1",
+    supervised: params.get("supervised") === "1",
+    mine: params.has("mine") ? params.get("mine") === "1" : me.role === "handler",
+    q: params.get("q") || "",
+  };
+  const qs = new URLSearchParams({ page, page_size: 30 });
+  for (const [k, v] of Object.entries(f)) if (v) qs.set(k, v === true ? "true" : v);
+  const [list, all] = await Promise.all([api("GET", `/api/v1/cases?${qs}`), categories()]);
+  const dispatcher = me.role === "dispatcher" || me.role === "admin";
+  const parents = all.filter((k) => !k.parent_code);
+  let html = `<div class="card"><h1>${t("queue")}</h1>
+    <form id="case-filters" class="filters">
+      <select id="f-group" name="g">${Object.keys(STATE_GROUPS).map((g) => `<option value="${g}"${g === group ? " selected" : ""}>${t(g)}</option>`).join("")}</select>
+      <select id="f-category" name="category"><option value="">${t("category")}</option>${parents.map((p) => `<option value="${p.code}"${p.code === f.category ? " selected" : ""}>${esc(p.name)}</option>`).join("")}</select>
+      <input id="f-q" name="q" placeholder="${t("keyword")}" value="${esc(f.q)}">
+      <label class="check"><input type="checkbox" name="overdue" id="f-overdue"${f.overdue ? " checked" : ""}>${t("overdue")}</label>
+      <label class="check"><input type="checkbox" name="supervised" id="f-supervised"${f.supervised ? " checked" : ""}>${t("supervised")}</label>
+      ${me.unit_id ? `<label class="check"><input type="checkbox" name="mine" id="f-mine"${f.mine ? " checked" : ""}>${t("mine")}</label>` : ""}
+      <button class="secondary" id="f-go" type="submit">${t("filter")}</button>
+    </form></div>`;
+  html += `<div class="card"><div class="scroll"><table id="case-table"><thead><tr>${dispatcher ? "<th></th>" : ""}<th>${t("number")}</th><th>${t("title")}</th><th>${t("state")}</th><th>${t("light")}</th><th class="hide-sm">${t("unit")}</th><th class="hide-sm">${t("deadline")}</th></tr></thead><tbody>${
+    list.items.map((c) => `<tr class="case-row">${dispatcher ? `<td><input type="checkbox" class="pick" value="${c.id}"></td>` : ""}
+      <td><a class="case-link" href="#/case/${c.id}">${esc(c.number)}</a></td>
+      <td>${esc(c.title)}<div class="muted">${esc(c.category_name || "")} · ${esc(c.region_name || "")}</div></td>
+      <td>${esc(stateName(c))}${c.supervised_by ? ` <span class="badge warn">${t("a_supervise")}</span>` : ""}</td>
+      <td>${lightDot(c.light)}</td><td class="hide-sm">${esc(c.unit_name || "")}</td><td class="hide-sm">${fmtTime(c.deadline_at)}</td></tr>`).join("")
+    || `<tr><td colspan="7" class="muted">${t("none")}</td></tr>`
+  }</tbody></table></div>${pager(page, list.has_more, (p) => viewCases(arg, p))}`;
+  if (dispatcher && list.items.length) {
+    html += `<div class="bulk"><select id="bulk-unit"><option value="">${t("routed_unit")}</option></select>
+      <button class="primary" id="bulk-go" type="button">${t("bulk_dispatch")}</button></div><div id="bulk-result" class="muted"></div>`;
+  }
+  html += `</div>`;
+  app().innerHTML = html;
+  $("#case-filters").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const fd = new FormData(e.target);
+    const p = new URLSearchParams();
+    for (const [k, v] of fd.entries()) if (v) p.set(k, v === "on" ? "1" : v);
+    if (me.unit_id && !fd.has("mine")) p.set("mine", "0");
+    location.hash = `#/cases/${encodeURIComponent(p.toString())}`;
+  });
+  if ($("#bulk-go")) {
+    unitOptions([me.scope_code]).then((opts) => ($("#bulk-unit").innerHTML += opts));
+    $("#bulk-go").addEventListener("click", async () => {
+      const ids = [...document.querySelectorAll("input.pick:checked")].map((i) => i.value);
+      if (!ids.length) return;
+      const body = { ids };
+      if ($("#bulk-unit").value) body.unit_id = $("#bulk-unit").value;
+      try {
+        const r = await api("POST", "/api/v1/cases/bulk-dispatch", body);
+        toast(`${t("dispatched_ok")} ${r.dispatched.length} · ${t("failed")} ${r.failed.length}`);
+        $("#bulk-result").textContent = r.failed.map((x) => x.message).join("\n");
+        if (!r.failed.length) viewCases(arg, page);
+      } catch (err) {
+        $("#bulk-result").textContent = err.message;
+      }
+    });
+  }
+}
+
+async function unitOptions(regions) {
+  const seen = new Set();
+  let out = "";
+  for (const code of regions) {
+    if (!code || seen.has(code)) continue;
+    seen.add(code);
+    const units = await api("GET", `/api/v1/regions/${code}/units`).catch(() => ({ items: [] }));
+    out += units.items.map((u) => `<option value="${u.id}">${esc(u.name)}</option>`).join("");
+  }
+  return out;
+}
+
+// ---------- one case ----------
+
+// Which actions to offer: what the transition table allows this role in this state (the server
+// checks again and answers 409 otherwise).
+function offered(c) {
+  const s = c.state;
+  const acts = [];
+  const role = me.role;
+  if (role === "dispatcher" || role === "admin") {
+    if (s === "reported") acts.push("accept", "reject", "merge");
+    if (s === "accepted") acts.push("dispatch", "escalate", "merge");
+    if (s === "returned") acts.push("dispatch", "reject", "escalate");
+    if (s === "escalated") acts.push("dispatch", "escalate");
+    if (s === "in_progress") acts.push("suspend", "escalate");
+    if (s === "suspended") acts.push("resume");
+    if (s === "handled") acts.push("verify_pass", "verify_fail");
+  }
+  if (role === "handler" && me.unit_id && me.unit_id === c.unit_id) {
+    if (s === "dispatched") acts.push("sign", "return");
+    if (s === "in_progress") acts.push("handle", "escalate", "request_suspend");
+  }
+  if (role === "grid_worker" && s === "handled") acts.push("verify_pass", "verify_fail");
+  if ((role === "leader" || role === "admin") && !["closed", "rejected"].includes(s)) acts.push("supervise");
+  if (role !== "resident") acts.push("comment");
+  return acts;
+}
+
+async function viewCase(id) {
+  const d = await api("GET", `/api/v1/cases/${id}`);
+  const c = d.case;
+  const acts = offered(c);
+  let html = crumbs([{ name: t("cases"), href: "#/cases" }, { name: c.number }]) + `<div class="card">
+    <h1 id="case-title">${esc(c.title)}</h1>
+    <div class="muted">${esc(c.number)} · ${esc(c.category_name || c.category_code)} · ${t(c.priority)}</div>
+    <div class="stats"><div class="stat"><span class="muted">${t("state")}</span><b id="case-state">${esc(stateName(c))}</b></div>
+      <div class="stat"><span class="muted">${t("deadline")}</span><b>${lightDot(c.light)} ${fmtTime(c.deadline_at) || "—"}</b></div>
+      <div class="stat"><span class="muted">${t("unit")}</span><b id="case-unit">${esc(c.unit_name || "—")}</b></div>
+      <div class="stat"><span class="muted">${t("level")}</span><b>${t("level_" + c.level)}</b></div></div>
+    ${c.suspend_requested ? `<p class="badge warn">${t("suspend_asked")}</p>` : ""}
+    <dl class="kv">
+      <dt>${t("description")}</dt><dd>${esc(c.description)}</dd>
+      <dt>${t("address")}</dt><dd>${esc(c.address)}</dd>
+      <dt>${t("region")}</dt><dd>${esc(c.region_name || c.region_code)}</dd>
+      <dt>${t("reporter")}</dt><dd>${esc(c.reporter_name || "—")} ${esc(c.reporter_phone || "")}</dd>
+      <dt>${t("source")}</dt><dd>${t(c.source)}</dd>
+      <dt>${t("route_by")}</dt><dd>${esc(c.route_by)}</dd>
+      <dt>${t("returns")} / ${t("reworks")} / ${t("escalations")}</dt><dd>${c.returns} / ${c.reworks} / ${c.escalations}</dd>
+      ${c.closed_level ? `<dt>${t("closed_level")}</dt><dd>${t("level_" + c.closed_level)}</dd>` : ""}
+      ${c.satisfaction ? `<dt>${t("rate_title")}</dt><dd>${t(c.satisfaction)}</dd>` : ""}
+      ${c.supervise_deadline ? `<dt>${t("a_supervise")}</dt><dd>${fmtTime(c.supervise_deadline)}</dd>` : ""}
+    </dl></div>`;
+  if (acts.length) {
+    html += `<div class="card"><form id="case-actions">
+      <label>${t("note")}<textarea id="act-note" name="note" rows="2"></textarea></label>
+      ${acts.includes("dispatch") ? `<label>${t("unit")}<select id="act-unit" name="unit_id"><option value="">${t("routed_unit")}</option></select></label>` : ""}
+      ${acts.includes("merge") ? `<label>${t("duplicate_of")}<input id="act-dup" name="duplicate_of"></label>` : ""}
+      ${acts.includes("supervise") ? `<label>${t("supervise_days")}<input id="act-days" name="deadline" type="number" min="1" value="3"></label>` : ""}
+      <div class="actions">${acts.map((a) => `<button type="button" class="${a === "comment" ? "secondary" : "primary"} act" id="act-${a}" data-action="${a}">${t("a_" + a)}</button>`).join("")}</div>
+    </form></div>`;
+  }
+  html += `<div class="card"><h2>${t("timeline")}</h2><ul class="list" id="timeline">${d.events.map((e) => `<li><span><b>${t("a_" + e.action)}</b> ${esc(e.unit_name || "")}
+    <span class="muted">${esc(e.note)}</span></span><span class="muted">${esc(e.actor_name)} · ${fmtTime(e.at)}</span></li>`).join("")}</ul></div>`;
+  app().innerHTML = html;
+  if ($("#act-unit")) {
+    unitOptions([c.level_code, c.region_code, me.scope_code]).then((o) => ($("#act-unit").innerHTML += o));
+  }
+  document.querySelectorAll("button.act").forEach((b) => b.addEventListener("click", async () => {
+    const form = $("#case-actions");
+    const body = { action: b.dataset.action, note: $("#act-note").value, version: c.version };
+    if (b.dataset.action === "dispatch" && $("#act-unit").value) body.unit_id = $("#act-unit").value;
+    if (b.dataset.action === "merge") body.duplicate_of = $("#act-dup").value;
+    if (b.dataset.action === "supervise") body.deadline = Date.now() + Number($("#act-days").value || 3) * 86400000;
+    try {
+      await api("POST", `/api/v1/cases/${c.id}/actions`, body);
+      toast(t("a_" + b.dataset.action));
+      await viewCase(id);
+    } catch (err) {
+      showError(form, err);
+    }
+  }));
+}
+
+// ---------- staff intake ----------
+
+async function viewNewCase() {
+  const sources = me.role === "agent" || me.role === "dispatcher" || me.role === "admin"
+    ? `<label>${t("source")}<select name="source"><option value="hotline">${t("hotline")}</option><option value="window">${t("window")}</option><option value="api">${t("api")}</option></select></label>` : "";
+  app().innerHTML = `<div class="card"><h1>${t("new_case")}</h1><form id="case-form" class="stack">
+    <label>${t("category")}<select name="category_code" id="c-category" required>${await categoryOptions()}</select></label>
+    <label>${t("title")}<input name="title" id="c-title"></label>
+    <label>${t("description")}<textarea name="description" id="c-description" rows="3" required></textarea></label>
+    <label>${t("address")}<input name="address" id="c-address"></label>
+    <label>${t("region")}<input name="region_code" id="c-region" value="${esc(me.grid_code ? "" : me.scope_code)}" inputmode="numeric"></label>
+    <label>${t("grid_code")}<input name="grid_code" id="c-grid" value="${esc(me.grid_code || "")}" inputmode="numeric"></label>
+    <label>${t("priority")}<select name="priority"><option value="">${t("choose")}</option><option value="normal">${t("normal")}</option><option value="urgent">${t("urgent")}</option><option value="emergency">${t("emergency")}</option></select></label>
+    <label>${t("reporter")}<input name="reporter_name"></label>
+    <label>${t("reporter_phone")}<input name="reporter_phone" inputmode="tel"></label>
+    ${sources}
+    <input type="hidden" name="lat"><input type="hidden" name="lng">
+    <div class="actions"><button type="button" class="secondary" id="c-locate">${t("locate")}</button>
+    <button class="primary" id="c-submit" type="submit">${t("submit")}</button></div>
+  </form></div>`;
+  $("#c-locate").addEventListener("click", () => navigator.geolocation?.getCurrentPosition((pos) => {
+    const f = $("#case-form");
+    f.lat.value = pos.coords.latitude;
+    f.lng.value = pos.coords.longitude;
+    toast(`${pos.coords.latitude.toFixed(5)}, ${pos.coords.longitude.toFixed(5)}`);
+  }));
+  $("#case-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const f = e.target;
+    const body = Object.fromEntries(new FormData(f).entries());
+    body.lat = body.lat ? Number(body.lat) : null;
+    body.lng = body.lng ? Number(body.lng) : null;
+    try {
+      const c = await api("POST", "/api/v1/cases", body);
+      toast(`${c.number} · ${t("secret")} ${c.secret}`);
+      location.hash = `#/case/${c.id}`;
+    } catch (err) {
+      showError(f, err);
+    }
+  });
+}
+
+// ---------- public pages ----------
+
+async function publicApi(method, path, body) {
+  const res = await fetch(path, {
+    method,
+    headers: body ? { "Content-Type": "application/json", "Idempotency-Key": publicApi.key } : {},
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const data = await res.json().catch(() => ({ message: res.statusText }));
+  if (!res.ok) throw new ApiError(res.status, data);
+  return data;
+}
+
+function publicShell(title, inner) {
+  $("#usernav").innerHTML = `<a href="#/login">${t("login")}</a>`;
+  app().innerHTML = `<div class="card narrow"><h1>${title}</h1>${inner}</div>`;
+}
+
+// A cascade of selects from the top region down to a village.
+async function placePicker(box) {
+  const level = async (code, depth) => {
+    const kids = (await publicApi("GET", `/api/v1/public/regions/${code}/children`)).items;
+    [...box.querySelectorAll("select")].slice(depth).forEach((s) => s.remove());
+    if (!kids.length) return;
+    const sel = document.createElement("select");
+    sel.className = "place";
+    sel.id = `place-${depth}`;
+    sel.innerHTML = `<option value="">${t("choose")}</option>` + kids.map((k) => `<option value="${k.code}">${esc(k.name)}</option>`).join("");
+    box.appendChild(sel);
+    sel.addEventListener("change", () => sel.value && level(sel.value, depth + 1));
+    if (kids.length === 1) {
+      sel.value = kids[0].code;
+      await level(kids[0].code, depth + 1);
+    }
+  };
+  await level("root", 0);
+}
+
+function pickedPlace(box) {
+  const vals = [...box.querySelectorAll("select")].map((s) => s.value).filter(Boolean);
+  return vals[vals.length - 1] || "";
+}
+
+async function viewReport() {
+  publicApi.key = "web-" + Math.random().toString(36).slice(2) + Date.now();
+  publicShell(t("report_title"), `<form id="report-form" class="stack">
+    <label>${t("category")}<select name="category_code" id="r-category" required>${await categoryOptions()}</select></label>
+    <label>${t("description")}<textarea name="description" id="r-description" rows="4" required></textarea></label>
+    <label>${t("region")}<span id="r-place" class="places"></span></label>
+    <label>${t("address")}<input name="address" id="r-address"></label>
+    <p class="muted">${t("anonymous")}</p>
+    <label>${t("reporter")}<input name="reporter_name" id="r-name"></label>
+    <label>${t("reporter_phone")}<input name="reporter_phone" id="r-phone" inputmode="tel"></label>
+    <button class="primary" id="r-submit" type="submit">${t("submit")}</button></form>`);
+  await placePicker($("#r-place"));
+  $("#report-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const f = e.target;
+    const body = Object.fromEntries(new FormData(f).entries());
+    body.region_code = pickedPlace($("#r-place"));
+    try {
+      const r = await publicApi("POST", "/api/v1/public/cases", body);
+      publicShell(t("receipt"), `<dl class="kv" id="receipt"><dt>${t("number")}</dt><dd id="receipt-number">${esc(r.number)}</dd>
+        <dt>${t("secret")}</dt><dd id="receipt-secret">${esc(r.secret)}</dd></dl>
+        <p><a id="receipt-track" href="#/track/${encodeURIComponent(r.number + "~" + r.secret)}">${t("track_title")}</a></p>`);
+    } catch (err) {
+      showError(f, err);
+    }
+  });
+}
+
+async function viewTrack(arg) {
+  const [number, secret] = decodeURIComponent(arg || "").split("~");
+  publicShell(t("track_title"), `<form id="track-form" class="grid">
+    <label>${t("number")}<input name="number" id="t-number" value="${esc(number || "")}" required></label>
+    <label>${t("secret")}<input name="secret" id="t-secret" value="${esc(secret || "")}" required></label>
+    <button class="primary" id="t-go" type="submit">${t("track")}</button></form><div id="track-result"></div>`);
+  const show = async (n, s) => {
+    const box = $("#track-result");
+    try {
+      const c = await publicApi("GET", `/api/v1/public/cases/${encodeURIComponent(n)}?secret=${encodeURIComponent(s)}`);
+      let html = `<div class="stats"><div class="stat"><span class="muted">${t("state")}</span><b id="track-state">${esc(stateName(c))}</b></div>
+        <div class="stat"><span class="muted">${t("unit")}</span><b>${esc(c.unit_name || "—")}</b></div>
+        <div class="stat"><span class="muted">${t("category")}</span><b>${esc(c.category_name || "")}</b></div></div>
+        <ul class="list" id="track-events">${c.events.map((e) => `<li><span>${t("a_" + e.action)} ${esc(e.unit_name || "")}</span><span class="muted">${fmtTime(e.at)}</span></li>`).join("")}</ul>`;
+      if (c.state === "closed" && !c.satisfaction) {
+        html += `<h2>${t("rate_title")}</h2><div class="actions" id="rate-buttons">${["very_satisfied", "satisfied", "basically_satisfied", "dissatisfied", "very_dissatisfied"].map((v) => `<button type="button" class="secondary rate" data-v="${v}">${t(v)}</button>`).join("")}</div>`;
+      } else if (c.satisfaction) {
+        html += `<p id="track-rated">${t("rate_title")}：<b>${t(c.satisfaction)}</b></p>`;
+      }
+      if (c.state === "closed") {
+        html += `<form id="reopen-form" class="stack"><label>${t("reopen_note")}<input name="note" id="reopen-note"></label>
+          <button class="secondary" type="submit">${t("a_reopen")}</button></form>`;
+      }
+      box.innerHTML = html;
+      const act = async (body, form) => {
+        try {
+          await publicApi("POST", `/api/v1/public/cases/${encodeURIComponent(n)}/actions`, { secret: s, ...body });
+          await show(n, s);
+        } catch (err) {
+          if (form) showError(form, err);
+          else toast(err.message);
+        }
+      };
+      box.querySelectorAll("button.rate").forEach((b) => b.addEventListener("click", () => act({ action: "rate", satisfaction: b.dataset.v })));
+      $("#reopen-form")?.addEventListener("submit", (e) => {
+        e.preventDefault();
+        act({ action: "reopen", note: e.target.note.value }, e.target);
+      });
+    } catch (err) {
+      box.innerHTML = `<p class="error">${esc(err.status === 404 ? t("not_found") : err.message)}</p>`;
+    }
+  };
+  $("#track-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    show(e.target.number.value.trim(), e.target.secret.value.trim());
+  });
+  if (number && secret) await show(number, secret);
+}
+
+Object.assign(VIEWS, { cases: viewCases, case: viewCase, "new-case": viewNewCase, report: viewReport, track: viewTrack });
+PUBLIC.add("report");
+PUBLIC.add("track");
