@@ -285,6 +285,8 @@ impl Driver {
         self.type_into("#password", PASSWORD);
         self.click("#login-btn", "");
         self.wait_for("#logout", "");
+        // The landing page (a region, a grid or the case queue) has rendered.
+        self.wait_for("h1", "");
     }
 
     fn logout(&self) {

@@ -486,6 +486,8 @@ async function viewAudit(page = 1) {
 // ---------- routing ----------
 
 async function route() {
+  // A newer navigation wins: an older one that is still loading does not redirect.
+  const token = (route.seq = (route.seq || 0) + 1);
   applyStatic();
   const [, view, arg] = (location.hash || "#/").split("/");
   if (view === "login") return viewLogin();
@@ -505,6 +507,7 @@ async function route() {
       return viewLogin();
     }
   }
+  if (token !== route.seq) return;
   renderNav();
   try {
     switch (view) {
@@ -517,6 +520,7 @@ async function route() {
       case "audit": return await viewAudit();
       default:
         if (VIEWS[view]) return await VIEWS[view](arg);
+        if (token !== route.seq) return;
         location.hash = ["dispatcher", "handler", "leader"].includes(me.role) ? "#/cases"
           : me.grid_code ? `#/grid/${me.grid_code}` : `#/region/${me.scope_code}`;
     }
