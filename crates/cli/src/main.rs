@@ -20,6 +20,7 @@ USAGE:
   tongchou import regions DIR [--data-dir DIR] [--database-url URL]
   tongchou user create --username U --password P --role ROLE --scope CODE [--name NAME] [--grid GRID]
   tongchou user reset --username U --password P
+  tongchou apikey create --name N [--scope CODE]            prints a new Open311 API key
   tongchou migrate [--data-dir DIR] [--database-url URL]
   tongchou backup FILE [--data-dir DIR]                    consistent copy, safe while serving
   tongchou restore FILE [--data-dir DIR]                   into an empty data dir
@@ -160,6 +161,48 @@ async fn run() -> Result<()> {
             println!(
                 "imported {n} regions ({merged} placeholder rows are their parent and were folded into it)"
             );
+        }
+        "apikey" => {
+            let sub: String = args
+                .free_from_str()
+                .map_err(|_| anyhow!("usage: tongchou apikey create --name N [--scope CODE]"))?;
+            if sub != "create" {
+                bail!("usage: tongchou apikey create --name N [--scope CODE]");
+            }
+            let c = Common::from(&mut args)?;
+            let name: String = args.value_from_str("--name")?;
+            let scope: Option<String> = args.opt_value_from_str("--scope")?;
+            finish(args)?;
+            let store = c.open().await?;
+            let scope = match scope {
+                Some(s) => tongchou_domain::RegionCode::parse_field("scope", &s)
+                    .map_err(|e| anyhow!(e.message()))?
+                    .as_str()
+                    .to_string(),
+                None => store
+                    .top_regions()
+                    .await?
+                    .first()
+                    .map(|r| r.code.clone())
+                    .ok_or_else(|| {
+                        anyhow!("no regions yet: import regions or load the demo first")
+                    })?,
+            };
+            let sys = tongchou_store::Ctx::system();
+            store
+                .get_region(&sys, &scope)
+                .await
+                .map_err(|_| anyhow!("scope {scope} is not a known region"))?;
+            let key = tongchou_web::auth::random_token();
+            let row = store
+                .create_api_key(&sys, &name, &scope, &tongchou_web::auth::token_hash(&key))
+                .await
+                .map_err(|e| anyhow!("{e}"))?;
+            eprintln!(
+                "created API key {:?} (scope {}); it is shown only now:",
+                row.name, row.scope_code
+            );
+            println!("{key}");
         }
         "user" => {
             let sub: String = args

@@ -369,3 +369,68 @@ fn serves_the_demo_on_postgres() {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+#[test]
+fn apikey_from_the_command_line_files_an_open311_request() {
+    let d = temp_dir("apikey");
+    let dd = dir_arg(&d);
+    let (ok, out) = tongchou(&["apikey", "create", "--name", "x", "--data-dir", &dd]);
+    assert!(!ok && out.contains("no regions"), "{out}");
+    let (ok, out) = tongchou(&["import", "regions", &vendored(), "--data-dir", &dd]);
+    assert!(ok, "{out}");
+    let (ok, out) = tongchou(&[
+        "apikey",
+        "create",
+        "--name",
+        "x",
+        "--scope",
+        "99",
+        "--data-dir",
+        &dd,
+    ]);
+    assert!(!ok && out.contains("99"), "{out}");
+    let out = Command::new(BIN)
+        .args([
+            "apikey",
+            "create",
+            "--name",
+            "市民App",
+            "--scope",
+            "320722",
+            "--data-dir",
+            &dd,
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let key = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    assert_eq!(key.len(), 64, "{key}");
+    let s = Server::start(d, false);
+    let post = |body: &str| {
+        agent()
+            .post(&format!("{}/open311/v2/requests.json", s.base))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .send(body.to_string())
+            .unwrap()
+    };
+    let mut r = post(&format!(
+        "api_key={key}&jurisdiction_id=320722&service_code=0601&description=%E4%BA%95%E7%9B%96%E7%BC%BA%E5%A4%B1&lat=34.5&long=118.7"
+    ));
+    assert_eq!(r.status(), 201);
+    let v: serde_json::Value = r.body_mut().read_json().unwrap();
+    assert!(
+        v[0]["service_request_id"]
+            .as_str()
+            .unwrap()
+            .starts_with("320722-"),
+        "{v}"
+    );
+    // Outside the key's scope: refused in the spec's error shape.
+    let mut r = post(&format!(
+        "api_key={key}&jurisdiction_id=320703&service_code=0601&description=x&address_string=y"
+    ));
+    assert_eq!(r.status(), 400);
+    let v: serde_json::Value = r.body_mut().read_json().unwrap();
+    assert_eq!(v[0]["code"], 400, "{v}");
+    let _ = json!(null);
+}

@@ -459,6 +459,13 @@ pub struct CaseFilter {
     pub mine: bool,
     /// Full-text query over title, description and address.
     pub q: String,
+    /// Comma-separated case numbers.
+    pub numbers: String,
+    /// Filed at or after / before (Unix ms).
+    pub created_from: Option<i64>,
+    pub created_to: Option<i64>,
+    /// `open` (still on a desk) or `closed` (closed or rejected), as Open311 counts them.
+    pub status: String,
 }
 
 /// A lifecycle action (`action` is a row of the transition table) or one of the side actions

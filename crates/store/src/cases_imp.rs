@@ -1392,6 +1392,37 @@ impl S {
         if f.supervised {
             sql.push_str(" AND c.supervised_by IS NOT NULL");
         }
+        let numbers: Vec<&str> = f
+            .numbers
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .take(200)
+            .collect();
+        if !numbers.is_empty() {
+            let ps: Vec<String> = numbers.iter().map(|n| args.text(*n)).collect();
+            sql.push_str(&format!(" AND c.number IN ({})", ps.join(",")));
+        }
+        if let Some(t) = f.created_from {
+            sql.push_str(&format!(" AND c.created_at >= {}", args.int(t)));
+        }
+        if let Some(t) = f.created_to {
+            sql.push_str(&format!(" AND c.created_at < {}", args.int(t)));
+        }
+        match f.status.as_str() {
+            "" => {}
+            "open" => sql.push_str(" AND c.state NOT IN ('closed', 'rejected')"),
+            "closed" => sql.push_str(" AND c.state IN ('closed', 'rejected')"),
+            _ => {
+                return Err(Invalid::new(
+                    "status",
+                    "invalid_status",
+                    "应为 open 或 closed",
+                    "must be open or closed",
+                )
+                .into());
+            }
+        }
         if f.mine {
             sql.push_str(&format!(
                 " AND c.unit_id = {}",

@@ -122,6 +122,19 @@ pub trait Storage: CaseStorage + Send + Sync {
     fn create_session<'a>(&'a self, s: &'a Session) -> BoxFut<'a, ()>;
     fn session<'a>(&'a self, token_hash: &'a str, now: i64) -> BoxFut<'a, Option<(Session, User)>>;
     fn delete_session<'a>(&'a self, token_hash: &'a str) -> BoxFut<'a, ()>;
+    /// Stores a new API key (by its hash) for `scope_code`.
+    fn create_api_key<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        name: &'a str,
+        scope_code: &'a str,
+        key_hash: &'a str,
+    ) -> BoxFut<'a, ApiKey>;
+    /// The unrevoked key with this hash.
+    fn api_key<'a>(&'a self, key_hash: &'a str) -> BoxFut<'a, Option<ApiKey>>;
+    /// Keys whose scope lies in the caller's.
+    fn list_api_keys<'a>(&'a self, ctx: &'a Ctx) -> BoxFut<'a, Vec<ApiKey>>;
+    fn revoke_api_key<'a>(&'a self, ctx: &'a Ctx, id: i64) -> BoxFut<'a, ()>;
     fn list_audit<'a>(&'a self, ctx: &'a Ctx, page: PageReq) -> BoxFut<'a, Page<AuditEntry>>;
     fn audit<'a>(
         &'a self,

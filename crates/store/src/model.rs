@@ -498,6 +498,19 @@ pub struct Session {
     pub expires_at: i64,
 }
 
+/// An Open311 client's key (the key itself is never stored).
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct ApiKey {
+    #[serde(with = "id_str")]
+    pub id: i64,
+    pub name: String,
+    #[serde(skip)]
+    pub key_hash: String,
+    pub scope_code: String,
+    pub created_at: i64,
+    pub revoked: bool,
+}
+
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct AuditEntry {
     #[serde(with = "id_str")]

@@ -63,7 +63,8 @@ pub fn check_password_policy(password: &str) -> Result<(), tongchou_domain::Inva
     }
 }
 
-fn random_token() -> String {
+/// 32 random bytes as hex (session tokens, CSRF tokens, API keys).
+pub fn random_token() -> String {
     let mut b = [0u8; 32];
     rand::rng().fill_bytes(&mut b);
     b.iter().map(|x| format!("{x:02x}")).collect()

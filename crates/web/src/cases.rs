@@ -37,6 +37,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/cases/bulk-dispatch", post(bulk_dispatch))
         .route("/api/v1/cases/{id}", get(get_case))
         .route("/api/v1/cases/{id}/actions", post(act))
+        .route("/api/v1/api-keys", get(list_keys).post(create_key))
+        .route("/api/v1/api-keys/{id}", axum::routing::delete(revoke_key))
         .route(
             "/api/v1/public/regions/{code}/children",
             get(public_regions),
@@ -198,6 +200,58 @@ async fn import_calendar(
     })?;
     let n = s.store.import_calendar(&a.ctx, year, &days).await?;
     Ok(Json(json!({ "imported": n })))
+}
+
+// ---------- Open311 API keys ----------
+
+#[derive(Deserialize)]
+struct KeyIn {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    scope: String,
+}
+
+async fn list_keys(State(s): State<AppState>, a: Auth) -> ApiResult<Json<Value>> {
+    a.require(Permission::ManageAccounts)?;
+    Ok(Json(json!({"items": s.store.list_api_keys(&a.ctx).await?})))
+}
+
+/// Creates a key and shows it once; only its hash is stored.
+async fn create_key(
+    State(s): State<AppState>,
+    a: Auth,
+    JsonBody(b): JsonBody<KeyIn>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    a.require(Permission::ManageAccounts)?;
+    let scope = if b.scope.trim().is_empty() {
+        a.user.scope_code.clone()
+    } else {
+        tongchou_domain::RegionCode::parse_field("scope", b.scope.trim())?
+            .as_str()
+            .to_string()
+    };
+    let key = crate::auth::random_token();
+    let row = s
+        .store
+        .create_api_key(&a.ctx, &b.name, &scope, &crate::auth::token_hash(&key))
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"key": key, "api_key": row})),
+    ))
+}
+
+async fn revoke_key(
+    State(s): State<AppState>,
+    a: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    a.require(Permission::ManageAccounts)?;
+    s.store
+        .revoke_api_key(&a.ctx, parse_id(&id, "api key")?)
+        .await?;
+    Ok(Json(json!({})))
 }
 
 // ---------- staff ----------

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod cases;
 pub mod error;
 pub mod io;
+pub mod open311;
 pub mod openapi;
 pub mod ui;
 
@@ -99,6 +100,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/me", get(auth::whoami))
         .merge(api::routes())
         .merge(cases::routes())
+        .merge(open311::routes())
         .merge(io::routes())
         .merge(ui::routes())
         .fallback(api::no_route)

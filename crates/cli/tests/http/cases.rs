@@ -295,3 +295,190 @@ fn public_endpoints_are_rate_limited() {
         "rate_limited"
     );
 }
+
+const REQUEST_FIELDS: [&str; 17] = [
+    "service_request_id",
+    "status",
+    "status_notes",
+    "service_name",
+    "service_code",
+    "description",
+    "agency_responsible",
+    "service_notice",
+    "requested_datetime",
+    "updated_datetime",
+    "expected_datetime",
+    "address",
+    "address_id",
+    "zipcode",
+    "lat",
+    "long",
+    "media_url",
+];
+
+fn form(s: &Server, path: &str, body: &str) -> (u16, String) {
+    let r = agent()
+        .post(&format!("{}{path}", s.base))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .send(body.to_string())
+        .unwrap();
+    (r.status().as_u16(), r.into_body().read_to_string().unwrap())
+}
+
+#[test]
+fn open311_services_and_requests_in_json_and_xml() {
+    let s = demo_server();
+    let anon = s.client();
+    // Services: every field of the spec, in both formats.
+    let services = ok(&anon.get("/open311/v2/services.json?jurisdiction_id=320722"));
+    let first = &services[0];
+    for f in [
+        "service_code",
+        "service_name",
+        "description",
+        "metadata",
+        "type",
+        "keywords",
+        "group",
+    ] {
+        assert!(first.get(f).is_some(), "service field {f}: {first}");
+    }
+    assert_eq!(first["metadata"], false);
+    let xml = String::from_utf8(anon.get("/open311/v2/services.xml").body).unwrap();
+    assert!(
+        xml.starts_with("<?xml") && xml.contains("<services><service><service_code>"),
+        "{xml}"
+    );
+    assert_eq!(
+        ok(&anon.get("/open311/v2/services/0101.json"))["service_code"],
+        "0101"
+    );
+    let r = anon.get("/open311/v2/services/9999.xml");
+    let body = String::from_utf8(r.body).unwrap();
+    assert_eq!(r.status, 404);
+    assert!(
+        body.contains("<errors><error><code>404</code><description>"),
+        "{body}"
+    );
+    let r = anon.get("/open311/v2/services.json?jurisdiction_id=32x");
+    assert_eq!((r.status, r.json()[0]["code"].as_u64()), (400, Some(400)));
+
+    // An API key, made by the administrator.
+    let admin = s.login("county_admin");
+    let k = ok(&admin.post("/api/v1/api-keys", json!({"name": "测试客户端"})));
+    let key = k["key"].as_str().unwrap().to_string();
+    assert!(
+        ok(&admin.get("/api/v1/api-keys"))["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["name"] == "测试客户端")
+    );
+
+    let (st, body) = form(
+        s,
+        "/open311/v2/requests.json",
+        "service_code=0101&description=x&address_string=y",
+    );
+    assert_eq!(st, 403, "{body}");
+    assert!(body.contains("\"code\":403"), "{body}");
+    let (st, body) = form(
+        s,
+        "/open311/v2/requests.xml",
+        &format!("api_key={key}&service_code=0101&description=x"),
+    );
+    assert_eq!(st, 400);
+    assert!(body.contains("<errors><error><code>400</code>"), "{body}");
+
+    let create = format!(
+        "api_key={key}&jurisdiction_id=320722&service_code=0101&address_id={VILLAGE}&address_string=%E7%99%BD%E5%A1%94%E6%9D%91&description=%E5%9E%83%E5%9C%BE%E5%A0%86%E6%94%BE&device_id=dev-1&client_token=tok-{}&first_name=%E5%B0%8F%E6%98%8E&last_name=%E7%8E%8B",
+        std::process::id()
+    );
+    let (st, body) = form(s, "/open311/v2/requests.json", &create);
+    assert_eq!(st, 201, "{body}");
+    let v: Value = serde_json::from_str(&body).unwrap();
+    let id = v[0]["service_request_id"].as_str().unwrap().to_string();
+    for f in ["service_request_id", "service_notice", "account_id"] {
+        assert!(v[0].get(f).is_some(), "{f}: {v}");
+    }
+    let (st, again) = form(s, "/open311/v2/requests.json", &create);
+    assert_eq!(st, 200, "a retry with the same device and token");
+    assert!(again.contains(&id));
+    let (st, xml) = form(
+        s,
+        "/open311/v2/requests.xml",
+        &create.replace("tok-", "xml-"),
+    );
+    assert_eq!(st, 201);
+    assert!(
+        xml.contains("<service_requests><request><service_request_id>320722-"),
+        "{xml}"
+    );
+
+    // One request, with and without the key; every field of the spec.
+    let one = ok(&anon.get(&format!("/open311/v2/requests/{id}.json?api_key={key}")));
+    for f in REQUEST_FIELDS {
+        assert!(one[0].get(f).is_some(), "request field {f}: {one}");
+    }
+    assert_eq!(one[0]["status"], "open");
+    assert_eq!(one[0]["description"], "垃圾堆放");
+    assert_eq!(one[0]["agency_responsible"], "");
+    assert!(
+        one[0]["requested_datetime"]
+            .as_str()
+            .unwrap()
+            .ends_with("+08:00")
+    );
+    let public = ok(&anon.get(&format!("/open311/v2/requests/{id}.json")));
+    assert_eq!(
+        public[0]["description"], "",
+        "no resident text without a key"
+    );
+    let xml = String::from_utf8(anon.get(&format!("/open311/v2/requests/{id}.xml")).body).unwrap();
+    for f in REQUEST_FIELDS {
+        assert!(xml.contains(&format!("<{f}>")), "xml field {f}: {xml}");
+    }
+    // The list with its filters and the page/page_size extension.
+    let page = ok(&anon.get("/open311/v2/requests.json?status=open&service_code=0101&page_size=2"));
+    assert!(page.as_array().unwrap().len() <= 2);
+    let closed = ok(&anon.get(&format!("/open311/v2/requests.json?status=closed&service_code=0101&start_date=2026-01-01T00:00:00Z&api_key={key}")));
+    assert!(
+        closed
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["status"] == "closed")
+    );
+    let r = anon.get("/open311/v2/requests.json?start_date=yesterday");
+    assert_eq!((r.status, r.json()[0]["code"].as_u64()), (400, Some(400)));
+    // The staff see the same case.
+    let disp = s.login("town_dispatcher");
+    let q = ok(&disp.get(&format!(
+        "/api/v1/cases?q=%E5%9E%83%E5%9C%BE%E5%A0%86%E6%94%BE"
+    )));
+    let mine = q["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["number"] == id.as_str())
+        .expect("found")
+        .clone();
+    assert_eq!(
+        (mine["source"].as_str(), mine["reporter_name"].as_str()),
+        (Some("open311"), Some("王小明"))
+    );
+    // Revoked keys stop working.
+    let kid = k["api_key"]["id"].as_str().unwrap();
+    assert_eq!(
+        admin
+            .send("DELETE", &format!("/api/v1/api-keys/{kid}"), None)
+            .status,
+        200
+    );
+    let (st, _) = form(
+        s,
+        "/open311/v2/requests.json",
+        &create.replace("tok-", "late-"),
+    );
+    assert_eq!(st, 403);
+}
