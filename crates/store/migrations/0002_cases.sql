@@ -55,6 +55,8 @@ CREATE TABLE cases (
     lat                DOUBLE PRECISION,
     lng                DOUBLE PRECISION,
     region_code        TEXT NOT NULL CHECK (length(region_code) = 12),
+    -- The first nine digits of region_code: the township, for the queue's equality index.
+    township_code      TEXT NOT NULL CHECK (length(township_code) = 9),
     grid_code          TEXT,
     source             TEXT NOT NULL CHECK (source IN ('web','grid','hotline','window','api','open311')),
     priority           TEXT NOT NULL CHECK (priority IN ('normal','urgent','emergency')),
@@ -92,8 +94,14 @@ CREATE TABLE cases (
 );
 CREATE UNIQUE INDEX cases_id ON cases (id);
 CREATE UNIQUE INDEX cases_number ON cases (number);
--- The dispatcher queue: a state within a region subtree, newest first.
+-- The queue: a state within one village, township or county (or everywhere), newest first,
+-- read in index order without sorting. Without a state: region_code, township_code or the
+-- primary key (county_code, id).
 CREATE INDEX cases_queue ON cases (state, region_code, id);
+CREATE INDEX cases_q_township ON cases (state, township_code, id);
+CREATE INDEX cases_q_county ON cases (state, county_code, id);
+CREATE INDEX cases_q_state ON cases (state, id);
+CREATE INDEX cases_township ON cases (township_code, id);
 -- The timer sweep and the overdue filter.
 CREATE INDEX cases_deadline ON cases (deadline_at);
 CREATE INDEX cases_unit ON cases (unit_id, state, id);

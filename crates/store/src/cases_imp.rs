@@ -28,8 +28,9 @@ const EVENT_COLS: &str = "e.seq, e.at, e.actor_id, e.actor_name, e.actor, e.acti
      e.to_state, e.unit_id, (SELECT u.name FROM units u WHERE u.id = e.unit_id) AS unit_name, \
      e.level, e.note, e.attachments";
 
-const CASE_INSERT_COLS: [&str; 37] = [
+const CASE_INSERT_COLS: [&str; 38] = [
     "county_code",
+    "township_code",
     "id",
     "number",
     "secret",
@@ -728,6 +729,7 @@ type Query<'q> = sqlx::query::Query<'q, Db, <Db as sqlx::Database>::Arguments>;
 /// Binds a case row in the order of `CASE_INSERT_COLS`.
 fn bind_case<'q>(q: Query<'q>, c: &'q Case) -> Query<'q> {
     q.bind(&c.county_code)
+        .bind(c.region_code.get(..9).unwrap_or(""))
         .bind(c.id)
         .bind(&c.number)
         .bind(&c.secret)
@@ -1342,55 +1344,83 @@ impl S {
             scope = scope.narrow(&RegionCode::parse_field("region", f.region.trim())?.scope());
         }
         let mut args = Args::default();
-        let mut sql = format!(
-            "SELECT {CASE_COLS} FROM cases c WHERE c.region_code >= {} AND c.region_code < {}",
-            args.text(&scope.lo),
-            args.text(&scope.hi)
-        );
-        let states: Vec<&str> = f
-            .state
-            .split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .collect();
-        if !states.is_empty() {
-            let mut ps = Vec::new();
-            for s in states {
-                let st = State::parse(s).ok_or_else(|| {
-                    Invalid::new(
-                        "state",
-                        "invalid_state",
-                        "未知的状态",
-                        "is not a known state",
-                    )
-                })?;
-                ps.push(args.text(st.as_str()));
+        // The region: when the scope is one region's subtree, an equality on the column of its
+        // level, so that (state, column, id) indexes give a page in id order; else a range.
+        let mut extra = String::new();
+        if Scope::of_prefix(&scope.lo) == scope && scope.lo.is_empty() {
+            // Everything: no condition.
+        } else if Scope::of_prefix(&scope.lo) == scope && matches!(scope.lo.len(), 6 | 9 | 12) {
+            let column = match scope.lo.len() {
+                6 => "county_code",
+                9 => "township_code",
+                _ => "region_code",
+            };
+            extra.push_str(&format!(" AND c.{column} = {}", args.text(&scope.lo)));
+        } else {
+            extra.push_str(&format!(
+                " AND c.region_code >= {} AND c.region_code < {}",
+                args.text(&scope.lo),
+                args.text(&scope.hi)
+            ));
+        }
+        let mut states: Vec<State> = Vec::new();
+        for s in f.state.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            states.push(State::parse(s).ok_or_else(|| {
+                Invalid::new(
+                    "state",
+                    "invalid_state",
+                    "未知的状态",
+                    "is not a known state",
+                )
+            })?);
+        }
+        let by_status: Option<Vec<State>> = match f.status.as_str() {
+            "" => None,
+            "open" => Some(State::ALL.into_iter().filter(|s| s.is_open()).collect()),
+            "closed" => Some(vec![State::Closed, State::Rejected]),
+            _ => {
+                return Err(Invalid::new(
+                    "status",
+                    "invalid_status",
+                    "应为 open 或 closed",
+                    "must be open or closed",
+                )
+                .into());
             }
-            sql.push_str(&format!(" AND c.state IN ({})", ps.join(",")));
+        };
+        if let Some(allowed) = by_status {
+            states = if states.is_empty() {
+                allowed
+            } else {
+                states.into_iter().filter(|s| allowed.contains(s)).collect()
+            };
+            if states.is_empty() {
+                return Ok(Page::from_rows(Vec::new(), page));
+            }
         }
         let cat = f.category.trim();
         if !cat.is_empty() {
             if cat.len() == 2 {
-                sql.push_str(&format!(
+                extra.push_str(&format!(
                     " AND c.category_code >= {} AND c.category_code < {}",
                     args.text(format!("{cat}00")),
                     args.text(format!("{cat}99~"))
                 ));
             } else {
-                sql.push_str(&format!(" AND c.category_code = {}", args.text(cat)));
+                extra.push_str(&format!(" AND c.category_code = {}", args.text(cat)));
             }
         }
         if !f.grid_code.trim().is_empty() {
-            sql.push_str(&format!(
+            extra.push_str(&format!(
                 " AND c.grid_code = {}",
                 args.text(f.grid_code.trim())
             ));
         }
         if f.overdue {
-            sql.push_str(&format!(" AND c.deadline_at < {}", args.int(now)));
+            extra.push_str(&format!(" AND c.deadline_at < {}", args.int(now)));
         }
         if f.supervised {
-            sql.push_str(" AND c.supervised_by IS NOT NULL");
+            extra.push_str(" AND c.supervised_by IS NOT NULL");
         }
         let numbers: Vec<&str> = f
             .numbers
@@ -1401,30 +1431,16 @@ impl S {
             .collect();
         if !numbers.is_empty() {
             let ps: Vec<String> = numbers.iter().map(|n| args.text(*n)).collect();
-            sql.push_str(&format!(" AND c.number IN ({})", ps.join(",")));
+            extra.push_str(&format!(" AND c.number IN ({})", ps.join(",")));
         }
         if let Some(t) = f.created_from {
-            sql.push_str(&format!(" AND c.created_at >= {}", args.int(t)));
+            extra.push_str(&format!(" AND c.created_at >= {}", args.int(t)));
         }
         if let Some(t) = f.created_to {
-            sql.push_str(&format!(" AND c.created_at < {}", args.int(t)));
-        }
-        match f.status.as_str() {
-            "" => {}
-            "open" => sql.push_str(" AND c.state NOT IN ('closed', 'rejected')"),
-            "closed" => sql.push_str(" AND c.state IN ('closed', 'rejected')"),
-            _ => {
-                return Err(Invalid::new(
-                    "status",
-                    "invalid_status",
-                    "应为 open 或 closed",
-                    "must be open or closed",
-                )
-                .into());
-            }
+            extra.push_str(&format!(" AND c.created_at < {}", args.int(t)));
         }
         if f.mine {
-            sql.push_str(&format!(
+            extra.push_str(&format!(
                 " AND c.unit_id = {}",
                 args.int(ctx.unit_id.unwrap_or(-1))
             ));
@@ -1438,16 +1454,42 @@ impl S {
                     "has nothing to search for",
                 )
             })?;
-            sql.push_str(&format!(
+            extra.push_str(&format!(
                 " AND c.id IN ({})",
                 CASE_SEARCH_IDS.replace("$1", &args.text(case_search_expr(&terms)))
             ));
         }
-        sql.push_str(&format!(
-            " ORDER BY c.id DESC LIMIT {} OFFSET {}",
-            args.int(page.limit_plus_one()),
-            args.int(page.offset())
-        ));
+        let limit = args.int(page.limit_plus_one());
+        let offset = args.int(page.offset());
+        let sql = if states.len() <= 1 {
+            let state = match states.first() {
+                Some(s) => format!(" AND c.state = {}", args.text(s.as_str())),
+                None => String::new(),
+            };
+            format!(
+                "SELECT {CASE_COLS} FROM cases c WHERE 1 = 1{state}{extra} \
+                 ORDER BY c.id DESC LIMIT {limit} OFFSET {offset}"
+            )
+        } else {
+            // One index-ordered arm per state, each cut at the page's end, merged.
+            let upto = args.int(page.offset() + page.limit_plus_one());
+            let arms: Vec<String> = states
+                .iter()
+                .enumerate()
+                .map(|(i, s)| {
+                    format!(
+                        "SELECT id FROM (SELECT c.id FROM cases c WHERE c.state = {}{extra} \
+                         ORDER BY c.id DESC LIMIT {upto}) AS a{i}",
+                        args.text(s.as_str())
+                    )
+                })
+                .collect();
+            format!(
+                "SELECT {CASE_COLS} FROM cases c WHERE c.id IN ({}) \
+                 ORDER BY c.id DESC LIMIT {limit} OFFSET {offset}",
+                arms.join(" UNION ALL ")
+            )
+        };
         let q = args.bind(sqlx::query_as::<Db, Case>(AssertSqlSafe(sql)));
         let rows = q.fetch_all(&self.pool).await?;
         Ok(Page::from_rows(rows, page).map(|c| c.with_light(now)))

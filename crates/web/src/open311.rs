@@ -459,25 +459,16 @@ async fn create(
             "a location is required: lat and long, address_string or address_id",
         );
     }
-    let coord = |v: Option<String>, name: &str| -> Result<Option<f64>, Response> {
+    let coord = |v: Option<String>, name: &str| -> Result<Option<f64>, String> {
         v.map(|x| {
-            x.parse::<f64>().map_err(|_| {
-                error(
-                    fmt,
-                    StatusCode::BAD_REQUEST,
-                    &format!("{name} must be a number"),
-                )
-            })
+            x.parse::<f64>()
+                .map_err(|_| format!("{name} must be a number"))
         })
         .transpose()
     };
-    let lat = match coord(lat, "lat") {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
-    let lng = match coord(lng, "long") {
-        Ok(v) => v,
-        Err(r) => return r,
+    let (lat, lng) = match (coord(lat, "lat"), coord(lng, "long")) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(e), _) | (_, Err(e)) => return error(fmt, StatusCode::BAD_REQUEST, &e),
     };
     // Where: a region or grid code in address_id, else the county of the jurisdiction or key.
     let (mut region_code, mut grid_code) = (String::new(), String::new());

@@ -453,9 +453,7 @@ fn open311_services_and_requests_in_json_and_xml() {
     assert_eq!((r.status, r.json()[0]["code"].as_u64()), (400, Some(400)));
     // The staff see the same case.
     let disp = s.login("town_dispatcher");
-    let q = ok(&disp.get(&format!(
-        "/api/v1/cases?q=%E5%9E%83%E5%9C%BE%E5%A0%86%E6%94%BE"
-    )));
+    let q = ok(&disp.get("/api/v1/cases?q=%E5%9E%83%E5%9C%BE%E5%A0%86%E6%94%BE"));
     let mine = q["items"]
         .as_array()
         .unwrap()

@@ -871,3 +871,88 @@ async fn bulk_load_for_benchmarks_is_searchable_and_continues_numbering() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn queue_pages_merge_states_in_id_order_at_every_scope_level() {
+    each("queue", |_, s| async move {
+        seed(&s).await;
+        let town = ctx(Role::Dispatcher, TOWNSHIP);
+        let mut ids = Vec::new();
+        for i in 0..7 {
+            let c = file(&s, &public(), VILLAGE, "0101", &format!("垃圾{i}")).await;
+            if i % 2 == 0 {
+                s.act_on_case(&town, c.id, &act("accept", ""))
+                    .await
+                    .unwrap();
+            }
+            ids.push(c.id);
+        }
+        file(&s, &public(), OTHER_VILLAGE, "0101", "别处").await;
+        ids.reverse();
+        for (who, scope) in [
+            (Role::Dispatcher, VILLAGE),
+            (Role::Dispatcher, TOWNSHIP),
+            (Role::Leader, COUNTY),
+        ] {
+            let c = ctx(who, scope);
+            let mut seen = Vec::new();
+            for page in 1..=4 {
+                let f = CaseFilter {
+                    state: "reported,accepted".into(),
+                    region: if scope == COUNTY {
+                        TOWNSHIP.into()
+                    } else {
+                        String::new()
+                    },
+                    ..Default::default()
+                };
+                let p = s
+                    .list_cases(&c, &f, PageReq::new(Some(page), Some(2)))
+                    .await
+                    .unwrap();
+                seen.extend(p.items.iter().map(|c| c.id));
+                if !p.has_more {
+                    break;
+                }
+            }
+            assert_eq!(seen, ids, "scope {scope}");
+        }
+        let open = CaseFilter {
+            status: "open".into(),
+            ..Default::default()
+        };
+        let county = ctx(Role::Leader, COUNTY);
+        assert_eq!(
+            s.list_cases(&county, &open, PageReq::new(None, None))
+                .await
+                .unwrap()
+                .items
+                .len(),
+            8
+        );
+        let closed = CaseFilter {
+            status: "closed".into(),
+            ..Default::default()
+        };
+        assert!(
+            s.list_cases(&county, &closed, PageReq::new(None, None))
+                .await
+                .unwrap()
+                .items
+                .is_empty()
+        );
+        let both = CaseFilter {
+            status: "closed".into(),
+            state: "reported".into(),
+            ..Default::default()
+        };
+        assert!(
+            s.list_cases(&county, &both, PageReq::new(None, None))
+                .await
+                .unwrap()
+                .items
+                .is_empty()
+        );
+    })
+    .await;
+}
