@@ -107,6 +107,8 @@ CREATE INDEX cases_deadline ON cases (deadline_at);
 CREATE INDEX cases_unit ON cases (unit_id, state, id);
 CREATE INDEX cases_region ON cases (region_code, id);
 CREATE INDEX cases_grid ON cases (grid_code, category_code, created_at);
+-- Duplicate suggestions: the same 小类 in a recent window.
+CREATE INDEX cases_category ON cases (category_code, created_at);
 
 CREATE TABLE case_events (
     county_code   TEXT NOT NULL,

@@ -526,6 +526,22 @@ pub struct BulkCase {
     pub search: String,
 }
 
+/// Where and what a case about to be filed is, to find open cases it may duplicate.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct SimilarQuery {
+    pub category_code: String,
+    pub region_code: String,
+    pub grid_code: String,
+    pub lat: Option<f64>,
+    pub lng: Option<f64>,
+}
+
+/// How recent and how near a case must be to count as a possible duplicate.
+pub const SIMILAR_WINDOW_DAYS: i64 = 7;
+/// About 500 m in degrees of latitude (and of longitude at China's latitudes, generously).
+pub const SIMILAR_RADIUS_DEG: f64 = 0.005;
+
 /// What the timer sweep did.
 #[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
 pub struct SweepReport {
@@ -576,6 +592,9 @@ pub trait CaseStorage: Send + Sync {
     /// Escalates overdue cases whose 小类 climbs automatically. Safe to run twice and from two
     /// processes at once: each case moves under its version.
     fn sweep_cases(&self, now: i64) -> BoxFut<'_, SweepReport>;
+    /// Open cases of the same 小类 filed in the last `SIMILAR_WINDOW_DAYS` in the same grid or
+    /// village, or within `SIMILAR_RADIUS_DEG` in the same township; merged ones are left out.
+    fn similar_cases<'a>(&'a self, ctx: &'a Ctx, q: &'a SimilarQuery) -> BoxFut<'a, Vec<Case>>;
     /// Trusted bulk load of cases with their events and search text (benchmarks), and the daily
     /// number counters to continue from; one transaction.
     fn bulk_load_cases<'a>(

@@ -1844,6 +1844,49 @@ impl CaseStorage for S {
         })
     }
 
+    fn similar_cases<'a>(&'a self, ctx: &'a Ctx, q: &'a SimilarQuery) -> BoxFut<'a, Vec<Case>> {
+        Box::pin(async move {
+            let now = now_ms();
+            let region = q.region_code.trim();
+            let region = if region.is_empty() {
+                String::new()
+            } else {
+                RegionCode::parse_field("region_code", region)?
+                    .as_str()
+                    .to_string()
+            };
+            let grid = q.grid_code.trim();
+            let township = match (region.get(..9), grid.get(..9)) {
+                (Some(t), _) | (None, Some(t)) => t.to_string(),
+                _ => String::new(),
+            };
+            let (lat, lng) = (q.lat.unwrap_or(f64::NAN), q.lng.unwrap_or(f64::NAN));
+            let r = SIMILAR_RADIUS_DEG;
+            let rows = sqlx::query_as::<Db, Case>(AssertSqlSafe(format!(
+                "SELECT {CASE_COLS} FROM cases c WHERE c.category_code = $1 AND c.created_at >= $2 \
+                 AND c.state NOT IN ('closed', 'rejected') AND c.duplicate_of IS NULL \
+                 AND c.region_code >= $3 AND c.region_code < $4 \
+                 AND (c.region_code = $5 OR c.grid_code = $6 OR (c.township_code = $7 \
+                      AND c.lat BETWEEN $8 AND $9 AND c.lng BETWEEN $10 AND $11)) \
+                 ORDER BY c.id DESC LIMIT 10"
+            )))
+            .bind(q.category_code.trim())
+            .bind(now - SIMILAR_WINDOW_DAYS * tongchou_domain::calendar::DAY_MS)
+            .bind(&ctx.scope.lo)
+            .bind(&ctx.scope.hi)
+            .bind(&region)
+            .bind(grid)
+            .bind(&township)
+            .bind(if lat.is_nan() { 1000.0 } else { lat - r })
+            .bind(if lat.is_nan() { -1000.0 } else { lat + r })
+            .bind(if lng.is_nan() { 1000.0 } else { lng - r })
+            .bind(if lng.is_nan() { -1000.0 } else { lng + r })
+            .fetch_all(&self.pool)
+            .await?;
+            Ok(rows.into_iter().map(|c| c.with_light(now)).collect())
+        })
+    }
+
     fn sweep_cases(&self, now: i64) -> BoxFut<'_, SweepReport> {
         Box::pin(self.sweep_impl(now))
     }

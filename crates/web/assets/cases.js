@@ -22,7 +22,7 @@ Object.assign(I18N.zh, {
   locate: "使用当前位置", hotline: "12345热线", window: "窗口受理", grid: "网格巡查", web: "群众上报", api: "接口",
   open311: "Open311", choose: "请选择", level_village: "村级", level_township: "乡镇级", level_county: "县级",
   level_city: "市级", green: "正常", yellow: "临期", red: "超时", anonymous: "可匿名，电话可不填",
-  dispatched_ok: "已派遣", failed: "失败",
+  dispatched_ok: "已派遣", failed: "失败", similar: "附近近期已有相同问题，可先查看是否已在办理：",
 });
 Object.assign(I18N.en, {
   cases: "Cases", new_case: "Report", queue: "Case queue", pending: "To accept/dispatch", working: "In progress",
@@ -45,7 +45,7 @@ Object.assign(I18N.en, {
   locate: "Use my location", hotline: "Hotline", window: "Window", grid: "Grid patrol", web: "Web", api: "API",
   open311: "Open311", choose: "Choose", level_village: "Village", level_township: "Township", level_county: "County",
   level_city: "City", green: "On time", yellow: "Due soon", red: "Overdue", anonymous: "Name and phone are optional",
-  dispatched_ok: "Dispatched", failed: "Failed",
+  dispatched_ok: "Dispatched", failed: "Failed", similar: "Open cases of the same kind nearby — it may already be in hand:",
 });
 
 const STATE_GROUPS = {
@@ -256,6 +256,20 @@ async function viewCase(id) {
   }));
 }
 
+// Shows open cases the one being filed may duplicate, under the form.
+async function showSimilar(box, query, publicSide) {
+  if (!query.category_code || (!query.region_code && !query.grid_code)) {
+    box.innerHTML = "";
+    return;
+  }
+  const qs = new URLSearchParams(Object.entries(query).filter(([, v]) => v));
+  const path = `/api/v1/${publicSide ? "public/" : ""}cases/similar?${qs}`;
+  const r = await (publicSide ? publicApi("GET", path) : api("GET", path)).catch(() => ({ items: [] }));
+  box.innerHTML = r.items.length ? `<p class="badge warn">${t("similar")}</p><ul class="list">${r.items.map((c) =>
+    `<li><span>${publicSide ? esc(c.number) : `<a href="#/case/${c.id}">${esc(c.number)}</a> ${esc(c.title)}`}</span>
+     <span class="muted">${esc(c.state_zh || c.state)} · ${fmtTime(c.created_at)}</span></li>`).join("")}</ul>` : "";
+}
+
 // ---------- staff intake ----------
 
 async function viewNewCase() {
@@ -273,9 +287,16 @@ async function viewNewCase() {
     <label>${t("reporter_phone")}<input name="reporter_phone" inputmode="tel"></label>
     ${sources}
     <input type="hidden" name="lat"><input type="hidden" name="lng">
+    <div id="similar"></div>
     <div class="actions"><button type="button" class="secondary" id="c-locate">${t("locate")}</button>
     <button class="primary" id="c-submit" type="submit">${t("submit")}</button></div>
   </form></div>`;
+  const hint = () => {
+    const f = $("#case-form");
+    showSimilar($("#similar"), { category_code: f.category_code.value, region_code: f.region_code.value, grid_code: f.grid_code.value, lat: f.lat.value, lng: f.lng.value }, false);
+  };
+  ["c-category", "c-region", "c-grid"].forEach((id) => $("#" + id).addEventListener("change", hint));
+  hint();
   $("#c-locate").addEventListener("click", () => navigator.geolocation?.getCurrentPosition((pos) => {
     const f = $("#case-form");
     f.lat.value = pos.coords.latitude;
@@ -351,8 +372,12 @@ async function viewReport() {
     <p class="muted">${t("anonymous")}</p>
     <label>${t("reporter")}<input name="reporter_name" id="r-name"></label>
     <label>${t("reporter_phone")}<input name="reporter_phone" id="r-phone" inputmode="tel"></label>
+    <div id="similar"></div>
     <button class="primary" id="r-submit" type="submit">${t("submit")}</button></form>`);
   await placePicker($("#r-place"));
+  const hint = () => showSimilar($("#similar"), { category_code: $("#r-category").value, region_code: pickedPlace($("#r-place")) }, true);
+  $("#r-category").addEventListener("change", hint);
+  $("#r-place").addEventListener("change", hint);
   $("#report-form").addEventListener("submit", async (e) => {
     e.preventDefault();
     const f = e.target;

@@ -35,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/cases", get(list_cases).post(create_case))
         .route("/api/v1/cases/bulk-dispatch", post(bulk_dispatch))
+        .route("/api/v1/cases/similar", get(similar))
         .route("/api/v1/cases/{id}", get(get_case))
         .route("/api/v1/cases/{id}/actions", post(act))
         .route("/api/v1/api-keys", get(list_keys).post(create_key))
@@ -44,6 +45,7 @@ pub fn routes() -> Router<AppState> {
             get(public_regions),
         )
         .route("/api/v1/public/cases", post(public_create))
+        .route("/api/v1/public/cases/similar", get(public_similar))
         .route("/api/v1/public/cases/{number}", get(public_track))
         .route("/api/v1/public/cases/{number}/actions", post(public_act))
 }
@@ -391,6 +393,24 @@ async fn list_cases(
     Ok(Json(page.map(|c| case_out(a.role, c))))
 }
 
+/// Open cases that the one being filed may duplicate (same 小类, recent, same grid or village or
+/// nearby).
+async fn similar(
+    State(s): State<AppState>,
+    a: Auth,
+    Q(q): Q<SimilarQuery>,
+) -> ApiResult<Json<Value>> {
+    a.require(Permission::ReadRegistry)?;
+    let items: Vec<CaseOut> = s
+        .store
+        .similar_cases(&a.ctx, &q)
+        .await?
+        .into_iter()
+        .map(|c| case_out(a.role, c))
+        .collect();
+    Ok(Json(json!({ "items": items })))
+}
+
 #[derive(Serialize)]
 struct DetailOut {
     case: CaseOut,
@@ -604,6 +624,25 @@ async fn public_create(
             case: public_case(d),
         }),
     ))
+}
+
+/// The public form's duplicate hint: number, category, state and time only.
+async fn public_similar(
+    State(s): State<AppState>,
+    _p: Public,
+    Q(q): Q<SimilarQuery>,
+) -> ApiResult<Json<Value>> {
+    let items: Vec<Value> = s
+        .store
+        .similar_cases(&public_ctx(), &q)
+        .await?
+        .into_iter()
+        .map(|c| {
+            json!({"number": c.number, "category_name": c.category_name, "state": c.state,
+                "state_zh": state_zh(&c.state), "created_at": c.created_at, "unit_name": c.unit_name})
+        })
+        .collect();
+    Ok(Json(json!({ "items": items })))
 }
 
 #[derive(Deserialize)]

@@ -446,6 +446,27 @@ pub const OPS: &[Op] = &[
         None,
         "Empty",
     ),
+    op(
+        "get",
+        "/api/v1/cases/similar",
+        "cases",
+        "Open cases the one being filed may duplicate: same 小类, last 7 days, same grid or village or within ~500 m",
+        SIMILAR_Q,
+        None,
+        "Items",
+    ),
+    Op {
+        public: true,
+        ..op(
+            "get",
+            "/api/v1/public/cases/similar",
+            "public",
+            "The public form's duplicate hint (number, category, state, time)",
+            SIMILAR_Q,
+            None,
+            "Items",
+        )
+    },
     Op {
         public: true,
         ..op(
@@ -496,6 +517,7 @@ pub const OPS: &[Op] = &[
     },
 ];
 
+const SIMILAR_Q: &[&str] = &["category_code", "region_code", "grid_code", "lat", "lng"];
 const CASE_Q: &[&str] = &[
     "state",
     "category",

@@ -67,6 +67,12 @@ fn public_submit_then_the_whole_staff_loop_then_rating() {
         "no personal data: {public}"
     );
 
+    // The next resident filing the same thing there is shown it first, without personal data.
+    let sim = ok(&anon.get(&format!(
+        "/api/v1/public/cases/similar?category_code=0101&region_code={VILLAGE}"
+    )));
+    let hint = sim["items"].to_string();
+    assert!(hint.contains(&number) && !hint.contains("王先生"), "{hint}");
     let track = |sec: &str| anon.get(&format!("/api/v1/public/cases/{number}?secret={sec}"));
     assert_eq!(track("AAAAAA").status, 404);
     assert_eq!(ok(&track(&secret))["state"], "reported");

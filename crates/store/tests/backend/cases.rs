@@ -956,3 +956,37 @@ async fn queue_pages_merge_states_in_id_order_at_every_scope_level() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn similar_open_cases_are_suggested_before_filing() {
+    each("similar", |_, s| async move {
+        seed(&s).await;
+        let a = file(&s, &public(), VILLAGE, "0101", "垃圾堆").await;
+        file(&s, &public(), VILLAGE, "0601", "井盖").await;
+        let far = file(&s, &public(), OTHER_VILLAGE, "0101", "垃圾").await;
+        let q = SimilarQuery {
+            category_code: "0101".into(),
+            region_code: VILLAGE.into(),
+            ..Default::default()
+        };
+        let found = s.similar_cases(&public(), &q).await.unwrap();
+        assert_eq!(found.iter().map(|c| c.id).collect::<Vec<_>>(), vec![a.id]);
+        // A merged or closed case is not suggested; scope applies.
+        let town = ctx(Role::Dispatcher, TOWNSHIP);
+        let b = file(&s, &public(), VILLAGE, "0101", "又一个").await;
+        let m = CaseAct {
+            duplicate_of: Some(a.id),
+            ..act("merge", "")
+        };
+        s.act_on_case(&town, b.id, &m).await.unwrap();
+        assert_eq!(s.similar_cases(&public(), &q).await.unwrap().len(), 1);
+        let other = ctx(Role::Dispatcher, OTHER_TOWNSHIP);
+        assert!(s.similar_cases(&other, &q).await.unwrap().is_empty());
+        let q = SimilarQuery {
+            region_code: OTHER_VILLAGE.into(),
+            ..q
+        };
+        assert_eq!(s.similar_cases(&other, &q).await.unwrap()[0].id, far.id);
+    })
+    .await;
+}
