@@ -542,10 +542,25 @@ pub const SIMILAR_WINDOW_DAYS: i64 = 7;
 /// About 500 m in degrees of latitude (and of longitude at China's latitudes, generously).
 pub const SIMILAR_RADIUS_DEG: f64 = 0.005;
 
+/// A message in a user's in-app inbox.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Notification {
+    #[serde(with = "id_str")]
+    pub id: i64,
+    pub at: i64,
+    #[serde(with = "id_str::opt")]
+    pub case_id: Option<i64>,
+    pub kind: String,
+    pub text: String,
+    pub read: bool,
+}
+
 /// What the timer sweep did.
 #[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
 pub struct SweepReport {
     pub escalated: u64,
+    /// Supervising leaders told that a 督办 deadline passed.
+    pub supervision_alerts: u64,
 }
 
 /// Case storage. Scope applies as in the registry: a case outside the caller's scope does not
@@ -595,6 +610,16 @@ pub trait CaseStorage: Send + Sync {
     /// Open cases of the same 小类 filed in the last `SIMILAR_WINDOW_DAYS` in the same grid or
     /// village, or within `SIMILAR_RADIUS_DEG` in the same township; merged ones are left out.
     fn similar_cases<'a>(&'a self, ctx: &'a Ctx, q: &'a SimilarQuery) -> BoxFut<'a, Vec<Case>>;
+    /// The caller's inbox, newest first.
+    fn inbox<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        unread_only: bool,
+        page: PageReq,
+    ) -> BoxFut<'a, Page<Notification>>;
+    fn unread_count<'a>(&'a self, ctx: &'a Ctx) -> BoxFut<'a, i64>;
+    /// Marks one message (or, with `None`, all) of the caller's as read; answers how many.
+    fn mark_read<'a>(&'a self, ctx: &'a Ctx, id: Option<i64>) -> BoxFut<'a, u64>;
     /// Trusted bulk load of cases with their events and search text (benchmarks), and the daily
     /// number counters to continue from; one transaction.
     fn bulk_load_cases<'a>(

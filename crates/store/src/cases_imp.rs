@@ -597,7 +597,108 @@ async fn apply_transition(
         &note,
     )
     .await?;
+    notify_transition(tx, &c, action, now).await?;
     Ok(c)
+}
+
+/// Who hears of a case: the users of a unit, the dispatchers at a desk, the grid workers of a
+/// village, or one user.
+enum To<'a> {
+    Unit(Option<i64>),
+    Desk(&'a str),
+    GridWorkers(&'a str),
+    User(Option<i64>),
+}
+
+/// Puts a message in the inbox of everyone `to` names, in the caller's transaction.
+async fn notify(
+    tx: &mut Tx,
+    c: &Case,
+    to: To<'_>,
+    kind: &str,
+    text: &str,
+    now: i64,
+) -> StoreResult<()> {
+    let users: Vec<(i64,)> = match to {
+        To::Unit(None) | To::User(None) => Vec::new(),
+        To::Unit(Some(u)) => {
+            sqlx::query_as("SELECT id FROM users WHERE unit_id = $1 AND NOT disabled")
+                .bind(u)
+                .fetch_all(&mut **tx)
+                .await?
+        }
+        To::Desk(code) => sqlx::query_as(
+            "SELECT id FROM users WHERE role = 'dispatcher' AND scope_code = $1 AND NOT disabled",
+        )
+        .bind(code)
+        .fetch_all(&mut **tx)
+        .await?,
+        To::GridWorkers(village) => sqlx::query_as(
+            "SELECT id FROM users WHERE role = 'grid_worker' AND scope_code = $1 AND NOT disabled",
+        )
+        .bind(village)
+        .fetch_all(&mut **tx)
+        .await?,
+        To::User(Some(u)) => vec![(u,)],
+    };
+    for (user,) in users {
+        sqlx::query(
+            "INSERT INTO notifications (county_code, id, user_id, at, case_id, kind, text) \
+             VALUES ($1,$2,$3,$4,$5,$6,$7)",
+        )
+        .bind(&c.county_code)
+        .bind(new_id())
+        .bind(user)
+        .bind(now)
+        .bind(c.id)
+        .bind(kind)
+        .bind(text)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The inbox messages a transition sends.
+async fn notify_transition(tx: &mut Tx, c: &Case, action: Action, now: i64) -> StoreResult<()> {
+    let n = &c.number;
+    let title = &c.title;
+    match action {
+        Action::Dispatch => {
+            let t = format!("新派遣案件 {n}：{title} / new case dispatched to your unit");
+            notify(tx, c, To::Unit(c.unit_id), "dispatched", &t, now).await
+        }
+        Action::Return => {
+            let t = format!("案件被回退 {n}：{title} / returned by the unit");
+            notify(tx, c, To::Desk(&c.level_code), "returned", &t, now).await
+        }
+        Action::Escalate => {
+            let t = format!("收到上报案件 {n}：{title} / escalated to your desk");
+            notify(tx, c, To::Desk(&c.level_code), "escalated", &t, now).await
+        }
+        Action::Handle => {
+            let t = format!("待核查 {n}：{title} / handled, to verify");
+            notify(tx, c, To::GridWorkers(&c.region_code), "verify", &t, now).await?;
+            notify(tx, c, To::Desk(&c.level_code), "verify", &t, now).await
+        }
+        Action::VerifyFail => {
+            let t = format!("核查不通过，请返工 {n}：{title} / verification failed: rework");
+            notify(tx, c, To::Unit(c.unit_id), "rework", &t, now).await
+        }
+        Action::Suspend | Action::Resume => {
+            let t = format!("挂账审批 {n}：{title} / suspension decided");
+            notify(tx, c, To::Unit(c.unit_id), "suspension", &t, now).await
+        }
+        Action::VerifyPass => {
+            let t = format!("督办案件已办结 {n}：{title} / a supervised case closed");
+            notify(tx, c, To::User(c.supervised_by), "closed", &t, now).await
+        }
+        Action::Reopen => {
+            let t = format!("群众重新打开 {n}：{title} / reopened by the reporter");
+            notify(tx, c, To::Desk(&c.level_code), "reopened", &t, now).await
+        }
+        Action::Accept | Action::Reject | Action::Merge | Action::Sign => Ok(()),
+    }
 }
 
 /// The actions that leave the state as it is: a handler asks for suspension, a higher-level
@@ -713,6 +814,28 @@ async fn apply_side_action(
         &note,
     )
     .await?;
+    let (n, title) = (&c.number, &c.title);
+    match a.action.as_str() {
+        "supervise" => {
+            let when = tongchou_domain::date::yyyymmdd(c.supervise_deadline.unwrap_or(now));
+            let t = format!("督办 {n}：{title}，期限 {when} / supervised, due {when}");
+            notify(tx, &c, To::User(c.supervised_by), "supervised", &t, now).await?;
+            notify(tx, &c, To::Unit(c.unit_id), "supervised", &t, now).await?;
+        }
+        "request_suspend" => {
+            let t = format!("申请挂账待审批 {n}：{title} / the unit asks to suspend");
+            notify(
+                tx,
+                &c,
+                To::Desk(&c.level_code),
+                "suspend_requested",
+                &t,
+                now,
+            )
+            .await?;
+        }
+        _ => {}
+    }
     Ok(c)
 }
 
@@ -1512,6 +1635,41 @@ impl S {
             note: "超过处置时限，自动上报上级 / overdue: escalated automatically".into(),
             ..CaseAct::default()
         };
+        // 督办 deadlines that passed: the supervising leader hears once.
+        let late: Vec<(i64,)> = sqlx::query_as(
+            "SELECT c.id FROM cases c WHERE c.supervise_deadline < $1 AND NOT c.supervise_alerted \
+             AND c.state NOT IN ('closed', 'rejected') LIMIT 1000",
+        )
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await?;
+        for (id,) in late {
+            let mut tx = self.write_tx().await?;
+            let claimed = sqlx::query(
+                "UPDATE cases SET supervise_alerted = TRUE WHERE id = $1 AND NOT supervise_alerted",
+            )
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+            if claimed.rows_affected() == 1 {
+                let c = fetch_case(&mut tx, &Scope::all(), id).await?;
+                let t = format!(
+                    "督办期限已过 {}：{} / the supervision deadline passed",
+                    c.number, c.title
+                );
+                notify(
+                    &mut tx,
+                    &c,
+                    To::User(c.supervised_by),
+                    "supervision_overdue",
+                    &t,
+                    now,
+                )
+                .await?;
+                report.supervision_alerts += 1;
+            }
+            tx.commit().await?;
+        }
         for (id,) in due {
             match self
                 .act_tx(&sys, Target::Due(id, now), Some(Actor::System), &act)
@@ -1884,6 +2042,55 @@ impl CaseStorage for S {
             .fetch_all(&self.pool)
             .await?;
             Ok(rows.into_iter().map(|c| c.with_light(now)).collect())
+        })
+    }
+
+    fn inbox<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        unread_only: bool,
+        page: PageReq,
+    ) -> BoxFut<'a, Page<Notification>> {
+        Box::pin(async move {
+            let rows = sqlx::query_as::<Db, Notification>(
+                "SELECT id, at, case_id, kind, text, read FROM notifications \
+                 WHERE user_id = $1 AND (NOT read OR $2 = 0) ORDER BY id DESC LIMIT $3 OFFSET $4",
+            )
+            .bind(ctx.user_id.unwrap_or(-1))
+            .bind(i32::from(unread_only))
+            .bind(page.limit_plus_one())
+            .bind(page.offset())
+            .fetch_all(&self.pool)
+            .await?;
+            Ok(Page::from_rows(rows, page))
+        })
+    }
+
+    fn unread_count<'a>(&'a self, ctx: &'a Ctx) -> BoxFut<'a, i64> {
+        Box::pin(async move {
+            let (n,): (i64,) = sqlx::query_as(
+                "SELECT count(*) FROM notifications WHERE user_id = $1 AND NOT read",
+            )
+            .bind(ctx.user_id.unwrap_or(-1))
+            .fetch_one(&self.pool)
+            .await?;
+            Ok(n)
+        })
+    }
+
+    fn mark_read<'a>(&'a self, ctx: &'a Ctx, id: Option<i64>) -> BoxFut<'a, u64> {
+        Box::pin(async move {
+            let mut tx = self.write_tx().await?;
+            let done = sqlx::query(
+                "UPDATE notifications SET read = TRUE WHERE user_id = $1 AND NOT read \
+                 AND ($2 = 0 OR id = $2)",
+            )
+            .bind(ctx.user_id.unwrap_or(-1))
+            .bind(id.unwrap_or(0))
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(done.rows_affected())
         })
     }
 

@@ -176,8 +176,12 @@ function renderNav() {
   $("#usernav").innerHTML = `<span class="hide-sm">${esc(me.display_name)} · ${esc(lang === "zh" ? me.role_zh : me.role)}</span>
     ${me.role !== "party_officer" ? `<a id="nav-cases" href="#/cases">${t("cases")}</a>` : ""}
     ${can("file_cases") ? `<a id="nav-new-case" href="#/new-case">${t("new_case")}</a>` : ""}
-    <a href="#/data">${t("data")}</a>${can("manage_accounts") ? `<a href="#/audit">${t("audit")}</a>` : ""}
+    <a id="nav-inbox" href="#/inbox">${t("inbox")}<b id="unread"></b></a>
+    <a href="#/data">${t("data")}</a>${can("manage_accounts") ? `<a href="#/audit">${t("audit")}</a><a id="nav-keys" href="#/api-keys">${t("api_keys")}</a>` : ""}
     <button id="logout" class="link" type="button">${t("logout")}</button>`;
+  api("GET", "/api/v1/inbox?unread=true&page_size=1")
+    .then((r) => { if (r.unread && $("#unread")) $("#unread").textContent = ` ${r.unread}`; })
+    .catch(() => {});
   $("#logout").addEventListener("click", async () => {
     await api("POST", "/api/v1/auth/logout").catch(() => {});
     me = null;

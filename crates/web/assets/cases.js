@@ -22,7 +22,8 @@ Object.assign(I18N.zh, {
   locate: "使用当前位置", hotline: "12345热线", window: "窗口受理", grid: "网格巡查", web: "群众上报", api: "接口",
   open311: "Open311", choose: "请选择", level_village: "村级", level_township: "乡镇级", level_county: "县级",
   level_city: "市级", green: "正常", yellow: "临期", red: "超时", anonymous: "可匿名，电话可不填",
-  dispatched_ok: "已派遣", failed: "失败", similar: "附近近期已有相同问题，可先查看是否已在办理：",
+  dispatched_ok: "已派遣", failed: "失败", inbox: "消息", read_all: "全部标为已读", api_keys: "Open311 密钥",
+  key_name: "客户端名称", key_shown_once: "密钥只显示这一次，请妥善保存：", revoke: "停用", revoked: "已停用", create: "新建", similar: "附近近期已有相同问题，可先查看是否已在办理：",
 });
 Object.assign(I18N.en, {
   cases: "Cases", new_case: "Report", queue: "Case queue", pending: "To accept/dispatch", working: "In progress",
@@ -45,7 +46,8 @@ Object.assign(I18N.en, {
   locate: "Use my location", hotline: "Hotline", window: "Window", grid: "Grid patrol", web: "Web", api: "API",
   open311: "Open311", choose: "Choose", level_village: "Village", level_township: "Township", level_county: "County",
   level_city: "City", green: "On time", yellow: "Due soon", red: "Overdue", anonymous: "Name and phone are optional",
-  dispatched_ok: "Dispatched", failed: "Failed", similar: "Open cases of the same kind nearby — it may already be in hand:",
+  dispatched_ok: "Dispatched", failed: "Failed", inbox: "Inbox", read_all: "Mark all read", api_keys: "Open311 keys",
+  key_name: "Client name", key_shown_once: "The key is shown only now; keep it safe:", revoke: "Revoke", revoked: "revoked", create: "Create", similar: "Open cases of the same kind nearby — it may already be in hand:",
 });
 
 const STATE_GROUPS = {
@@ -443,6 +445,54 @@ async function viewTrack(arg) {
   if (number && secret) await show(number, secret);
 }
 
-Object.assign(VIEWS, { cases: viewCases, case: viewCase, "new-case": viewNewCase, report: viewReport, track: viewTrack });
+// ---------- inbox ----------
+
+async function viewInbox(arg, page = 1) {
+  const r = await api("GET", `/api/v1/inbox?page=${page}`);
+  app().innerHTML = `<div class="card"><h1>${t("inbox")}</h1>
+    <button class="secondary" id="inbox-read-all" type="button">${t("read_all")}</button>
+    <ul class="list" id="inbox-list">${r.items.map((n) => `<li class="${n.read ? "muted" : "unread"}"><span>${n.case_id ? `<a href="#/case/${n.case_id}" data-id="${n.id}" class="inbox-link">${esc(n.text)}</a>` : esc(n.text)}</span>
+      <span class="muted">${fmtTime(n.at)}</span></li>`).join("") || `<li class="muted">${t("none")}</li>`}</ul>
+    ${pager(page, r.has_more, (p) => viewInbox(arg, p))}</div>`;
+  $("#inbox-read-all").addEventListener("click", async () => {
+    await api("POST", "/api/v1/inbox/read-all");
+    renderNav();
+    viewInbox(arg, page);
+  });
+  document.querySelectorAll("a.inbox-link").forEach((a) => a.addEventListener("click", () => {
+    api("POST", `/api/v1/inbox/${a.dataset.id}/read`).catch(() => {});
+  }));
+}
+
+// ---------- Open311 API keys (administrators) ----------
+
+async function viewApiKeys() {
+  const r = await api("GET", "/api/v1/api-keys");
+  app().innerHTML = `<div class="card"><h1>${t("api_keys")}</h1>
+    <form id="key-form" class="grid"><label>${t("key_name")}<input name="name" id="key-name" required></label>
+      <label>${t("scope")}<input name="scope" id="key-scope" value="${esc(me.scope_code)}" inputmode="numeric"></label>
+      <button class="primary" id="key-create" type="submit">${t("create")}</button></form>
+    <div id="key-new"></div>
+    <table id="key-table"><thead><tr><th>${t("key_name")}</th><th>${t("scope")}</th><th>${t("time")}</th><th></th></tr></thead><tbody>${
+      r.items.map((k) => `<tr><td>${esc(k.name)}</td><td>${esc(k.scope_code)}</td><td>${fmtTime(k.created_at)}</td>
+        <td>${k.revoked ? t("revoked") : `<button class="secondary revoke" data-id="${k.id}" type="button">${t("revoke")}</button>`}</td></tr>`).join("")
+    }</tbody></table></div>`;
+  $("#key-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    try {
+      const k = await api("POST", "/api/v1/api-keys", { name: e.target.name.value, scope: e.target.scope.value });
+      await viewApiKeys();
+      $("#key-new").innerHTML = `<p>${t("key_shown_once")}</p><pre id="key-value">${esc(k.key)}</pre>`;
+    } catch (err) {
+      showError(e.target, err);
+    }
+  });
+  document.querySelectorAll("button.revoke").forEach((b) => b.addEventListener("click", async () => {
+    await api("DELETE", `/api/v1/api-keys/${b.dataset.id}`);
+    viewApiKeys();
+  }));
+}
+
+Object.assign(VIEWS, { inbox: viewInbox, "api-keys": viewApiKeys, cases: viewCases, case: viewCase, "new-case": viewNewCase, report: viewReport, track: viewTrack });
 PUBLIC.add("report");
 PUBLIC.add("track");

@@ -38,6 +38,9 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/cases/similar", get(similar))
         .route("/api/v1/cases/{id}", get(get_case))
         .route("/api/v1/cases/{id}/actions", post(act))
+        .route("/api/v1/inbox", get(inbox))
+        .route("/api/v1/inbox/read-all", post(read_all))
+        .route("/api/v1/inbox/{id}/read", post(read_one))
         .route("/api/v1/api-keys", get(list_keys).post(create_key))
         .route("/api/v1/api-keys/{id}", axum::routing::delete(revoke_key))
         .route(
@@ -101,6 +104,82 @@ impl FromRequestParts<AppState> for Public {
         state.public_limit.check(ip)?;
         Ok(Public)
     }
+}
+
+// ---------- outbound SMS ----------
+
+/// The outbound SMS channel. A deployment plugs in its operator's gateway; the default writes
+/// each message to the server log.
+pub trait SmsGateway: Send + Sync {
+    fn send(&self, phone: &str, text: &str);
+}
+
+/// Writes `sms to 138****5678: …` to standard error (the server log).
+pub struct LogSms;
+
+impl SmsGateway for LogSms {
+    fn send(&self, phone: &str, text: &str) {
+        eprintln!("sms to {}: {text}", mask::phone(phone));
+    }
+}
+
+/// Tells the reporter by SMS that the case was received or closed.
+fn sms_reporter(s: &AppState, c: &Case, secret: Option<&str>) {
+    let Some(phone) = c.reporter_phone.as_deref() else {
+        return;
+    };
+    let text = match (c.state.as_str(), secret) {
+        ("reported", Some(sec)) => format!(
+            "【统筹】您反映的问题已受理，编号 {}，查询码 {sec}。",
+            c.number
+        ),
+        ("closed", _) => format!(
+            "【统筹】您反映的问题（编号 {}）已办结，欢迎评价。",
+            c.number
+        ),
+        _ => return,
+    };
+    s.sms.send(phone, &text);
+}
+
+// ---------- inbox ----------
+
+#[derive(Deserialize)]
+struct InboxQ {
+    #[serde(default)]
+    unread: bool,
+    page: Option<u32>,
+    page_size: Option<u32>,
+}
+
+async fn inbox(State(s): State<AppState>, a: Auth, Q(q): Q<InboxQ>) -> ApiResult<Json<Value>> {
+    let page = s
+        .store
+        .inbox(&a.ctx, q.unread, PageReq::new(q.page, q.page_size))
+        .await?;
+    let unread = s.store.unread_count(&a.ctx).await?;
+    Ok(Json(
+        json!({"items": page.items, "page": page.page, "page_size": page.page_size,
+        "has_more": page.has_more, "unread": unread}),
+    ))
+}
+
+async fn read_one(
+    State(s): State<AppState>,
+    a: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let n = s
+        .store
+        .mark_read(&a.ctx, Some(parse_id(&id, "notification")?))
+        .await?;
+    Ok(Json(json!({ "read": n })))
+}
+
+async fn read_all(State(s): State<AppState>, a: Auth) -> ApiResult<Json<Value>> {
+    Ok(Json(
+        json!({ "read": s.store.mark_read(&a.ctx, None).await? }),
+    ))
 }
 
 // ---------- catalog ----------
@@ -368,6 +447,9 @@ async fn create_case(
         StatusCode::OK
     };
     let secret = created.case.secret.clone();
+    if created.created {
+        sms_reporter(&s, &created.case, Some(&secret));
+    }
     let mut out = case_out(a.role, created.case);
     out.secret = Some(secret);
     Ok((status, Json(out)))
@@ -440,6 +522,9 @@ async fn act(
         .store
         .act_on_case(&a.ctx, parse_id(&id, "case")?, &b)
         .await?;
+    if b.action == "verify_pass" {
+        sms_reporter(&s, &c, None);
+    }
     Ok(Json(case_out(a.role, c)))
 }
 
@@ -615,6 +700,9 @@ async fn public_create(
         StatusCode::OK
     };
     let c = created.case;
+    if created.created {
+        sms_reporter(&s, &c, Some(&c.secret));
+    }
     let d = s.store.track_case(&c.number, &c.secret).await?;
     Ok((
         status,

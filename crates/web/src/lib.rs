@@ -54,6 +54,8 @@ pub struct AppState {
     /// A hash to verify against for unknown usernames (constant-time-ish login).
     pub dummy_hash: Arc<String>,
     pub public_limit: Arc<cases::RateLimiter>,
+    /// The outbound SMS channel (by default a log line).
+    pub sms: Arc<dyn cases::SmsGateway>,
 }
 
 impl AppState {
@@ -61,6 +63,7 @@ impl AppState {
         AppState {
             store,
             public_limit: Arc::new(cases::RateLimiter::new(config.public_per_minute)),
+            sms: Arc::new(cases::LogSms),
             config: Arc::new(config),
             dummy_hash: Arc::new(auth::hash_password("dummy-password-1")),
         }

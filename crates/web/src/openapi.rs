@@ -421,6 +421,33 @@ pub const OPS: &[Op] = &[
     ),
     op(
         "get",
+        "/api/v1/inbox",
+        "cases",
+        "The caller's in-app messages, newest first, with the unread count",
+        &["unread", "page", "page_size"],
+        None,
+        "Inbox",
+    ),
+    op(
+        "post",
+        "/api/v1/inbox/read-all",
+        "cases",
+        "Mark all the caller's messages read",
+        &[],
+        None,
+        "Empty",
+    ),
+    op(
+        "post",
+        "/api/v1/inbox/{id}/read",
+        "cases",
+        "Mark one message read",
+        &[],
+        None,
+        "Empty",
+    ),
+    op(
+        "get",
         "/api/v1/api-keys",
         "open311",
         "Open311 API keys in scope (admin)",
@@ -663,6 +690,9 @@ fn schemas() -> Value {
             ("light", json!({"enum": ["green", "yellow", "red", null]})), ("satisfaction", ns()),
             ("events", json!({"type": "array", "items": obj(&["at", "action", "to_state"], &[("at", i()), ("action", s()), ("to_state", s()),
             ("state_zh", s()), ("unit_name", ns()), ("level", ns())])}))]),
+        "Inbox": obj(&["items", "page", "page_size", "has_more", "unread"], &[("items", json!({"type": "array", "items":
+            obj(&["id", "at", "kind", "text", "read"], &[("id", s()), ("at", i()), ("case_id", ns()), ("kind", s()), ("text", s()), ("read", b())])})),
+            ("page", i()), ("page_size", i()), ("has_more", b()), ("unread", i())]),
         "KeyIn": obj(&["name"], &[("name", s()), ("scope", s())]),
         "KeyCreated": obj(&["key", "api_key"], &[("key", s()), ("api_key", obj(&["id", "name", "scope_code"], &[("id", s()),
             ("name", s()), ("scope_code", s()), ("created_at", i()), ("revoked", b())]))]),
@@ -685,7 +715,7 @@ pub fn build() -> Value {
         for q in o.query {
             let schema = if matches!(*q, "page" | "page_size" | "household") {
                 json!({"type": "integer"})
-            } else if matches!(*q, "overdue" | "supervised" | "mine") {
+            } else if matches!(*q, "overdue" | "supervised" | "mine" | "unread") {
                 b()
             } else {
                 s()

@@ -121,6 +121,9 @@ fn public_submit_then_the_whole_staff_loop_then_rating() {
     ok(&act(&disp, &id, json!({"action": "accept"})));
     let r = ok(&disp.post("/api/v1/cases/bulk-dispatch", json!({"ids": [id]})));
     assert_eq!(r["dispatched"][0]["unit_name"], "白塔村委会", "{r}");
+    let msgs = ok(&handler.get("/api/v1/inbox?unread=true"));
+    assert!(msgs["unread"].as_i64().unwrap() >= 1);
+    assert!(msgs["items"].to_string().contains(&number), "{msgs}");
     let inbox = ok(&handler.get("/api/v1/cases?mine=true"));
     assert!(
         inbox["items"]
@@ -210,6 +213,15 @@ fn staff_intake_idempotency_masking_and_validation() {
     let (st, b) = post(&key);
     assert_eq!((st, &b["id"]), (200, &a["id"]));
 
+    // The reporter is told by SMS (the default gateway writes it to the server log).
+    let log = std::fs::read_to_string(s.data_dir.with_extension("log")).unwrap();
+    let number = a["number"].as_str().unwrap();
+    assert!(
+        log.contains(&format!(
+            "sms to 138****5678: 【统筹】您反映的问题已受理，编号 {number}"
+        )),
+        "{log}"
+    );
     let id = a["id"].as_str().unwrap();
     let leader = s.login("town_leader");
     let seen = ok(&leader.get(&format!("/api/v1/cases/{id}")));

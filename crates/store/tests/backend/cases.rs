@@ -990,3 +990,94 @@ async fn similar_open_cases_are_suggested_before_filing() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn inbox_messages_follow_the_loop_and_supervision() {
+    each("inbox", |_, s| async move {
+        let u = seed(&s).await;
+        let user = |name: &str, role: Role, scope: &str, unit: Option<i64>| NewUser {
+            username: name.into(),
+            display_name: name.into(),
+            password_hash: "x".into(),
+            role,
+            scope_code: scope.into(),
+            grid_code: None,
+            unit_id: unit,
+        };
+        let h = s
+            .create_user(&user("h", Role::Handler, VILLAGE, Some(u.committee)))
+            .await
+            .unwrap();
+        let gw = s
+            .create_user(&user("g", Role::GridWorker, VILLAGE, None))
+            .await
+            .unwrap();
+        let lead = s
+            .create_user(&user("l", Role::Leader, COUNTY, None))
+            .await
+            .unwrap();
+        let as_user = |who: &User, role: Role, scope: &str| Ctx {
+            user_id: Some(who.id),
+            unit_id: who.unit_id,
+            ..ctx(role, scope)
+        };
+        let (hc, gc, lc) = (
+            as_user(&h, Role::Handler, VILLAGE),
+            as_user(&gw, Role::GridWorker, VILLAGE),
+            as_user(&lead, Role::Leader, COUNTY),
+        );
+        let town = ctx(Role::Dispatcher, TOWNSHIP);
+        let c = file(&s, &public(), VILLAGE, "0101", "垃圾").await;
+        s.act_on_case(&town, c.id, &act("accept", ""))
+            .await
+            .unwrap();
+        s.act_on_case(&town, c.id, &act("dispatch", ""))
+            .await
+            .unwrap();
+        let pg = PageReq::new(None, None);
+        let inbox = s.inbox(&hc, true, pg).await.unwrap();
+        assert_eq!(inbox.items.len(), 1);
+        assert_eq!(
+            (inbox.items[0].kind.as_str(), inbox.items[0].case_id),
+            ("dispatched", Some(c.id))
+        );
+        assert!(inbox.items[0].text.contains(&c.number));
+        assert_eq!(s.unread_count(&hc).await.unwrap(), 1);
+        assert_eq!(s.mark_read(&hc, None).await.unwrap(), 1);
+        assert_eq!(s.unread_count(&hc).await.unwrap(), 0);
+        assert_eq!(s.inbox(&hc, false, pg).await.unwrap().items.len(), 1);
+        // Supervision: the leader hears at once, and once more when the deadline passes.
+        let sup = CaseAct {
+            deadline: Some(now_ms() + 1000),
+            ..act("supervise", "快办")
+        };
+        s.act_on_case(&lc, c.id, &sup).await.unwrap();
+        assert_eq!(s.unread_count(&lc).await.unwrap(), 1);
+        assert_eq!(
+            s.unread_count(&hc).await.unwrap(),
+            1,
+            "the unit hears of the supervision"
+        );
+        let later = now_ms() + 60_000;
+        let (a, b) = tokio::join!(s.sweep_cases(later), s.sweep_cases(later));
+        assert_eq!(
+            a.unwrap().supervision_alerts + b.unwrap().supervision_alerts,
+            1
+        );
+        assert_eq!(s.unread_count(&lc).await.unwrap(), 2);
+        s.act_on_case(&hc, c.id, &act("sign", "")).await.unwrap();
+        s.act_on_case(&hc, c.id, &act("handle", "已清运"))
+            .await
+            .unwrap();
+        let g = s.inbox(&gc, true, pg).await.unwrap();
+        assert_eq!(g.items[0].kind, "verify");
+        s.act_on_case(&gc, c.id, &act("verify_pass", ""))
+            .await
+            .unwrap();
+        let l = s.inbox(&lc, true, pg).await.unwrap();
+        assert_eq!(l.items[0].kind, "closed", "the supervisor hears it closed");
+        // Nobody reads another's inbox.
+        assert_eq!(s.mark_read(&gc, Some(l.items[0].id)).await.unwrap(), 0);
+    })
+    .await;
+}
