@@ -431,6 +431,39 @@ pub struct CaseEvent {
 pub struct CaseDetail {
     pub case: Case,
     pub events: Vec<CaseEvent>,
+    pub attachments: Vec<Attachment>,
+}
+
+/// A file attached to a case (its bytes are fetched on their own).
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Attachment {
+    #[serde(with = "id_str")]
+    pub id: i64,
+    #[serde(with = "id_str")]
+    pub case_id: i64,
+    pub name: String,
+    pub mime: String,
+    pub size: i64,
+    pub uploaded_by: String,
+    pub created_at: i64,
+}
+
+/// Accepted attachment types, by their first bytes, and the largest size.
+pub const ATTACHMENT_MAX: usize = 5 * 1024 * 1024;
+
+/// The type of an upload as its content shows it (JPEG, PNG, WebP, PDF), or `None`.
+pub fn sniff_mime(data: &[u8]) -> Option<&'static str> {
+    if data.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if data.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if data.len() > 12 && &data[..4] == b"RIFF" && &data[8..12] == b"WEBP" {
+        Some("image/webp")
+    } else if data.starts_with(b"%PDF-") {
+        Some("application/pdf")
+    } else {
+        None
+    }
 }
 
 /// The result of a create: the case, whether this call created it (false for a retry with the
@@ -607,6 +640,16 @@ pub trait CaseStorage: Send + Sync {
     /// Escalates overdue cases whose 小类 climbs automatically. Safe to run twice and from two
     /// processes at once: each case moves under its version.
     fn sweep_cases(&self, now: i64) -> BoxFut<'_, SweepReport>;
+    /// Attaches a file to a case in scope (checked by type and size) and records it as an event.
+    fn add_attachment<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        case_id: i64,
+        name: &'a str,
+        data: &'a [u8],
+    ) -> BoxFut<'a, Attachment>;
+    /// An attachment of a case in scope, with its bytes.
+    fn attachment<'a>(&'a self, ctx: &'a Ctx, id: i64) -> BoxFut<'a, (Attachment, Vec<u8>)>;
     /// Open cases of the same 小类 filed in the last `SIMILAR_WINDOW_DAYS` in the same grid or
     /// village, or within `SIMILAR_RADIUS_DEG` in the same township; merged ones are left out.
     fn similar_cases<'a>(&'a self, ctx: &'a Ctx, q: &'a SimilarQuery) -> BoxFut<'a, Vec<Case>>;

@@ -268,6 +268,7 @@ async fn insert_event(
     unit_id: Option<i64>,
     level: &str,
     note: &str,
+    attachments: &str,
 ) -> StoreResult<()> {
     // The first event of a new case is number 1; later ones follow the last.
     let seq: i32 = if action == "report" {
@@ -285,7 +286,7 @@ async fn insert_event(
     sqlx::query(
         "INSERT INTO case_events (county_code, case_id, seq, at, actor_id, actor_name, actor, action, \
          from_state, to_state, unit_id, level, note, attachments) \
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,'[]')",
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)",
     )
     .bind(case.0)
     .bind(case.1)
@@ -300,6 +301,7 @@ async fn insert_event(
     .bind(unit_id)
     .bind(level)
     .bind(note)
+    .bind(attachments)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -595,6 +597,7 @@ async fn apply_transition(
         event_unit,
         &c.level.clone(),
         &note,
+        "[]",
     )
     .await?;
     notify_transition(tx, &c, action, now).await?;
@@ -812,6 +815,7 @@ async fn apply_side_action(
         c.unit_id,
         &c.level.clone(),
         &note,
+        "[]",
     )
     .await?;
     let (n, title) = (&c.number, &c.title);
@@ -2094,6 +2098,102 @@ impl CaseStorage for S {
         })
     }
 
+    fn add_attachment<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        case_id: i64,
+        name: &'a str,
+        data: &'a [u8],
+    ) -> BoxFut<'a, Attachment> {
+        Box::pin(async move {
+            if data.len() > ATTACHMENT_MAX {
+                return Err(Invalid::new(
+                    "file",
+                    "too_large",
+                    format!("文件不能超过 {} MiB", ATTACHMENT_MAX >> 20),
+                    format!("must be at most {} MiB", ATTACHMENT_MAX >> 20),
+                )
+                .into());
+            }
+            let Some(mime) = sniff_mime(data) else {
+                return Err(Invalid::new(
+                    "file",
+                    "unsupported_type",
+                    "只接受 JPEG、PNG、WebP 图片或 PDF 文件",
+                    "must be a JPEG, PNG or WebP image or a PDF",
+                )
+                .into());
+            };
+            let name = tongchou_domain::error::optional_text("name", name, 100)?
+                .unwrap_or_else(|| "附件".into());
+            let now = now_ms();
+            let mut tx = self.write_tx().await?;
+            let c = fetch_case(&mut tx, &ctx.scope, case_id).await?;
+            let id = new_id();
+            sqlx::query(
+                "INSERT INTO attachments (county_code, id, case_id, name, mime, size, data, uploaded_by, created_at) \
+                 VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)",
+            )
+            .bind(&c.county_code)
+            .bind(id)
+            .bind(case_id)
+            .bind(&name)
+            .bind(mime)
+            .bind(data.len() as i64)
+            .bind(data)
+            .bind(&ctx.username)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            let listed =
+                serde_json::json!([{"id": id.to_string(), "name": name, "mime": mime}]).to_string();
+            insert_event(
+                &mut tx,
+                (&c.county_code, c.id),
+                now,
+                ctx,
+                ctx.role.as_str(),
+                "attach",
+                Some(&c.state),
+                &c.state,
+                c.unit_id,
+                &c.level,
+                &name,
+                &listed,
+            )
+            .await?;
+            let row = sqlx::query_as::<Db, Attachment>(AssertSqlSafe(format!(
+                "SELECT {ATTACHMENT_COLS} FROM attachments WHERE id = $1"
+            )))
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(row)
+        })
+    }
+
+    fn attachment<'a>(&'a self, ctx: &'a Ctx, id: i64) -> BoxFut<'a, (Attachment, Vec<u8>)> {
+        Box::pin(async move {
+            let mut tx = self.read_tx().await?;
+            let meta = sqlx::query_as::<Db, Attachment>(AssertSqlSafe(format!(
+                "SELECT {ATTACHMENT_COLS} FROM attachments WHERE id = $1"
+            )))
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound("attachment"))?;
+            // The case must be in the caller's scope.
+            fetch_case(&mut tx, &ctx.scope, meta.case_id).await?;
+            let (data,): (Vec<u8>,) = sqlx::query_as("SELECT data FROM attachments WHERE id = $1")
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok((meta, data))
+        })
+    }
+
     fn sweep_cases(&self, now: i64) -> BoxFut<'_, SweepReport> {
         Box::pin(self.sweep_impl(now))
     }
@@ -2132,15 +2232,24 @@ impl CaseStorage for S {
     }
 }
 
-/// A case with its events, read in the transaction that found it.
+/// A case with its events and attachments, read in the transaction that found it.
 async fn with_events(mut tx: Tx, case: Case) -> StoreResult<CaseDetail> {
     let events = fetch_events(&mut tx, &case.county_code, case.id).await?;
+    let attachments = sqlx::query_as::<Db, Attachment>(AssertSqlSafe(format!(
+        "SELECT {ATTACHMENT_COLS} FROM attachments WHERE case_id = $1 ORDER BY id"
+    )))
+    .bind(case.id)
+    .fetch_all(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(CaseDetail {
         case: case.with_light(now_ms()),
         events,
+        attachments,
     })
 }
+
+const ATTACHMENT_COLS: &str = "id, case_id, name, mime, size, uploaded_by, created_at";
 
 async fn case_by_secret(tx: &mut Tx, number: &str, secret: &str) -> StoreResult<Case> {
     let c = sqlx::query_as::<Db, Case>(AssertSqlSafe(format!(

@@ -22,7 +22,7 @@ Object.assign(I18N.zh, {
   locate: "使用当前位置", hotline: "12345热线", window: "窗口受理", grid: "网格巡查", web: "群众上报", api: "接口",
   open311: "Open311", choose: "请选择", level_village: "村级", level_township: "乡镇级", level_county: "县级",
   level_city: "市级", green: "正常", yellow: "临期", red: "超时", anonymous: "可匿名，电话可不填",
-  dispatched_ok: "已派遣", failed: "失败", inbox: "消息", read_all: "全部标为已读", api_keys: "Open311 密钥",
+  dispatched_ok: "已派遣", failed: "失败", inbox: "消息", attachments: "附件", upload: "上传", a_attach: "上传附件", read_all: "全部标为已读", api_keys: "Open311 密钥",
   key_name: "客户端名称", key_shown_once: "密钥只显示这一次，请妥善保存：", revoke: "停用", revoked: "已停用", create: "新建", similar: "附近近期已有相同问题，可先查看是否已在办理：",
 });
 Object.assign(I18N.en, {
@@ -46,7 +46,7 @@ Object.assign(I18N.en, {
   locate: "Use my location", hotline: "Hotline", window: "Window", grid: "Grid patrol", web: "Web", api: "API",
   open311: "Open311", choose: "Choose", level_village: "Village", level_township: "Township", level_county: "County",
   level_city: "City", green: "On time", yellow: "Due soon", red: "Overdue", anonymous: "Name and phone are optional",
-  dispatched_ok: "Dispatched", failed: "Failed", inbox: "Inbox", read_all: "Mark all read", api_keys: "Open311 keys",
+  dispatched_ok: "Dispatched", failed: "Failed", inbox: "Inbox", attachments: "Attachments", upload: "Upload", a_attach: "Attached", read_all: "Mark all read", api_keys: "Open311 keys",
   key_name: "Client name", key_shown_once: "The key is shown only now; keep it safe:", revoke: "Revoke", revoked: "revoked", create: "Create", similar: "Open cases of the same kind nearby — it may already be in hand:",
 });
 
@@ -236,12 +236,27 @@ async function viewCase(id) {
       <div class="actions">${acts.map((a) => `<button type="button" class="${a === "comment" ? "secondary" : "primary"} act" id="act-${a}" data-action="${a}">${t("a_" + a)}</button>`).join("")}</div>
     </form></div>`;
   }
+  html += `<div class="card"><h2>${t("attachments")}</h2><ul class="list" id="attachments">${d.attachments.map((f) =>
+    `<li><a href="/api/v1/attachments/${f.id}" target="_blank" rel="noopener">${esc(f.name)}</a><span class="muted">${Math.ceil(f.size / 1024)} KB · ${esc(f.uploaded_by)}</span></li>`).join("") || `<li class="muted">${t("none")}</li>`}</ul>
+    ${can("file_cases") ? `<form id="att-form" class="actions"><input type="file" id="att-file" accept="image/jpeg,image/png,image/webp,application/pdf" capture="environment">
+      <button class="secondary" id="att-upload" type="submit">${t("upload")}</button></form>` : ""}</div>`;
   html += `<div class="card"><h2>${t("timeline")}</h2><ul class="list" id="timeline">${d.events.map((e) => `<li><span><b>${t("a_" + e.action)}</b> ${esc(e.unit_name || "")}
     <span class="muted">${esc(e.note)}</span></span><span class="muted">${esc(e.actor_name)} · ${fmtTime(e.at)}</span></li>`).join("")}</ul></div>`;
   app().innerHTML = html;
   if ($("#act-unit")) {
     unitOptions([c.level_code, c.region_code, me.scope_code]).then((o) => ($("#act-unit").innerHTML += o));
   }
+  $("#att-form")?.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const file = $("#att-file").files[0];
+    if (!file) return;
+    try {
+      await api("POST", `/api/v1/cases/${c.id}/attachments?name=${encodeURIComponent(file.name)}`, undefined, file);
+      await viewCase(id);
+    } catch (err) {
+      showError(e.target, err);
+    }
+  });
   document.querySelectorAll("button.act").forEach((b) => b.addEventListener("click", async () => {
     const form = $("#case-actions");
     const body = { action: b.dataset.action, note: $("#act-note").value, version: c.version };

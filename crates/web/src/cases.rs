@@ -38,6 +38,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/cases/similar", get(similar))
         .route("/api/v1/cases/{id}", get(get_case))
         .route("/api/v1/cases/{id}/actions", post(act))
+        .route("/api/v1/cases/{id}/attachments", post(upload))
+        .route("/api/v1/attachments/{id}", get(download))
         .route("/api/v1/inbox", get(inbox))
         .route("/api/v1/inbox/read-all", post(read_all))
         .route("/api/v1/inbox/{id}/read", post(read_one))
@@ -497,6 +499,7 @@ async fn similar(
 struct DetailOut {
     case: CaseOut,
     events: Vec<CaseEvent>,
+    attachments: Vec<Attachment>,
 }
 
 async fn get_case(
@@ -509,6 +512,7 @@ async fn get_case(
     Ok(Json(DetailOut {
         case: case_out(a.role, d.case),
         events: d.events,
+        attachments: d.attachments,
     }))
 }
 
@@ -526,6 +530,57 @@ async fn act(
         sms_reporter(&s, &c, None);
     }
     Ok(Json(case_out(a.role, c)))
+}
+
+#[derive(Deserialize)]
+struct NameQ {
+    #[serde(default)]
+    name: String,
+}
+
+/// The body is the file itself (JPEG, PNG, WebP or PDF, at most 5 MiB; the type is read from the
+/// content, not trusted from the client); `?name=` names it.
+async fn upload(
+    State(s): State<AppState>,
+    a: Auth,
+    Path(id): Path<String>,
+    Q(q): Q<NameQ>,
+    body: axum::body::Bytes,
+) -> ApiResult<(StatusCode, Json<Attachment>)> {
+    a.require(Permission::FileCases)?;
+    let row = s
+        .store
+        .add_attachment(&a.ctx, parse_id(&id, "case")?, &q.name, &body)
+        .await?;
+    Ok((StatusCode::CREATED, Json(row)))
+}
+
+async fn download(
+    State(s): State<AppState>,
+    a: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    a.require(Permission::ReadRegistry)?;
+    let (meta, data) = s
+        .store
+        .attachment(&a.ctx, parse_id(&id, "attachment")?)
+        .await?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, meta.mime),
+            (
+                axum::http::header::HeaderName::from_static("x-content-type-options"),
+                "nosniff".to_string(),
+            ),
+            (
+                axum::http::header::CACHE_CONTROL,
+                "private, max-age=3600".to_string(),
+            ),
+        ],
+        data,
+    )
+        .into_response())
 }
 
 #[derive(Deserialize)]

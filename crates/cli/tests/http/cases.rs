@@ -232,6 +232,44 @@ fn staff_intake_idempotency_masking_and_validation() {
         "13812345678"
     );
 
+    // A photo from the grid worker's phone; a text file is refused by its content.
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend([1u8; 64]);
+    let up = gw.send(
+        "POST",
+        &format!("/api/v1/cases/{id}/attachments?name=site.png"),
+        Some(("image/png", png.clone())),
+    );
+    let att = ok(&up);
+    assert_eq!(att["mime"], "image/png");
+    let got = disp.get(&format!(
+        "/api/v1/attachments/{}",
+        att["id"].as_str().unwrap()
+    ));
+    assert_eq!(
+        (got.status, got.header("content-type"), got.body.clone()),
+        (200, Some("image/png"), png)
+    );
+    let bad = gw.send(
+        "POST",
+        &format!("/api/v1/cases/{id}/attachments?name=a.png"),
+        Some(("image/png", b"not an image".to_vec())),
+    );
+    assert_eq!(
+        (bad.status, bad.json()["code"].as_str()),
+        (422, Some("unsupported_type"))
+    );
+    let street = s.login("street_dispatcher");
+    assert_eq!(
+        street
+            .get(&format!(
+                "/api/v1/attachments/{}",
+                att["id"].as_str().unwrap()
+            ))
+            .status,
+        404
+    );
+
     // Field-named errors; nothing written.
     let r = gw.post(
         "/api/v1/cases",

@@ -1081,3 +1081,52 @@ async fn inbox_messages_follow_the_loop_and_supervision() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn attachments_are_typed_by_content_limited_and_scoped() {
+    each("attachments", |_, s| async move {
+        seed(&s).await;
+        let gw = ctx(Role::GridWorker, VILLAGE);
+        let c = file(&s, &gw, VILLAGE, "0101", "垃圾").await;
+        let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+        png.extend(std::iter::repeat_n(7u8, 1000));
+        let a = s.add_attachment(&gw, c.id, "现场.png", &png).await.unwrap();
+        assert_eq!((a.mime.as_str(), a.size), ("image/png", 1008));
+        let (meta, data) = s.attachment(&gw, a.id).await.unwrap();
+        assert_eq!((meta.name.as_str(), data), ("现场.png", png.clone()));
+        let d = s.get_case(&gw, c.id).await.unwrap();
+        assert_eq!(d.attachments.len(), 1);
+        let ev = d.events.last().unwrap();
+        assert_eq!(ev.action, "attach");
+        assert!(ev.attachments.contains(&a.id.to_string()));
+        assert_replays(&s, c.id).await;
+        let e = s
+            .add_attachment(&gw, c.id, "x.txt", b"hello")
+            .await
+            .unwrap_err();
+        assert_eq!(code_of(e), "unsupported_type");
+        let big = vec![0xFFu8; ATTACHMENT_MAX + 1];
+        assert_eq!(
+            code_of(
+                s.add_attachment(&gw, c.id, "big.jpg", &big)
+                    .await
+                    .unwrap_err()
+            ),
+            "too_large"
+        );
+        let other = ctx(Role::Dispatcher, OTHER_TOWNSHIP);
+        assert_eq!(
+            code_of(s.attachment(&other, a.id).await.unwrap_err()),
+            "not_found"
+        );
+        assert_eq!(
+            code_of(
+                s.add_attachment(&other, c.id, "x.png", &png)
+                    .await
+                    .unwrap_err()
+            ),
+            "not_found"
+        );
+    })
+    .await;
+}
