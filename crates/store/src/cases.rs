@@ -588,6 +588,82 @@ pub struct Notification {
     pub read: bool,
 }
 
+/// A mediator of the pool (专家调解库), with expertise tags.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Mediator {
+    #[serde(with = "id_str")]
+    pub id: i64,
+    pub region_code: String,
+    pub name: String,
+    pub phone: Option<String>,
+    pub tags: String,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct MediatorInput {
+    pub region_code: String,
+    pub name: String,
+    pub phone: String,
+    /// Comma-separated expertise, e.g. `婚姻家庭,土地`.
+    pub tags: String,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Party {
+    #[serde(with = "id_str")]
+    pub id: i64,
+    pub name: String,
+    pub phone: Option<String>,
+    pub side: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct PartyInput {
+    pub name: String,
+    pub phone: String,
+    /// `applicant`, `respondent` or `other`.
+    pub side: String,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct MediationSession {
+    #[serde(with = "id_str")]
+    pub id: i64,
+    #[serde(with = "id_str::opt")]
+    pub mediator_id: Option<i64>,
+    pub mediator_name: Option<String>,
+    pub held_at: i64,
+    pub place: String,
+    pub outcome: String,
+    pub agreement: String,
+    pub note: String,
+    pub recorded_by: String,
+}
+
+/// A mediation session to record. `success` sends the case to verification with the agreement
+/// as the handling report; `failure` escalates it one level (调解不成，上报上级).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct SessionInput {
+    #[serde(with = "id_str::opt")]
+    pub mediator_id: Option<i64>,
+    pub held_at: Option<i64>,
+    pub place: String,
+    /// `success`, `failure` or `adjourned`.
+    pub outcome: String,
+    pub agreement: String,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Dispute {
+    pub parties: Vec<Party>,
+    pub sessions: Vec<MediationSession>,
+}
+
 /// What the timer sweep did.
 #[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
 pub struct SweepReport {
@@ -640,6 +716,20 @@ pub trait CaseStorage: Send + Sync {
     /// Escalates overdue cases whose 小类 climbs automatically. Safe to run twice and from two
     /// processes at once: each case moves under its version.
     fn sweep_cases(&self, now: i64) -> BoxFut<'_, SweepReport>;
+    fn add_mediator<'a>(&'a self, ctx: &'a Ctx, m: &'a MediatorInput) -> BoxFut<'a, Mediator>;
+    /// Mediators whose region lies in the caller's scope or above it (a county's pool serves its
+    /// townships), optionally with a tag.
+    fn list_mediators<'a>(&'a self, ctx: &'a Ctx, tag: &'a str) -> BoxFut<'a, Vec<Mediator>>;
+    fn dispute<'a>(&'a self, ctx: &'a Ctx, case_id: i64) -> BoxFut<'a, Dispute>;
+    fn add_party<'a>(&'a self, ctx: &'a Ctx, case_id: i64, p: &'a PartyInput) -> BoxFut<'a, Party>;
+    /// Records a mediation session of a dispute case being handled by the caller's unit (or by a
+    /// grid worker of its village); success and failure move the case as `SessionInput` says.
+    fn record_mediation<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        case_id: i64,
+        s: &'a SessionInput,
+    ) -> BoxFut<'a, Case>;
     /// Attaches a file to a case in scope (checked by type and size) and records it as an event.
     fn add_attachment<'a>(
         &'a self,

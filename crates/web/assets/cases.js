@@ -22,7 +22,9 @@ Object.assign(I18N.zh, {
   locate: "使用当前位置", hotline: "12345热线", window: "窗口受理", grid: "网格巡查", web: "群众上报", api: "接口",
   open311: "Open311", choose: "请选择", level_village: "村级", level_township: "乡镇级", level_county: "县级",
   level_city: "市级", green: "正常", yellow: "临期", red: "超时", anonymous: "可匿名，电话可不填",
-  dispatched_ok: "已派遣", failed: "失败", inbox: "消息", attachments: "附件", upload: "上传", a_attach: "上传附件", read_all: "全部标为已读", api_keys: "Open311 密钥",
+  dispatched_ok: "已派遣", failed: "失败", inbox: "消息", dispute: "矛盾纠纷调解", parties: "当事人", applicant: "申请人", respondent: "被申请人", other: "其他",
+  mediations: "调解记录", mediator: "调解员", outcome: "结果", success: "调解成功", failure: "调解不成（上报）",
+  adjourned: "择日再调", agreement: "协议内容", place: "地点", add: "添加", record: "记录", attachments: "附件", upload: "上传", a_attach: "上传附件", read_all: "全部标为已读", api_keys: "Open311 密钥",
   key_name: "客户端名称", key_shown_once: "密钥只显示这一次，请妥善保存：", revoke: "停用", revoked: "已停用", create: "新建", similar: "附近近期已有相同问题，可先查看是否已在办理：",
 });
 Object.assign(I18N.en, {
@@ -46,7 +48,10 @@ Object.assign(I18N.en, {
   locate: "Use my location", hotline: "Hotline", window: "Window", grid: "Grid patrol", web: "Web", api: "API",
   open311: "Open311", choose: "Choose", level_village: "Village", level_township: "Township", level_county: "County",
   level_city: "City", green: "On time", yellow: "Due soon", red: "Overdue", anonymous: "Name and phone are optional",
-  dispatched_ok: "Dispatched", failed: "Failed", inbox: "Inbox", attachments: "Attachments", upload: "Upload", a_attach: "Attached", read_all: "Mark all read", api_keys: "Open311 keys",
+  dispatched_ok: "Dispatched", failed: "Failed", inbox: "Inbox", dispute: "Dispute mediation", parties: "Parties", applicant: "Applicant", respondent: "Respondent",
+  other: "Other", mediations: "Mediation sessions", mediator: "Mediator", outcome: "Outcome", success: "Agreed",
+  failure: "Failed (escalate)", adjourned: "Adjourned", agreement: "Agreement", place: "Place", add: "Add", record: "Record",
+  attachments: "Attachments", upload: "Upload", a_attach: "Attached", read_all: "Mark all read", api_keys: "Open311 keys",
   key_name: "Client name", key_shown_once: "The key is shown only now; keep it safe:", revoke: "Revoke", revoked: "revoked", create: "Create", similar: "Open cases of the same kind nearby — it may already be in hand:",
 });
 
@@ -236,6 +241,7 @@ async function viewCase(id) {
       <div class="actions">${acts.map((a) => `<button type="button" class="${a === "comment" ? "secondary" : "primary"} act" id="act-${a}" data-action="${a}">${t("a_" + a)}</button>`).join("")}</div>
     </form></div>`;
   }
+  if (c.dispute) html += `<div class="card" id="dispute-card"></div>`;
   html += `<div class="card"><h2>${t("attachments")}</h2><ul class="list" id="attachments">${d.attachments.map((f) =>
     `<li><a href="/api/v1/attachments/${f.id}" target="_blank" rel="noopener">${esc(f.name)}</a><span class="muted">${Math.ceil(f.size / 1024)} KB · ${esc(f.uploaded_by)}</span></li>`).join("") || `<li class="muted">${t("none")}</li>`}</ul>
     ${can("file_cases") ? `<form id="att-form" class="actions"><input type="file" id="att-file" accept="image/jpeg,image/png,image/webp,application/pdf" capture="environment">
@@ -246,6 +252,7 @@ async function viewCase(id) {
   if ($("#act-unit")) {
     unitOptions([c.level_code, c.region_code, me.scope_code]).then((o) => ($("#act-unit").innerHTML += o));
   }
+  if (c.dispute) disputeCard(c, id);
   $("#att-form")?.addEventListener("submit", async (e) => {
     e.preventDefault();
     const file = $("#att-file").files[0];
@@ -285,6 +292,46 @@ async function showSimilar(box, query, publicSide) {
   box.innerHTML = r.items.length ? `<p class="badge warn">${t("similar")}</p><ul class="list">${r.items.map((c) =>
     `<li><span>${publicSide ? esc(c.number) : `<a href="#/case/${c.id}">${esc(c.number)}</a> ${esc(c.title)}`}</span>
      <span class="muted">${esc(c.state_zh || c.state)} · ${fmtTime(c.created_at)}</span></li>`).join("")}</ul>` : "";
+}
+
+// The parties and mediation sessions of a dispute, with forms to add them.
+async function disputeCard(c, id) {
+  const [d, pool] = await Promise.all([api("GET", `/api/v1/cases/${c.id}/dispute`), api("GET", "/api/v1/mediators")]);
+  const mediating = c.state === "in_progress" && (me.role === "grid_worker" || (me.role === "handler" && me.unit_id === c.unit_id));
+  $("#dispute-card").innerHTML = `<h2>${t("dispute")}</h2>
+    <h3>${t("parties")}</h3><ul class="list" id="party-list">${d.parties.map((p) => `<li><span>${esc(p.name)}</span><span class="muted">${t(p.side)} ${esc(p.phone || "")}</span></li>`).join("") || `<li class="muted">${t("none")}</li>`}</ul>
+    ${can("file_cases") ? `<form id="party-form" class="grid"><label>${t("name")}<input name="name" required></label>
+      <label>${t("phone")}<input name="phone" inputmode="tel"></label>
+      <label>${t("parties")}<select name="side"><option value="applicant">${t("applicant")}</option><option value="respondent">${t("respondent")}</option><option value="other">${t("other")}</option></select></label>
+      <button class="secondary" type="submit">${t("add")}</button></form>` : ""}
+    <h3>${t("mediations")}</h3><ul class="list" id="session-list">${d.sessions.map((x) => `<li><span>${t(x.outcome)} ${esc(x.agreement || x.note)}</span><span class="muted">${esc(x.mediator_name || "")} · ${fmtTime(x.held_at)}</span></li>`).join("") || `<li class="muted">${t("none")}</li>`}</ul>
+    ${mediating ? `<form id="mediation-form" class="stack">
+      <label>${t("mediator")}<select name="mediator_id"><option value="">${t("choose")}</option>${pool.items.map((m) => `<option value="${m.id}">${esc(m.name)} (${esc(m.tags)})</option>`).join("")}</select></label>
+      <label>${t("place")}<input name="place"></label>
+      <label>${t("outcome")}<select name="outcome"><option value="adjourned">${t("adjourned")}</option><option value="success">${t("success")}</option><option value="failure">${t("failure")}</option></select></label>
+      <label>${t("agreement")}<textarea name="agreement" rows="2"></textarea></label>
+      <label>${t("note")}<input name="note"></label>
+      <button class="primary" type="submit">${t("record")}</button></form>` : ""}`;
+  $("#party-form")?.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    try {
+      await api("POST", `/api/v1/cases/${c.id}/parties`, Object.fromEntries(new FormData(e.target).entries()));
+      await disputeCard(c, id);
+    } catch (err) {
+      showError(e.target, err);
+    }
+  });
+  $("#mediation-form")?.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const body = Object.fromEntries(new FormData(e.target).entries());
+    if (!body.mediator_id) delete body.mediator_id;
+    try {
+      await api("POST", `/api/v1/cases/${c.id}/mediations`, body);
+      await viewCase(id);
+    } catch (err) {
+      showError(e.target, err);
+    }
+  });
 }
 
 // ---------- staff intake ----------

@@ -40,6 +40,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/cases/{id}/actions", post(act))
         .route("/api/v1/cases/{id}/attachments", post(upload))
         .route("/api/v1/attachments/{id}", get(download))
+        .route("/api/v1/mediators", get(list_mediators).post(add_mediator))
+        .route("/api/v1/cases/{id}/dispute", get(dispute))
+        .route("/api/v1/cases/{id}/parties", post(add_party))
+        .route("/api/v1/cases/{id}/mediations", post(record_mediation))
         .route("/api/v1/inbox", get(inbox))
         .route("/api/v1/inbox/read-all", post(read_all))
         .route("/api/v1/inbox/{id}/read", post(read_one))
@@ -581,6 +585,73 @@ async fn download(
         data,
     )
         .into_response())
+}
+
+// ---------- disputes ----------
+
+#[derive(Deserialize)]
+struct TagQ {
+    #[serde(default)]
+    tag: String,
+}
+
+async fn list_mediators(
+    State(s): State<AppState>,
+    a: Auth,
+    Q(q): Q<TagQ>,
+) -> ApiResult<Json<Value>> {
+    a.require(Permission::ReadRegistry)?;
+    Ok(Json(
+        json!({"items": s.store.list_mediators(&a.ctx, &q.tag).await?}),
+    ))
+}
+
+async fn add_mediator(
+    State(s): State<AppState>,
+    a: Auth,
+    JsonBody(b): JsonBody<MediatorInput>,
+) -> ApiResult<(StatusCode, Json<Mediator>)> {
+    a.require(Permission::ManageCatalog)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(s.store.add_mediator(&a.ctx, &b).await?),
+    ))
+}
+
+async fn dispute(
+    State(s): State<AppState>,
+    a: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Dispute>> {
+    a.require(Permission::ReadRegistry)?;
+    Ok(Json(s.store.dispute(&a.ctx, parse_id(&id, "case")?).await?))
+}
+
+async fn add_party(
+    State(s): State<AppState>,
+    a: Auth,
+    Path(id): Path<String>,
+    JsonBody(b): JsonBody<PartyInput>,
+) -> ApiResult<(StatusCode, Json<Party>)> {
+    a.require(Permission::FileCases)?;
+    let p = s
+        .store
+        .add_party(&a.ctx, parse_id(&id, "case")?, &b)
+        .await?;
+    Ok((StatusCode::CREATED, Json(p)))
+}
+
+async fn record_mediation(
+    State(s): State<AppState>,
+    a: Auth,
+    Path(id): Path<String>,
+    JsonBody(b): JsonBody<SessionInput>,
+) -> ApiResult<(StatusCode, Json<CaseOut>)> {
+    let c = s
+        .store
+        .record_mediation(&a.ctx, parse_id(&id, "case")?, &b)
+        .await?;
+    Ok((StatusCode::CREATED, Json(case_out(a.role, c))))
 }
 
 #[derive(Deserialize)]

@@ -1130,3 +1130,124 @@ async fn attachments_are_typed_by_content_limited_and_scoped() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn disputes_mediation_success_and_failure() {
+    each("disputes", |_, s| async move {
+        let u = seed(&s).await;
+        let admin = Ctx::system();
+        let m = s
+            .add_mediator(
+                &admin,
+                &MediatorInput {
+                    region_code: COUNTY.into(),
+                    name: "李调解".into(),
+                    tags: "土地，邻里".into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(m.tags, "土地,邻里");
+        let town = ctx(Role::Dispatcher, TOWNSHIP);
+        assert_eq!(
+            s.list_mediators(&town, "土地").await.unwrap().len(),
+            1,
+            "the county's pool serves the township"
+        );
+        assert!(s.list_mediators(&town, "婚姻").await.unwrap().is_empty());
+        let c = file(&s, &public(), VILLAGE, "0903", "宅基地边界纠纷").await;
+        assert!(c.dispute);
+        let gw = ctx(Role::GridWorker, VILLAGE);
+        for (name, side) in [("张三", "applicant"), ("李四", "respondent")] {
+            let p = PartyInput {
+                name: name.into(),
+                side: side.into(),
+                ..Default::default()
+            };
+            s.add_party(&gw, c.id, &p).await.unwrap();
+        }
+        let bad = PartyInput {
+            name: "王五".into(),
+            side: "judge".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            code_of(s.add_party(&gw, c.id, &bad).await.unwrap_err()),
+            "invalid_side"
+        );
+        let plain = file(&s, &public(), VILLAGE, "0101", "垃圾").await;
+        let p = PartyInput {
+            name: "x".into(),
+            side: "other".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            code_of(s.add_party(&gw, plain.id, &p).await.unwrap_err()),
+            "not_a_dispute"
+        );
+
+        s.act_on_case(&town, c.id, &act("accept", ""))
+            .await
+            .unwrap();
+        s.act_on_case(&town, c.id, &act("dispatch", ""))
+            .await
+            .unwrap();
+        let h = handler(u.committee, VILLAGE);
+        s.act_on_case(&h, c.id, &act("sign", "")).await.unwrap();
+        let session = |outcome: &str, agreement: &str| SessionInput {
+            mediator_id: Some(m.id),
+            outcome: outcome.into(),
+            agreement: agreement.into(),
+            note: "双方分歧大".into(),
+            ..Default::default()
+        };
+        let c1 = s
+            .record_mediation(&h, c.id, &session("adjourned", ""))
+            .await
+            .unwrap();
+        assert_eq!(c1.state, "in_progress");
+        assert_eq!(
+            code_of(
+                s.record_mediation(&h, c.id, &session("success", ""))
+                    .await
+                    .unwrap_err()
+            ),
+            "required"
+        );
+        // Failure climbs to the township.
+        let c2 = s
+            .record_mediation(&h, c.id, &session("failure", ""))
+            .await
+            .unwrap();
+        assert_eq!(
+            (c2.state.as_str(), c2.level.as_str()),
+            ("escalated", "township")
+        );
+        let d = CaseAct {
+            unit_id: Some(u.township),
+            ..act("dispatch", "")
+        };
+        s.act_on_case(&town, c.id, &d).await.unwrap();
+        let th = handler(u.township, TOWNSHIP);
+        s.act_on_case(&th, c.id, &act("sign", "")).await.unwrap();
+        assert_eq!(
+            code_of(
+                s.record_mediation(&h, c.id, &session("success", "x"))
+                    .await
+                    .unwrap_err()
+            ),
+            "transition_forbidden_for_role"
+        );
+        let c3 = s
+            .record_mediation(&th, c.id, &session("success", "以现有围墙为界"))
+            .await
+            .unwrap();
+        assert_eq!(c3.state, "handled");
+        let dsp = s.dispute(&town, c.id).await.unwrap();
+        assert_eq!((dsp.parties.len(), dsp.sessions.len()), (2, 3));
+        assert_eq!(dsp.sessions[2].mediator_name.as_deref(), Some("李调解"));
+        assert_replays(&s, c.id).await;
+    })
+    .await;
+}
