@@ -25,6 +25,16 @@ impl Invalid {
         }
     }
 
+    /// A place or code outside the caller's part of the territory.
+    pub fn out_of_scope(field: &str) -> Self {
+        Invalid::new(
+            field,
+            "out_of_scope",
+            "不在您的管辖范围内",
+            "is outside your scope",
+        )
+    }
+
     /// The same failure reported against another field name (e.g. a CSV column).
     pub fn at(mut self, field: impl Into<String>) -> Self {
         self.field = field.into();

@@ -1259,13 +1259,7 @@ impl S {
             }
         };
         if !ctx.scope.contains(&region_code) {
-            return Err(Invalid::new(
-                "region_code",
-                "out_of_scope",
-                "不在您的管辖范围内",
-                "is outside your scope",
-            )
-            .into());
+            return Err(Invalid::out_of_scope("region_code").into());
         }
         tx.commit().await?;
         let cat = self.catalog().await?;
@@ -2198,13 +2192,7 @@ impl CaseStorage for S {
         Box::pin(async move {
             let region = RegionCode::parse_field("region_code", &m.region_code)?;
             if !ctx.scope.contains(region.as_str()) {
-                return Err(Invalid::new(
-                    "region_code",
-                    "out_of_scope",
-                    "不在您的管辖范围内",
-                    "is outside your scope",
-                )
-                .into());
+                return Err(Invalid::out_of_scope("region_code").into());
             }
             let name = tongchou_domain::error::required_text("name", &m.name, 30)?;
             let phone = tongchou_domain::error::phone("phone", &m.phone)?;

@@ -1623,13 +1623,7 @@ impl Storage for S {
         Box::pin(async move {
             let scope = normalise_region(scope_code)?;
             if !ctx.scope.contains(&scope) {
-                return Err(Invalid::new(
-                    "scope",
-                    "out_of_scope",
-                    "不在您的管辖范围内",
-                    "is outside your scope",
-                )
-                .into());
+                return Err(Invalid::out_of_scope("scope").into());
             }
             let name = tongchou_domain::error::required_text("name", name, 60)?;
             let mut tx = self.write_tx().await?;
