@@ -362,4 +362,21 @@ fn the_whole_case_loop_from_resident_to_rating() {
         "no personal data on the public page"
     );
     d.screenshot("case-rated");
+
+    // The administrator edits a 小类's time limit in the catalog screen.
+    d.login_as(&s.base, "county_admin");
+    d.click("#nav-catalog", "");
+    d.select("#cat-code", "0102");
+    d.type_into("#cat-form input[name=limit_value]", "4");
+    d.click("#cat-form button", "");
+    d.wait_for("#toast", "已保存");
+    let cats = s.client().get("/api/v1/case-categories").json();
+    let k = cats["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["code"] == "0102")
+        .unwrap()
+        .clone();
+    assert_eq!(k["limit_value"], 4, "{k}");
 }

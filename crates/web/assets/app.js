@@ -177,7 +177,7 @@ function renderNav() {
     ${me.role !== "party_officer" ? `<a id="nav-cases" href="#/cases">${t("cases")}</a>` : ""}
     ${can("file_cases") ? `<a id="nav-new-case" href="#/new-case">${t("new_case")}</a>` : ""}
     <a id="nav-inbox" href="#/inbox">${t("inbox")}<b id="unread"></b></a>
-    <a href="#/data">${t("data")}</a>${can("manage_accounts") ? `<a href="#/audit">${t("audit")}</a><a id="nav-keys" href="#/api-keys">${t("api_keys")}</a>` : ""}
+    <a href="#/data">${t("data")}</a>${can("manage_accounts") ? `<a href="#/audit">${t("audit")}</a><a id="nav-keys" href="#/api-keys">${t("api_keys")}</a>` : ""}${can("manage_catalog") ? `<a id="nav-catalog" href="#/catalog">${t("catalog")}</a>` : ""}
     <button id="logout" class="link" type="button">${t("logout")}</button>`;
   api("GET", "/api/v1/inbox?unread=true&page_size=1")
     .then((r) => { if (r.unread && $("#unread")) $("#unread").textContent = ` ${r.unread}`; })

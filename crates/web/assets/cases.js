@@ -22,7 +22,10 @@ Object.assign(I18N.zh, {
   locate: "使用当前位置", hotline: "12345热线", window: "窗口受理", grid: "网格巡查", web: "群众上报", api: "接口",
   open311: "Open311", choose: "请选择", level_village: "村级", level_township: "乡镇级", level_county: "县级",
   level_city: "市级", green: "正常", yellow: "临期", red: "超时", anonymous: "可匿名，电话可不填",
-  dispatched_ok: "已派遣", failed: "失败", inbox: "消息", dispute: "矛盾纠纷调解", parties: "当事人", applicant: "申请人", respondent: "被申请人", other: "其他",
+  dispatched_ok: "已派遣", failed: "失败", inbox: "消息", catalog: "案件目录", categories_t: "类别与时限", rules: "分派规则", calendar: "工作日历",
+  limit: "处置时限", working_hours: "工作小时", working_days: "工作日", active: "启用", auto_escalate: "超时自动上报",
+  prefix: "区划代码前缀", year: "年份", import_csv: "导入 CSV（date,kind）", delete: "删除", holiday: "放假", workday: "调休上班",
+  dispute: "矛盾纠纷调解", parties: "当事人", applicant: "申请人", respondent: "被申请人", other: "其他",
   mediations: "调解记录", mediator: "调解员", outcome: "结果", success: "调解成功", failure: "调解不成（上报）",
   adjourned: "择日再调", agreement: "协议内容", place: "地点", add: "添加", record: "记录", attachments: "附件", upload: "上传", a_attach: "上传附件", read_all: "全部标为已读", api_keys: "Open311 密钥",
   key_name: "客户端名称", key_shown_once: "密钥只显示这一次，请妥善保存：", revoke: "停用", revoked: "已停用", create: "新建", similar: "附近近期已有相同问题，可先查看是否已在办理：",
@@ -48,7 +51,11 @@ Object.assign(I18N.en, {
   locate: "Use my location", hotline: "Hotline", window: "Window", grid: "Grid patrol", web: "Web", api: "API",
   open311: "Open311", choose: "Choose", level_village: "Village", level_township: "Township", level_county: "County",
   level_city: "City", green: "On time", yellow: "Due soon", red: "Overdue", anonymous: "Name and phone are optional",
-  dispatched_ok: "Dispatched", failed: "Failed", inbox: "Inbox", dispute: "Dispute mediation", parties: "Parties", applicant: "Applicant", respondent: "Respondent",
+  dispatched_ok: "Dispatched", failed: "Failed", inbox: "Inbox", catalog: "Case catalog", categories_t: "Categories and limits", rules: "Routing rules",
+  calendar: "Working-day calendar", limit: "Handling limit", working_hours: "working hours", working_days: "working days",
+  active: "Active", auto_escalate: "Escalate when overdue", prefix: "Region code prefix", year: "Year",
+  import_csv: "Import CSV (date,kind)", delete: "Delete", holiday: "Holiday", workday: "Working day (swapped)",
+  dispute: "Dispute mediation", parties: "Parties", applicant: "Applicant", respondent: "Respondent",
   other: "Other", mediations: "Mediation sessions", mediator: "Mediator", outcome: "Outcome", success: "Agreed",
   failure: "Failed (escalate)", adjourned: "Adjourned", agreement: "Agreement", place: "Place", add: "Add", record: "Record",
   attachments: "Attachments", upload: "Upload", a_attach: "Attached", read_all: "Mark all read", api_keys: "Open311 keys",
@@ -555,6 +562,84 @@ async function viewApiKeys() {
   }));
 }
 
-Object.assign(VIEWS, { inbox: viewInbox, "api-keys": viewApiKeys, cases: viewCases, case: viewCase, "new-case": viewNewCase, report: viewReport, track: viewTrack });
+// ---------- the catalog (administrators) ----------
+
+async function viewCatalog() {
+  const year = new Date().getFullYear();
+  const [all, rules, cal] = await Promise.all([categories(), api("GET", "/api/v1/routing-rules"), api("GET", `/api/v1/calendar/${year}`)]);
+  const subs = all.filter((k) => k.parent_code);
+  app().innerHTML = `<div class="card"><h1>${t("catalog")}</h1><h2>${t("categories_t")}</h2>
+    <form id="cat-form" class="grid">
+      <label>${t("category")}<select name="code" id="cat-code">${subs.map((k) => `<option value="${k.code}">${k.code} ${esc(k.name)}</option>`).join("")}</select></label>
+      <label>${t("priority")}<select name="priority"><option value="normal">${t("normal")}</option><option value="urgent">${t("urgent")}</option><option value="emergency">${t("emergency")}</option></select></label>
+      <label>${t("limit")}<input name="limit_value" type="number" min="1"></label>
+      <label>&nbsp;<select name="limit_unit"><option value="working_days">${t("working_days")}</option><option value="working_hours">${t("working_hours")}</option></select></label>
+      <label class="check"><input type="checkbox" name="auto_escalate">${t("auto_escalate")}</label>
+      <label class="check"><input type="checkbox" name="active">${t("active")}</label>
+      <button class="primary" type="submit">${t("save")}</button></form></div>
+    <div class="card"><h2>${t("rules")}</h2><table id="rule-table"><tbody>${rules.items.map((r) => `<tr><td>${esc(r.subcategory)}</td><td>${esc(r.region_prefix || "*")}</td><td>${esc(r.unit_name || r.unit_id)}</td>
+      <td><button class="secondary rule-del" data-id="${r.id}" type="button">${t("delete")}</button></td></tr>`).join("") || `<tr><td class="muted">${t("none")}</td></tr>`}</tbody></table>
+      <form id="rule-form" class="grid"><label>${t("category")}<select name="subcategory">${subs.map((k) => `<option value="${k.code}">${k.code} ${esc(k.name)}</option>`).join("")}</select></label>
+      <label>${t("prefix")}<input name="region_prefix" inputmode="numeric"></label>
+      <label>${t("unit")}<select name="unit_id" id="rule-unit"></select></label>
+      <button class="primary" type="submit">${t("add")}</button></form></div>
+    <div class="card"><h2>${t("calendar")} ${year}</h2><ul class="list" id="cal-list">${cal.items.map((d) => `<li><span>${d.date}</span><span class="muted">${t(d.kind)}</span></li>`).join("") || `<li class="muted">${t("none")}</li>`}</ul>
+      <form id="cal-form" class="grid"><label>${t("year")}<input name="year" type="number" value="${year}"></label>
+      <label>${t("import_csv")}<input type="file" name="file" id="cal-file" accept=".csv,text/csv"></label>
+      <button class="primary" type="submit">${t("import_csv")}</button></form></div>`;
+  const f = $("#cat-form");
+  const fill = () => {
+    const k = subs.find((x) => x.code === f.code.value);
+    f.priority.value = k.priority;
+    f.limit_value.value = k.limit_value;
+    f.limit_unit.value = k.limit_unit;
+    f.auto_escalate.checked = k.auto_escalate;
+    f.active.checked = k.active;
+  };
+  f.code.addEventListener("change", fill);
+  fill();
+  f.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const k = subs.find((x) => x.code === f.code.value);
+    const body = { ...k, priority: f.priority.value, limit_value: Number(f.limit_value.value), limit_unit: f.limit_unit.value,
+      auto_escalate: f.auto_escalate.checked, active: f.active.checked };
+    try {
+      await api("PUT", `/api/v1/case-categories/${k.code}`, body);
+      categoryCache = null;
+      toast(t("created"));
+      await viewCatalog();
+    } catch (err) {
+      showError(f, err);
+    }
+  });
+  unitOptions([me.scope_code]).then((o) => ($("#rule-unit").innerHTML = o));
+  $("#rule-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    try {
+      await api("POST", "/api/v1/routing-rules", Object.fromEntries(new FormData(e.target).entries()));
+      await viewCatalog();
+    } catch (err) {
+      showError(e.target, err);
+    }
+  });
+  document.querySelectorAll("button.rule-del").forEach((b) => b.addEventListener("click", async () => {
+    await api("DELETE", `/api/v1/routing-rules/${b.dataset.id}`);
+    viewCatalog();
+  }));
+  $("#cal-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const file = $("#cal-file").files[0];
+    if (!file) return;
+    try {
+      const r = await api("POST", `/api/v1/calendar/${e.target.year.value}`, undefined, file);
+      toast(`${t("imported")} ${r.imported}`);
+      await viewCatalog();
+    } catch (err) {
+      showError(e.target, err);
+    }
+  });
+}
+
+Object.assign(VIEWS, { catalog: viewCatalog, inbox: viewInbox, "api-keys": viewApiKeys, cases: viewCases, case: viewCase, "new-case": viewNewCase, report: viewReport, track: viewTrack });
 PUBLIC.add("report");
 PUBLIC.add("track");
