@@ -46,10 +46,31 @@ impl Stage {
     }
 }
 
-/// The limit of a stage. Handling uses the 小类's limit, shortened for urgent (24 working hours)
-/// and emergency (2 working hours, the Beijing hotline's emergency feedback) cases; the other
-/// stages depend on the priority only.
-pub fn stage_limit(stage: Stage, priority: Priority, handle: Limit) -> Limit {
+/// A 小类's limits per stage: handling always, the others in working hours where the 小类 sets
+/// them (else 24 h to dispatch, 24 h to sign, 2 working days to verify).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StageLimits {
+    pub dispatch_hours: Option<u32>,
+    pub sign_hours: Option<u32>,
+    pub handle: Limit,
+    pub verify_hours: Option<u32>,
+}
+
+impl StageLimits {
+    pub fn handling(handle: Limit) -> StageLimits {
+        StageLimits {
+            dispatch_hours: None,
+            sign_hours: None,
+            handle,
+            verify_hours: None,
+        }
+    }
+}
+
+/// The limit of a stage: the 小类's, shortened for urgent cases (4 h to dispatch or sign, 24 h to
+/// handle or verify) and emergencies (1 h to dispatch or sign, 2 h to handle — the Beijing
+/// hotline's emergency feedback — and 4 h to verify).
+pub fn stage_limit(stage: Stage, priority: Priority, limits: &StageLimits) -> Limit {
     use Limit::{WorkingDays as D, WorkingHours as H};
     use Priority::*;
     let cap = |l: Limit, hours: u32| match l {
@@ -57,16 +78,19 @@ pub fn stage_limit(stage: Stage, priority: Priority, handle: Limit) -> Limit {
         D(d) if d * 24 <= hours => D(d),
         D(_) => H(hours),
     };
+    let base = match stage {
+        Stage::Dispatch => limits.dispatch_hours.map_or(H(24), H),
+        Stage::Sign => limits.sign_hours.map_or(H(24), H),
+        Stage::Handle => limits.handle,
+        Stage::Verify => limits.verify_hours.map_or(D(2), H),
+    };
     match (stage, priority) {
-        (Stage::Dispatch | Stage::Sign, Emergency) => H(1),
-        (Stage::Dispatch | Stage::Sign, Urgent) => H(4),
-        (Stage::Dispatch | Stage::Sign, Normal) => H(24),
-        (Stage::Handle, Emergency) => cap(handle, 2),
-        (Stage::Handle, Urgent) => cap(handle, 24),
-        (Stage::Handle, Normal) => handle,
-        (Stage::Verify, Emergency) => H(4),
-        (Stage::Verify, Urgent) => H(24),
-        (Stage::Verify, Normal) => D(2),
+        (_, Normal) => base,
+        (Stage::Dispatch | Stage::Sign, Urgent) => cap(base, 4),
+        (Stage::Handle | Stage::Verify, Urgent) => cap(base, 24),
+        (Stage::Dispatch | Stage::Sign, Emergency) => cap(base, 1),
+        (Stage::Handle, Emergency) => cap(base, 2),
+        (Stage::Verify, Emergency) => cap(base, 4),
     }
 }
 
@@ -293,16 +317,51 @@ mod tests {
 
     #[test]
     fn limits_by_stage_and_priority() {
-        assert_eq!(stage_limit(Stage::Handle, Priority::Normal, D(7)), D(7));
-        assert_eq!(stage_limit(Stage::Handle, Priority::Urgent, D(7)), H(24));
-        assert_eq!(stage_limit(Stage::Handle, Priority::Urgent, D(1)), D(1));
-        assert_eq!(stage_limit(Stage::Handle, Priority::Emergency, H(24)), H(2));
-        assert_eq!(stage_limit(Stage::Handle, Priority::Emergency, H(1)), H(1));
+        let h = StageLimits::handling;
+        assert_eq!(stage_limit(Stage::Handle, Priority::Normal, &h(D(7))), D(7));
         assert_eq!(
-            stage_limit(Stage::Dispatch, Priority::Emergency, D(7)),
+            stage_limit(Stage::Handle, Priority::Urgent, &h(D(7))),
+            H(24)
+        );
+        assert_eq!(stage_limit(Stage::Handle, Priority::Urgent, &h(D(1))), D(1));
+        assert_eq!(
+            stage_limit(Stage::Handle, Priority::Emergency, &h(H(24))),
+            H(2)
+        );
+        assert_eq!(
+            stage_limit(Stage::Handle, Priority::Emergency, &h(H(1))),
             H(1)
         );
-        assert_eq!(stage_limit(Stage::Verify, Priority::Normal, H(2)), D(2));
+        assert_eq!(
+            stage_limit(Stage::Dispatch, Priority::Emergency, &h(D(7))),
+            H(1)
+        );
+        assert_eq!(
+            stage_limit(Stage::Dispatch, Priority::Urgent, &h(D(7))),
+            H(4)
+        );
+        assert_eq!(stage_limit(Stage::Sign, Priority::Normal, &h(D(7))), H(24));
+        assert_eq!(stage_limit(Stage::Verify, Priority::Normal, &h(H(2))), D(2));
+        assert_eq!(
+            stage_limit(Stage::Verify, Priority::Urgent, &h(H(2))),
+            H(24)
+        );
+        assert_eq!(
+            stage_limit(Stage::Verify, Priority::Emergency, &h(H(2))),
+            H(4)
+        );
+        // A 小类's own stage limits, still shortened by priority.
+        let own = StageLimits {
+            dispatch_hours: Some(8),
+            sign_hours: Some(2),
+            handle: D(3),
+            verify_hours: Some(72),
+        };
+        assert_eq!(stage_limit(Stage::Dispatch, Priority::Normal, &own), H(8));
+        assert_eq!(stage_limit(Stage::Dispatch, Priority::Urgent, &own), H(4));
+        assert_eq!(stage_limit(Stage::Sign, Priority::Urgent, &own), H(2));
+        assert_eq!(stage_limit(Stage::Verify, Priority::Normal, &own), H(72));
+        assert_eq!(stage_limit(Stage::Verify, Priority::Urgent, &own), H(24));
     }
 
     #[test]

@@ -24,9 +24,26 @@ pub struct CategoryRow {
     pub dispute: bool,
     pub auto_escalate: bool,
     pub active: bool,
+    /// The 小类's own limits for dispatching, signing and verifying, in working hours.
+    #[serde(default)]
+    pub dispatch_hours: Option<i32>,
+    #[serde(default)]
+    pub sign_hours: Option<i32>,
+    #[serde(default)]
+    pub verify_hours: Option<i32>,
 }
 
 impl CategoryRow {
+    pub fn stage_limits(&self) -> tongchou_domain::cases::StageLimits {
+        let h = |v: Option<i32>| v.filter(|v| *v > 0).map(|v| v as u32);
+        tongchou_domain::cases::StageLimits {
+            dispatch_hours: h(self.dispatch_hours),
+            sign_hours: h(self.sign_hours),
+            handle: self.handle_limit(),
+            verify_hours: h(self.verify_hours),
+        }
+    }
+
     pub fn handle_limit(&self) -> Limit {
         let v = self.limit_value.max(1) as u32;
         if self.limit_unit == "working_hours" {
@@ -86,6 +103,20 @@ impl CategoryRow {
                 ));
             }
         };
+        for (field, v) in [
+            ("dispatch_hours", self.dispatch_hours),
+            ("sign_hours", self.sign_hours),
+            ("verify_hours", self.verify_hours),
+        ] {
+            if v.is_some_and(|v| !(1..=720).contains(&v)) {
+                return Err(Invalid::new(
+                    field,
+                    "out_of_range",
+                    "应在 1 到 720 之间",
+                    "must be between 1 and 720",
+                ));
+            }
+        }
         if !(1..=max).contains(&self.limit_value) {
             return Err(Invalid::new(
                 "limit_value",
@@ -113,6 +144,9 @@ pub fn default_categories() -> Vec<CategoryRow> {
             dispute: false,
             auto_escalate: true,
             active: true,
+            dispatch_hours: None,
+            sign_hours: None,
+            verify_hours: None,
         });
         for s in c.subcategories {
             let (unit, value) = match s.handle_limit {
@@ -130,6 +164,9 @@ pub fn default_categories() -> Vec<CategoryRow> {
                 dispute: s.dispute,
                 auto_escalate: s.auto_escalate,
                 active: true,
+                dispatch_hours: None,
+                sign_hours: None,
+                verify_hours: None,
             });
         }
     }
@@ -716,6 +753,10 @@ pub trait CaseStorage: Send + Sync {
     /// Escalates overdue cases whose 小类 climbs automatically. Safe to run twice and from two
     /// processes at once: each case moves under its version.
     fn sweep_cases(&self, now: i64) -> BoxFut<'_, SweepReport>;
+    /// Run-time settings (`reopen_days`).
+    fn settings(&self) -> BoxFut<'_, Vec<(String, String)>>;
+    /// Changes a known setting: `reopen_days` (0–365).
+    fn put_setting<'a>(&'a self, ctx: &'a Ctx, key: &'a str, value: &'a str) -> BoxFut<'a, ()>;
     fn add_mediator<'a>(&'a self, ctx: &'a Ctx, m: &'a MediatorInput) -> BoxFut<'a, Mediator>;
     /// Mediators whose region lies in the caller's scope or above it (a county's pool serves its
     /// townships), optionally with a tag.

@@ -87,7 +87,7 @@ const EVENT_INSERT_COLS: [&str; 14] = [
 ];
 
 const CATEGORY_COLS: &str = "code, parent_code, name, domain, priority, limit_unit, limit_value, \
-     dispute, auto_escalate, active";
+     dispute, auto_escalate, active, dispatch_hours, sign_hours, verify_hours";
 
 /// How long after closing a reporter may reopen, unless the `reopen_days` setting says otherwise.
 const DEFAULT_REOPEN_DAYS: i64 = 15;
@@ -421,9 +421,11 @@ async fn apply_transition(
     let mut note = a.note.trim().to_string();
     let cal = &catalog.calendar;
     let category = catalog.categories.get(&c.category_code);
-    let handle_limit = category
-        .map(|k| k.handle_limit())
-        .unwrap_or(tongchou_domain::categories::Limit::WorkingDays(7));
+    let limits = category.map(|k| k.stage_limits()).unwrap_or(
+        tongchou_domain::cases::StageLimits::handling(
+            tongchou_domain::categories::Limit::WorkingDays(7),
+        ),
+    );
     let priority = tongchou_domain::categories::Priority::parse(&c.priority)
         .unwrap_or(tongchou_domain::categories::Priority::Normal);
     let mut event_unit = c.unit_id;
@@ -576,7 +578,7 @@ async fn apply_transition(
             match is {
                 None => set_clock(&mut c, None),
                 Some(stage) if was != is || action == Action::Escalate => {
-                    let k = Clock::start(cal, now, stage_limit(stage, priority, handle_limit));
+                    let k = Clock::start(cal, now, stage_limit(stage, priority, &limits));
                     set_clock(&mut c, Some((now, k)));
                 }
                 Some(_) => {}
@@ -1318,7 +1320,7 @@ impl S {
         let clock = Clock::start(
             &cat.calendar,
             now,
-            stage_limit(Stage::Dispatch, priority, category.handle_limit()),
+            stage_limit(Stage::Dispatch, priority, &category.stage_limits()),
         );
 
         let id = new_id();
@@ -1685,13 +1687,14 @@ impl S {
 async fn upsert_category(tx: &mut Tx, k: &CategoryRow, now: i64) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO case_categories (code, parent_code, name, domain, priority, limit_unit, \
-         limit_value, dispute, auto_escalate, active, updated_at) \
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) \
+         limit_value, dispute, auto_escalate, active, dispatch_hours, sign_hours, verify_hours, \
+         updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14) \
          ON CONFLICT (code) DO UPDATE SET name = excluded.name, domain = excluded.domain, \
          priority = excluded.priority, limit_unit = excluded.limit_unit, \
          limit_value = excluded.limit_value, dispute = excluded.dispute, \
          auto_escalate = excluded.auto_escalate, active = excluded.active, \
-         updated_at = excluded.updated_at",
+         dispatch_hours = excluded.dispatch_hours, sign_hours = excluded.sign_hours, \
+         verify_hours = excluded.verify_hours, updated_at = excluded.updated_at",
     )
     .bind(&k.code)
     .bind(&k.parent_code)
@@ -1703,6 +1706,9 @@ async fn upsert_category(tx: &mut Tx, k: &CategoryRow, now: i64) -> StoreResult<
     .bind(k.dispute)
     .bind(k.auto_escalate)
     .bind(k.active)
+    .bind(k.dispatch_hours)
+    .bind(k.sign_hours)
+    .bind(k.verify_hours)
     .bind(now)
     .execute(&mut **tx)
     .await?;
@@ -2443,6 +2449,59 @@ impl CaseStorage for S {
             let c = fetch_case(&mut tx, &Scope::all(), c.id).await?;
             tx.commit().await?;
             Ok(c.with_light(now))
+        })
+    }
+
+    fn settings(&self) -> BoxFut<'_, Vec<(String, String)>> {
+        Box::pin(async move {
+            Ok(
+                sqlx::query_as("SELECT key, value FROM settings ORDER BY key")
+                    .fetch_all(&self.pool)
+                    .await?,
+            )
+        })
+    }
+
+    fn put_setting<'a>(&'a self, ctx: &'a Ctx, key: &'a str, value: &'a str) -> BoxFut<'a, ()> {
+        Box::pin(async move {
+            match key {
+                "reopen_days" => {
+                    if !value
+                        .trim()
+                        .parse::<i64>()
+                        .is_ok_and(|d| (0..=365).contains(&d))
+                    {
+                        return Err(Invalid::new(
+                            "value",
+                            "out_of_range",
+                            "应为 0 到 365 之间的天数",
+                            "must be a number of days from 0 to 365",
+                        )
+                        .into());
+                    }
+                }
+                _ => {
+                    return Err(Invalid::new(
+                        "key",
+                        "unknown_setting",
+                        "没有这个设置项",
+                        "is not a known setting",
+                    )
+                    .into());
+                }
+            }
+            let mut tx = self.write_tx().await?;
+            sqlx::query(
+                "INSERT INTO settings (key, value) VALUES ($1, $2) \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )
+            .bind(key)
+            .bind(value.trim())
+            .execute(&mut *tx)
+            .await?;
+            write_audit(&mut tx, ctx, "update", "setting", key, "", value.trim()).await?;
+            tx.commit().await?;
+            Ok(())
         })
     }
 

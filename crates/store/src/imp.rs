@@ -426,14 +426,15 @@ impl S {
                 continue;
             }
             sqlx::raw_sql(*sql).execute(&mut *tx).await?;
-            if *version == 2 {
-                Self::seed_categories(&mut tx).await?;
-            }
             sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)")
                 .bind(*version)
                 .bind(now_ms())
                 .execute(&mut *tx)
                 .await?;
+        }
+        // The case catalog is seeded once, after the migrations that shape it.
+        if !done.iter().any(|d| d.0 == 2) {
+            Self::seed_categories(&mut tx).await?;
         }
         tx.commit().await?;
         Ok(())

@@ -21,6 +21,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (5, include_str!("../migrations/0005_notifications.sql")),
     (6, include_str!("../migrations/sqlite/0006_attachments.sql")),
     (7, include_str!("../migrations/0007_disputes.sql")),
+    (8, include_str!("../migrations/0008_stage_limits.sql")),
 ];
 /// The full-text index's table and columns for bulk loads (see `multi_insert_sql`).
 const CASE_SEARCH_BULK: (&str, [&str; 2]) = ("case_search", ["rowid", "body"]);

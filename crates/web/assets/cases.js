@@ -574,6 +574,9 @@ async function viewCatalog() {
       <label>${t("priority")}<select name="priority"><option value="normal">${t("normal")}</option><option value="urgent">${t("urgent")}</option><option value="emergency">${t("emergency")}</option></select></label>
       <label>${t("limit")}<input name="limit_value" type="number" min="1"></label>
       <label>&nbsp;<select name="limit_unit"><option value="working_days">${t("working_days")}</option><option value="working_hours">${t("working_hours")}</option></select></label>
+      <label>${t("a_dispatch")} (${t("working_hours")})<input name="dispatch_hours" type="number" min="1"></label>
+      <label>${t("a_sign")} (${t("working_hours")})<input name="sign_hours" type="number" min="1"></label>
+      <label>${t("verify")} (${t("working_hours")})<input name="verify_hours" type="number" min="1"></label>
       <label class="check"><input type="checkbox" name="auto_escalate">${t("auto_escalate")}</label>
       <label class="check"><input type="checkbox" name="active">${t("active")}</label>
       <button class="primary" type="submit">${t("save")}</button></form></div>
@@ -594,6 +597,7 @@ async function viewCatalog() {
     f.limit_value.value = k.limit_value;
     f.limit_unit.value = k.limit_unit;
     f.auto_escalate.checked = k.auto_escalate;
+    for (const n of ["dispatch_hours", "sign_hours", "verify_hours"]) f[n].value = k[n] ?? "";
     f.active.checked = k.active;
   };
   f.code.addEventListener("change", fill);
@@ -603,6 +607,7 @@ async function viewCatalog() {
     const k = subs.find((x) => x.code === f.code.value);
     const body = { ...k, priority: f.priority.value, limit_value: Number(f.limit_value.value), limit_unit: f.limit_unit.value,
       auto_escalate: f.auto_escalate.checked, active: f.active.checked };
+    for (const n of ["dispatch_hours", "sign_hours", "verify_hours"]) body[n] = f[n].value ? Number(f[n].value) : null;
     try {
       await api("PUT", `/api/v1/case-categories/${k.code}`, body);
       categoryCache = null;

@@ -41,6 +41,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/cases/{id}/attachments", post(upload))
         .route("/api/v1/attachments/{id}", get(download))
         .route("/api/v1/mediators", get(list_mediators).post(add_mediator))
+        .route("/api/v1/settings", get(get_settings))
+        .route("/api/v1/settings/{key}", put(put_setting))
         .route("/api/v1/cases/{id}/dispute", get(dispute))
         .route("/api/v1/cases/{id}/parties", post(add_party))
         .route("/api/v1/cases/{id}/mediations", post(record_mediation))
@@ -585,6 +587,37 @@ async fn download(
         data,
     )
         .into_response())
+}
+
+// ---------- settings ----------
+
+async fn get_settings(State(s): State<AppState>, a: Auth) -> ApiResult<Json<Value>> {
+    a.require(Permission::ReadRegistry)?;
+    let map: serde_json::Map<String, Value> = s
+        .store
+        .settings()
+        .await?
+        .into_iter()
+        .map(|(k, v)| (k, Value::String(v)))
+        .collect();
+    Ok(Json(Value::Object(map)))
+}
+
+#[derive(Deserialize)]
+struct SettingIn {
+    #[serde(default)]
+    value: String,
+}
+
+async fn put_setting(
+    State(s): State<AppState>,
+    a: Auth,
+    Path(key): Path<String>,
+    JsonBody(b): JsonBody<SettingIn>,
+) -> ApiResult<Json<Value>> {
+    a.require(Permission::ManageCatalog)?;
+    s.store.put_setting(&a.ctx, &key, &b.value).await?;
+    Ok(Json(json!({ key: b.value.trim() })))
 }
 
 // ---------- disputes ----------

@@ -1251,3 +1251,77 @@ async fn disputes_mediation_success_and_failure() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_subcategory_sets_its_stage_limits_and_the_reopen_window_is_a_setting() {
+    each("stage_limits", |_, s| async move {
+        let u = seed(&s).await;
+        let admin = Ctx::system();
+        let mut k = s
+            .list_categories()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|k| k.code == "0101")
+            .unwrap();
+        k.dispatch_hours = Some(2);
+        k.sign_hours = Some(3);
+        s.put_category(&admin, &k).await.unwrap();
+        k.verify_hours = Some(0);
+        assert_eq!(
+            code_of(s.put_category(&admin, &k).await.unwrap_err()),
+            "out_of_range"
+        );
+        let c = file(&s, &public(), VILLAGE, "0101", "垃圾").await;
+        assert_eq!(
+            c.limit_ms,
+            Some(2 * 3_600_000),
+            "dispatch limit of the 小类"
+        );
+        let town = ctx(Role::Dispatcher, TOWNSHIP);
+        s.act_on_case(&town, c.id, &act("accept", ""))
+            .await
+            .unwrap();
+        let c = s
+            .act_on_case(&town, c.id, &act("dispatch", ""))
+            .await
+            .unwrap();
+        assert_eq!(c.limit_ms, Some(3 * 3_600_000), "sign limit of the 小类");
+        // Reopening: 15 days by default; an administrator sets 0 and it is refused.
+        assert!(
+            s.settings()
+                .await
+                .unwrap()
+                .contains(&("reopen_days".into(), "15".into()))
+        );
+        assert_eq!(
+            code_of(
+                s.put_setting(&admin, "reopen_days", "400")
+                    .await
+                    .unwrap_err()
+            ),
+            "out_of_range"
+        );
+        assert_eq!(
+            code_of(s.put_setting(&admin, "colour", "red").await.unwrap_err()),
+            "unknown_setting"
+        );
+        s.put_setting(&admin, "reopen_days", "0").await.unwrap();
+        let h = handler(u.committee, VILLAGE);
+        s.act_on_case(&h, c.id, &act("sign", "")).await.unwrap();
+        s.act_on_case(&h, c.id, &act("handle", "好了"))
+            .await
+            .unwrap();
+        let c = s
+            .act_on_case(&town, c.id, &act("verify_pass", ""))
+            .await
+            .unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        let e = s
+            .reporter_act(&c.number, &c.secret, &act("reopen", "没好"))
+            .await
+            .unwrap_err();
+        assert_eq!(code_of(e), "reopen_window_passed");
+    })
+    .await;
+}
