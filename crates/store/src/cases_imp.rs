@@ -770,11 +770,17 @@ async fn apply_side_action(
             ctx.role.as_str()
         }
         "rate" => {
-            if !via_secret && (ctx.user_id.is_none() || ctx.user_id != c.reporter_user_id) {
+            // The reporter rates; or staff record the reporter's answer on a return visit (回访)
+            // by phone: the dispatcher's desk or a service-center agent.
+            let reporter =
+                via_secret || (ctx.user_id.is_some() && ctx.user_id == c.reporter_user_id);
+            let visit = matches!(ctx.role, Role::Dispatcher | Role::Agent | Role::Admin)
+                && ctx.scope.contains(&c.level_code);
+            if !reporter && !visit {
                 return Err(StoreError::refused(
                     "not_your_case",
-                    "只有反映人可以评价",
-                    "only the reporter may rate",
+                    "只有反映人或回访人员可以评价",
+                    "only the reporter, or staff on a return visit, may rate",
                 ));
             }
             if c.state != "closed" || c.duplicate_of.is_some() {
@@ -792,7 +798,12 @@ async fn apply_side_action(
             if note.is_empty() {
                 note = s.zh().into();
             }
-            Actor::Reporter.as_str()
+            if reporter {
+                Actor::Reporter.as_str()
+            } else {
+                note = format!("回访：{note}");
+                ctx.role.as_str()
+            }
         }
         _ => {
             return Err(Invalid::new(

@@ -211,6 +211,7 @@ function offered(c) {
   }
   if (role === "grid_worker" && s === "handled") acts.push("verify_pass", "verify_fail");
   if ((role === "leader" || role === "admin") && !["closed", "rejected"].includes(s)) acts.push("supervise");
+  if (["dispatcher", "agent", "admin"].includes(role) && s === "closed" && !c.satisfaction) acts.push("rate");
   if (role !== "resident") acts.push("comment");
   return acts;
 }
@@ -244,6 +245,7 @@ async function viewCase(id) {
       <label>${t("note")}<textarea id="act-note" name="note" rows="2"></textarea></label>
       ${acts.includes("dispatch") ? `<label>${t("unit")}<select id="act-unit" name="unit_id"><option value="">${t("routed_unit")}</option></select></label>` : ""}
       ${acts.includes("merge") ? `<label>${t("duplicate_of")}<input id="act-dup" name="duplicate_of"></label>` : ""}
+      ${acts.includes("rate") ? `<label>${t("rate_title")}<select id="act-sat">${["very_satisfied", "satisfied", "basically_satisfied", "dissatisfied", "very_dissatisfied"].map((v) => `<option value="${v}">${t(v)}</option>`).join("")}</select></label>` : ""}
       ${acts.includes("supervise") ? `<label>${t("supervise_days")}<input id="act-days" name="deadline" type="number" min="1" value="3"></label>` : ""}
       <div class="actions">${acts.map((a) => `<button type="button" class="${a === "comment" ? "secondary" : "primary"} act" id="act-${a}" data-action="${a}">${t("a_" + a)}</button>`).join("")}</div>
     </form></div>`;
@@ -276,6 +278,7 @@ async function viewCase(id) {
     const body = { action: b.dataset.action, note: $("#act-note").value, version: c.version };
     if (b.dataset.action === "dispatch" && $("#act-unit").value) body.unit_id = $("#act-unit").value;
     if (b.dataset.action === "merge") body.duplicate_of = $("#act-dup").value;
+    if (b.dataset.action === "rate") body.satisfaction = $("#act-sat").value;
     if (b.dataset.action === "supervise") body.deadline = Date.now() + Number($("#act-days").value || 3) * 86400000;
     try {
       await api("POST", `/api/v1/cases/${c.id}/actions`, body);

@@ -1316,6 +1316,18 @@ async fn a_subcategory_sets_its_stage_limits_and_the_reopen_window_is_a_setting(
             .act_on_case(&town, c.id, &act("verify_pass", ""))
             .await
             .unwrap();
+        // A return visit (回访) by phone: the dispatcher records the reporter's answer.
+        let gw = ctx(Role::GridWorker, VILLAGE);
+        let visit = CaseAct {
+            satisfaction: "basically_satisfied".into(),
+            ..act("rate", "电话回访")
+        };
+        assert_eq!(
+            code_of(s.act_on_case(&gw, c.id, &visit).await.unwrap_err()),
+            "not_your_case"
+        );
+        let rated = s.act_on_case(&town, c.id, &visit).await.unwrap();
+        assert_eq!(rated.satisfaction.as_deref(), Some("basically_satisfied"));
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
         let e = s
             .reporter_act(&c.number, &c.secret, &act("reopen", "没好"))
