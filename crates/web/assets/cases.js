@@ -443,6 +443,7 @@ async function viewReport() {
     <label>${t("description")}<textarea name="description" id="r-description" rows="4" required></textarea></label>
     <label>${t("region")}<span id="r-place" class="places"></span></label>
     <label>${t("address")}<input name="address" id="r-address"></label>
+    <label>${t("attachments")}<input type="file" id="r-photo" accept="image/jpeg,image/png,image/webp" capture="environment"></label>
     <p class="muted">${t("anonymous")}</p>
     <label>${t("reporter")}<input name="reporter_name" id="r-name"></label>
     <label>${t("reporter_phone")}<input name="reporter_phone" id="r-phone" inputmode="tel"></label>
@@ -459,6 +460,11 @@ async function viewReport() {
     body.region_code = pickedPlace($("#r-place"));
     try {
       const r = await publicApi("POST", "/api/v1/public/cases", body);
+      const photo = $("#r-photo").files[0];
+      if (photo) {
+        await fetch(`/api/v1/public/cases/${encodeURIComponent(r.number)}/attachments?secret=${r.secret}&name=${encodeURIComponent(photo.name)}`,
+          { method: "POST", headers: { "Content-Type": photo.type }, body: photo }).catch(() => {});
+      }
       publicShell(t("receipt"), `<dl class="kv" id="receipt"><dt>${t("number")}</dt><dd id="receipt-number">${esc(r.number)}</dd>
         <dt>${t("secret")}</dt><dd id="receipt-secret">${esc(r.secret)}</dd></dl>
         <p><a id="receipt-track" href="#/track/${encodeURIComponent(r.number + "~" + r.secret)}">${t("track_title")}</a></p>`);

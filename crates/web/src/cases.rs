@@ -59,6 +59,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/public/cases/similar", get(public_similar))
         .route("/api/v1/public/cases/{number}", get(public_track))
         .route("/api/v1/public/cases/{number}/actions", post(public_act))
+        .route(
+            "/api/v1/public/cases/{number}/attachments",
+            post(public_upload),
+        )
 }
 
 // ---------- rate limit for the public endpoints ----------
@@ -915,6 +919,54 @@ struct PublicActIn {
     secret: String,
     #[serde(flatten)]
     act: CaseAct,
+}
+
+#[derive(Deserialize)]
+struct PublicUploadQ {
+    #[serde(default)]
+    secret: String,
+    #[serde(default)]
+    name: String,
+}
+
+/// Photos a reporter adds to an open case with the tracking secret (at most 5 per case).
+async fn public_upload(
+    State(s): State<AppState>,
+    _p: Public,
+    Path(number): Path<String>,
+    Q(q): Q<PublicUploadQ>,
+    body: axum::body::Bytes,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let d = s.store.track_case(&number, &q.secret).await?;
+    if matches!(d.case.state.as_str(), "closed" | "rejected") {
+        return Err(StoreError::refused(
+            "transition_not_allowed",
+            "案件已办结，不能再添加照片",
+            "the case is closed; no more photos",
+        )
+        .into());
+    }
+    if d.attachments.len() >= 5 {
+        return Err(Invalid::new(
+            "file",
+            "too_many",
+            "每件最多 5 个附件",
+            "at most 5 attachments per case",
+        )
+        .into());
+    }
+    let ctx = Ctx {
+        username: "reporter".into(),
+        ..public_ctx()
+    };
+    let a = s
+        .store
+        .add_attachment(&ctx, d.case.id, &q.name, &body)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"name": a.name, "mime": a.mime, "size": a.size})),
+    ))
 }
 
 /// The reporter rates (`rate`, with `satisfaction`) or reopens (`reopen`, with a `note`).

@@ -615,6 +615,18 @@ pub const OPS: &[Op] = &[
         public: true,
         ..op(
             "post",
+            "/api/v1/public/cases/{number}/attachments",
+            "public",
+            "The reporter adds a photo to an open case with the secret (the body is the file; at most 5 per case)",
+            &["secret", "name"],
+            Some("File"),
+            "Items",
+        )
+    },
+    Op {
+        public: true,
+        ..op(
+            "post",
             "/api/v1/public/cases/{number}/actions",
             "public",
             "The reporter rates (rate) or reopens (reopen) with the secret",

@@ -67,6 +67,18 @@ fn public_submit_then_the_whole_staff_loop_then_rating() {
         "no personal data: {public}"
     );
 
+    // The reporter adds a photo with the secret.
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend([3u8; 32]);
+    let photo = |sec: &str| {
+        anon.send(
+            "POST",
+            &format!("/api/v1/public/cases/{number}/attachments?secret={sec}&name=p.png"),
+            Some(("image/png", png.clone())),
+        )
+    };
+    assert_eq!(photo("AAAAAA").status, 404);
+    assert_eq!(ok(&photo(&secret))["mime"], "image/png");
     // The next resident filing the same thing there is shown it first, without personal data.
     let sim = ok(&anon.get(&format!(
         "/api/v1/public/cases/similar?category_code=0101&region_code={VILLAGE}"
@@ -146,6 +158,11 @@ fn public_submit_then_the_whole_staff_loop_then_rating() {
     );
 
     // The resident rates with the tracking code.
+    assert_eq!(
+        refused(&photo(&secret)),
+        "transition_not_allowed",
+        "closed: no more photos"
+    );
     let rate = json!({"secret": secret, "action": "rate", "satisfaction": "very_satisfied"});
     let r = ok(&anon.post(
         &format!("/api/v1/public/cases/{number}/actions"),
@@ -172,6 +189,7 @@ fn public_submit_then_the_whole_staff_loop_then_rating() {
         actions,
         [
             "report",
+            "attach",
             "accept",
             "dispatch",
             "sign",
