@@ -503,8 +503,8 @@ pub fn sniff_mime(data: &[u8]) -> Option<&'static str> {
     }
 }
 
-/// The result of a create: the case, whether this call created it (false for a retry with the
-/// same idempotency key), and the tracking secret to give the reporter.
+/// The result of a create: the case (its `secret` is the tracking secret to give the reporter)
+/// and whether this call created it (false for a retry with the same idempotency key).
 #[derive(Debug, Clone)]
 pub struct Created {
     pub case: Case,

@@ -270,40 +270,33 @@ async fn insert_event(
     note: &str,
     attachments: &str,
 ) -> StoreResult<()> {
-    // The first event of a new case is number 1; later ones follow the last.
-    let seq: i32 = if action == "report" {
-        1
-    } else {
-        sqlx::query_as::<Db, (i32,)>(
-            "SELECT COALESCE(MAX(seq), 0) + 1 FROM case_events WHERE county_code = $1 AND case_id = $2",
-        )
-        .bind(case.0)
-        .bind(case.1)
-        .fetch_one(&mut **tx)
-        .await?
-        .0
-    };
-    sqlx::query(
-        "INSERT INTO case_events (county_code, case_id, seq, at, actor_id, actor_name, actor, action, \
-         from_state, to_state, unit_id, level, note, attachments) \
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)",
+    // New cases get their first event in the intake batch; later events follow the last.
+    let (seq,): (i32,) = sqlx::query_as(
+        "SELECT COALESCE(MAX(seq), 0) + 1 FROM case_events WHERE county_code = $1 AND case_id = $2",
     )
     .bind(case.0)
     .bind(case.1)
-    .bind(seq)
-    .bind(at)
-    .bind(ctx.user_id)
-    .bind(&ctx.username)
-    .bind(actor)
-    .bind(action)
-    .bind(from)
-    .bind(to)
-    .bind(unit_id)
-    .bind(level)
-    .bind(note)
-    .bind(attachments)
-    .execute(&mut **tx)
+    .fetch_one(&mut **tx)
     .await?;
+    let e = CaseEvent {
+        seq,
+        at,
+        actor_id: ctx.user_id,
+        actor_name: ctx.username.clone(),
+        actor: actor.into(),
+        action: action.into(),
+        from_state: from.map(Into::into),
+        to_state: to.into(),
+        unit_id,
+        unit_name: None,
+        level: Some(level.into()),
+        note: note.into(),
+        attachments: attachments.into(),
+    };
+    let sql = multi_insert_sql("case_events", &EVENT_INSERT_COLS, 1);
+    bind_event(sqlx::query(AssertSqlSafe(sql)), case.0, case.1, &e)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 
@@ -909,9 +902,9 @@ fn bind_case<'q>(q: Query<'q>, c: &'q Case) -> Query<'q> {
 }
 
 /// Binds an event row in the order of `EVENT_INSERT_COLS`.
-fn bind_event<'q>(q: Query<'q>, c: &'q Case, e: &'q CaseEvent) -> Query<'q> {
-    q.bind(&c.county_code)
-        .bind(c.id)
+fn bind_event<'q>(q: Query<'q>, county: &'q str, case_id: i64, e: &'q CaseEvent) -> Query<'q> {
+    q.bind(county)
+        .bind(case_id)
         .bind(e.seq)
         .bind(e.at)
         .bind(e.actor_id)
@@ -947,7 +940,7 @@ async fn insert_cases(
         &EVENT_INSERT_COLS,
         1000,
         events,
-        |q, (c, e)| bind_event(q, c, e),
+        |q, (c, e)| bind_event(q, &c.county_code, c.id, e),
     )
     .await?;
     let (table, cols) = CASE_SEARCH_BULK;
@@ -1123,36 +1116,34 @@ enum Target<'a> {
     Due(i64, i64),
 }
 
-/// Dynamic SQL with numbered parameters.
+/// Dynamic SQL with numbered parameters: each call adds a value and answers its `$N`.
 #[derive(Default)]
-struct Args {
-    text: Vec<String>,
-    ints: Vec<(usize, i64)>,
-    n: usize,
+struct Args(Vec<Arg>);
+
+enum Arg {
+    Text(String),
+    Int(i64),
 }
 
 impl Args {
+    fn push(&mut self, a: Arg) -> String {
+        self.0.push(a);
+        format!("${}", self.0.len())
+    }
     fn text(&mut self, v: impl Into<String>) -> String {
-        self.n += 1;
-        self.text.push(v.into());
-        self.ints.push((self.n, i64::MIN));
-        format!("${}", self.n)
+        self.push(Arg::Text(v.into()))
     }
     fn int(&mut self, v: i64) -> String {
-        self.n += 1;
-        self.ints.push((self.n, v));
-        self.text.push(String::new());
-        format!("${}", self.n)
+        self.push(Arg::Int(v))
     }
     fn bind<'q, O>(
         &'q self,
         mut q: sqlx::query::QueryAs<'q, Db, O, <Db as sqlx::Database>::Arguments>,
     ) -> sqlx::query::QueryAs<'q, Db, O, <Db as sqlx::Database>::Arguments> {
-        for (i, (_, v)) in self.ints.iter().enumerate() {
-            q = if *v == i64::MIN {
-                q.bind(&self.text[i])
-            } else {
-                q.bind(*v)
+        for a in &self.0 {
+            q = match a {
+                Arg::Text(t) => q.bind(t),
+                Arg::Int(i) => q.bind(*i),
             };
         }
         q

@@ -1,10 +1,10 @@
 //! Cases on both backends: catalog, routing, the whole loop with its refusals, escalation,
 //! scope, idempotency, search, the timer sweep, suspension, merging and supervision.
 
-use super::{code, ctx, each, seed_territory};
+use super::{ctx, each, seed_territory};
+use tongchou_domain::Role;
 use tongchou_domain::cases::Source;
 use tongchou_domain::workflow::{self, Action, Actor};
-use tongchou_domain::{Role, Scope};
 use tongchou_store::*;
 
 const VILLAGE: &str = "320722101200";
@@ -831,7 +831,6 @@ async fn suspension_merge_and_supervision() {
         );
         assert_replays(&s, c.id).await;
         assert_replays(&s, dup.id).await;
-        let _ = (code(VILLAGE), Scope::all());
     })
     .await;
 }
