@@ -15,7 +15,9 @@ tongchou — 统筹 urban–rural integrated grassroots governance
 
 USAGE:
   tongchou serve [--data-dir DIR] [--listen ADDR] [--database-url URL] [--demo]
-                 [--sweep-seconds N] [--public-rate N]
+                 [--sweep-seconds N] [--public-rate N] [--secure-cookies]
+                 [--header-timeout S] [--body-timeout S] [--request-timeout S]
+                 [--max-connections N] [--per-client-connections N] [--trusted-proxy NET ...]
   tongchou demo [--data-dir DIR] [--database-url URL]      load the demo into an empty database
   tongchou import regions DIR [--data-dir DIR] [--database-url URL]
   tongchou user create --username U --password P --role ROLE --scope CODE [--name NAME] [--grid GRID]
@@ -28,7 +30,10 @@ USAGE:
 
 Defaults: --data-dir ./tongchou-data (SQLite file tongchou.db inside), --listen 127.0.0.1:8080,
 --sweep-seconds 60 (escalation timer; 0 turns it off), --public-rate 60 (public requests per
-minute and client address).
+minute and client address), --header-timeout 10, --body-timeout 30, --request-timeout 120,
+--max-connections (open-file limit less 128), --per-client-connections 256.
+--trusted-proxy 10.0.0.1 (or a network, repeatable; also TONGCHOU_TRUSTED_PROXIES, comma list):
+take the client address from that proxy's X-Forwarded-For. --secure-cookies behind HTTPS.
 --database-url postgres://user@host/db selects PostgreSQL (also TONGCHOU_DATABASE_URL).
 Roles: resident grid_worker agent dispatcher handler leader party_officer admin.
 ";
@@ -58,6 +63,44 @@ impl Common {
         self.database_url
             .clone()
             .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join(DB_FILE).display()))
+    }
+
+    /// Holds `tongchou.lock` in the data directory while a server runs on its SQLite file: a
+    /// second server on the same directory would write the same database beside the first.
+    fn lock_data_dir(&self) -> Result<Option<std::fs::File>> {
+        if self.database_url.is_some() {
+            return Ok(None);
+        }
+        std::fs::create_dir_all(&self.data_dir)
+            .with_context(|| format!("creating {}", self.data_dir.display()))?;
+        let path = self.data_dir.join("tongchou.lock");
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .read(true)
+            .write(true)
+            .open(&path)
+            .with_context(|| format!("opening {}", path.display()))?;
+        match file.try_lock() {
+            Ok(()) => {
+                use std::io::Write;
+                file.set_len(0)?;
+                writeln!(file, "{}", std::process::id())?;
+                Ok(Some(file))
+            }
+            Err(std::fs::TryLockError::WouldBlock) => {
+                let pid = std::fs::read_to_string(&path).unwrap_or_default();
+                bail!(
+                    "another tongchou server (process {}) is using {}; stop it first, or give this \
+                     one its own --data-dir",
+                    pid.trim(),
+                    self.data_dir.display()
+                )
+            }
+            Err(std::fs::TryLockError::Error(e)) => {
+                Err(e).with_context(|| format!("locking {}", path.display()))
+            }
+        }
     }
 
     async fn open(&self) -> Result<Store> {
@@ -102,7 +145,40 @@ async fn run() -> Result<()> {
             if let Some(n) = args.opt_value_from_str("--public-rate")? {
                 config.public_per_minute = n;
             }
+            config.secure_cookies = args.contains("--secure-cookies");
+            let secs = |n: u64| std::time::Duration::from_secs(n.max(1));
+            if let Some(n) = args.opt_value_from_str("--header-timeout")? {
+                config.header_timeout = secs(n);
+            }
+            if let Some(n) = args.opt_value_from_str("--body-timeout")? {
+                config.body_timeout = secs(n);
+            }
+            if let Some(n) = args.opt_value_from_str("--request-timeout")? {
+                config.request_timeout = secs(n);
+            }
+            if let Some(n) = args.opt_value_from_str::<_, usize>("--max-connections")? {
+                config.max_connections = n.max(1);
+            }
+            if let Some(n) = args.opt_value_from_str::<_, usize>("--per-client-connections")? {
+                config.per_client_connections = n.max(1);
+            }
+            let mut proxies: Vec<String> = args.values_from_str("--trusted-proxy")?;
+            if let Ok(env) = std::env::var("TONGCHOU_TRUSTED_PROXIES") {
+                proxies.extend(
+                    env.split(',')
+                        .map(str::to_string)
+                        .filter(|p| !p.trim().is_empty()),
+                );
+            }
+            for p in proxies {
+                config
+                    .trusted_proxies
+                    .push(tongchou_web::net::Net::parse(&p).ok_or_else(|| {
+                        anyhow!("--trusted-proxy {p}: not an address or network")
+                    })?);
+            }
             finish(args)?;
+            let _lock = c.lock_data_dir()?;
             let store = c.open().await?;
             if demo && store.is_empty().await? {
                 let t = std::time::Instant::now();

@@ -3,6 +3,8 @@
 #[path = "http/cases.rs"]
 mod cases;
 mod common;
+#[path = "http/robust.rs"]
+mod robust;
 
 use common::*;
 use serde_json::{Value, json};

@@ -72,12 +72,14 @@ pub fn required_text(field: &str, value: &str, max: usize) -> Result<String, Inv
     optional_text(field, v, max).map(|s| s.unwrap_or_default())
 }
 
-/// Trims an optional text field; empty becomes `None`; longer than `max` characters is refused.
+/// Trims an optional text field; empty becomes `None`; longer than `max` characters, or holding
+/// a control character, is refused.
 pub fn optional_text(field: &str, value: &str, max: usize) -> Result<Option<String>, Invalid> {
     let v = value.trim();
     if v.is_empty() {
         return Ok(None);
     }
+    crate::text::check(field, v)?;
     if v.chars().count() > max {
         return Err(Invalid::new(
             field,

@@ -63,8 +63,13 @@ fn bad(field: &str, zh: &str, en: &str) -> Invalid {
 /// Validates an ID number. `today` (`YYYYMMDD`) bounds the birth date from above.
 pub fn parse(field: &str, s: &str, today: &str) -> Result<IdNumber, Invalid> {
     let s = s.trim().to_ascii_uppercase();
-    if s.len() != 18 {
+    // Counted in characters: an 18-byte string may hold multibyte characters, and every index
+    // below is a byte index, which only ASCII makes safe.
+    if s.chars().count() != 18 {
         return Err(bad(field, "必须是 18 位", "must have 18 characters"));
+    }
+    if !s.is_ascii() {
+        return Err(bad(field, "只能包含数字和 X", "may hold only digits and X"));
     }
     let (body, last) = s.split_at(17);
     if !body.bytes().all(|b| b.is_ascii_digit()) {

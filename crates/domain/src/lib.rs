@@ -12,6 +12,7 @@ pub mod region;
 pub mod role;
 pub mod routing;
 pub mod search;
+pub mod text;
 pub mod workflow;
 
 pub use error::Invalid;

@@ -373,6 +373,33 @@ impl NewCase {
     }
 }
 
+impl NewCase {
+    /// A digest of what the request asks for (everything but its key): a retry carries the same,
+    /// a reused key with another body does not.
+    pub fn fingerprint(&self) -> String {
+        use blake2::Digest;
+        let mut h = blake2::Blake2b::<blake2::digest::consts::U16>::new();
+        let fields = [
+            self.category_code.as_str(),
+            &self.title,
+            &self.description,
+            &self.address,
+            &format!("{:?},{:?}", self.lat, self.lng),
+            self.region_code.as_deref().unwrap_or(""),
+            self.grid_code.as_deref().unwrap_or(""),
+            self.priority.map(|p| p.as_str()).unwrap_or(""),
+            self.reporter_name.as_deref().unwrap_or(""),
+            self.reporter_phone.as_deref().unwrap_or(""),
+            self.source.as_str(),
+        ];
+        for f in fields {
+            h.update((f.len() as u64).to_le_bytes());
+            h.update(f.as_bytes());
+        }
+        h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
 /// A case as stored, with the names a screen needs and its current light.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Case {

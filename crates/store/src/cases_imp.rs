@@ -854,6 +854,8 @@ struct Prepared {
     case: Case,
     event: CaseEvent,
     key: Option<String>,
+    /// What the request asked for, to tell a retry from a reused key.
+    fingerprint: String,
     search: String,
 }
 
@@ -974,16 +976,27 @@ impl IntakeQueue {
                         Err(_) => break,
                     }
                 }
-                match write_batch(&writer, &batch).await {
+                match write_batch_retrying(&writer, &batch).await {
                     Ok(results) => {
                         for ((_, reply), r) in batch.into_iter().zip(results) {
                             let _ = reply.send(r);
                         }
                     }
+                    // One case that cannot be written must not fail the others: each is written
+                    // alone, and only the bad one is refused.
+                    Err(_) if batch.len() > 1 => {
+                        for item in batch {
+                            let r = write_batch_retrying(&writer, std::slice::from_ref(&item))
+                                .await
+                                .and_then(|mut r| {
+                                    r.pop().unwrap_or(Err(StoreError::NotFound("case")))
+                                });
+                            let _ = item.1.send(r);
+                        }
+                    }
                     Err(e) => {
-                        let msg = e.to_string();
-                        for (_, reply) in batch {
-                            let _ = reply.send(Err(StoreError::Batch(msg.clone())));
+                        if let Some((_, reply)) = batch.into_iter().next() {
+                            let _ = reply.send(Err(e));
                         }
                     }
                 }
@@ -1005,13 +1018,33 @@ impl IntakeQueue {
     }
 }
 
+type Queued = (Prepared, tokio::sync::oneshot::Sender<StoreResult<String>>);
+
+/// `write_batch`, run again after a deadlock or serialization failure (two servers writing at
+/// once); the locks are taken in one order, so this is rare.
+async fn write_batch_retrying(
+    writer: &sqlx::Pool<Db>,
+    batch: &[Queued],
+) -> StoreResult<Vec<StoreResult<String>>> {
+    let mut tries = 0;
+    loop {
+        match write_batch(writer, batch).await {
+            Err(e) if e.is_retryable() && tries < 5 => {
+                tries += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(5 << tries)).await;
+            }
+            r => return r,
+        }
+    }
+}
+
 /// Writes a batch of new cases in one transaction with a handful of statements: a retried
 /// idempotency key is answered as a duplicate (the caller then returns the first case), the
 /// numbers come from one counter update per county and day, and cases, first events and search
 /// terms go in as multi-row inserts.
 async fn write_batch(
     writer: &sqlx::Pool<Db>,
-    batch: &[(Prepared, tokio::sync::oneshot::Sender<StoreResult<String>>)],
+    batch: &[Queued],
 ) -> StoreResult<Vec<StoreResult<String>>> {
     let mut tx = writer.begin_with(BEGIN_WRITE).await?;
     let mut out: Vec<StoreResult<String>> = Vec::with_capacity(batch.len());
@@ -1037,11 +1070,14 @@ async fn write_batch(
         out.push(Ok(String::new()));
         good.push(p);
     }
-    let keyed: Vec<&&Prepared> = good.iter().filter(|p| p.key.is_some()).collect();
+    // Locks in one order (keys, then counters by county and day), so that two servers writing
+    // batches at once wait for each other instead of deadlocking.
+    let mut keyed: Vec<&&Prepared> = good.iter().filter(|p| p.key.is_some()).collect();
+    keyed.sort_by(|a, b| a.key.cmp(&b.key));
     insert_chunks(
         &mut tx,
         "idempotency_keys",
-        &["key", "county_code", "case_id", "created_at"],
+        &["key", "county_code", "case_id", "created_at", "fingerprint"],
         500,
         &keyed,
         |q, p| {
@@ -1049,9 +1085,15 @@ async fn write_batch(
                 .bind(&p.case.county_code)
                 .bind(p.case.id)
                 .bind(p.case.created_at)
+                .bind(&p.fingerprint)
         },
     )
-    .await?;
+    .await
+    // Another server committed the same key first: the caller answers with that case.
+    .map_err(|e| match e {
+        StoreError::Db(d) => StoreError::from_db(d, "idempotency_key"),
+        e => e,
+    })?;
     // Numbers: one counter step per (county, day) for the whole batch.
     let mut groups: Vec<((String, String), Vec<usize>)> = Vec::new();
     for (i, p) in good.iter().enumerate() {
@@ -1064,6 +1106,7 @@ async fn write_batch(
             None => groups.push((k, vec![i])),
         }
     }
+    groups.sort_by(|a, b| a.0.cmp(&b.0));
     let mut numbers = vec![String::new(); good.len()];
     for ((county, day), members) in groups {
         let (last,): (i64,) = sqlx::query_as(
@@ -1191,12 +1234,19 @@ impl S {
         // the write transaction, which then holds SQLite's single writer for five statements.
         let mut tx = self.read_tx().await?;
         if let Some(key) = &n.key {
-            let found: Option<(i64,)> =
-                sqlx::query_as("SELECT case_id FROM idempotency_keys WHERE key = $1")
+            let found: Option<(i64, Option<String>)> =
+                sqlx::query_as("SELECT case_id, fingerprint FROM idempotency_keys WHERE key = $1")
                     .bind(key)
                     .fetch_optional(&mut *tx)
                     .await?;
-            if let Some((id,)) = found {
+            if let Some((id, fingerprint)) = found {
+                if fingerprint.is_some_and(|f| f != n.fingerprint()) {
+                    return Err(StoreError::refused(
+                        "idempotency_key_reused",
+                        "该 Idempotency-Key 已用于另一个不同的请求",
+                        "this Idempotency-Key was used for a different request",
+                    ));
+                }
                 let case = fetch_case(&mut tx, &Scope::all(), id).await?;
                 tx.commit().await?;
                 return Ok(Created {
@@ -1400,6 +1450,7 @@ impl S {
                 case: case.clone(),
                 event,
                 key: n.key.clone(),
+                fingerprint: n.fingerprint(),
                 search,
             })
             .await?;

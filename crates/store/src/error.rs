@@ -20,15 +20,46 @@ pub enum StoreError {
         zh: String,
         en: String,
     },
-    /// A group-commit batch failed as a whole (the cause is in the message).
-    #[error("intake batch: {0}")]
+    /// The intake writer is gone (the server is stopping).
+    #[error("intake: {0}")]
     Batch(String),
     #[error("configuration: {0}")]
     Config(String),
+    /// The disk under the database is full: nothing was written (HTTP 507).
+    #[error("the database's disk is full")]
+    DiskFull,
+    /// The database cannot be reached now (HTTP 503).
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
     #[error("database: {0}")]
-    Db(#[from] sqlx::Error),
+    Db(sqlx::Error),
     #[error("io: {0}")]
     Io(#[from] std::io::Error),
+}
+
+impl From<sqlx::Error> for StoreError {
+    /// Sorts out the failures a caller answers differently: a full disk, and a database that
+    /// cannot be reached (pool timeout, refused or broken connection, server shutting down).
+    fn from(e: sqlx::Error) -> StoreError {
+        match &e {
+            sqlx::Error::Database(d) => match d.code().as_deref() {
+                // SQLITE_FULL (its extended codes share the low byte); PostgreSQL disk_full.
+                Some(c) if c.parse::<i32>().is_ok_and(|n| n & 0xff == 13) => StoreError::DiskFull,
+                Some("53100") => StoreError::DiskFull,
+                // admin_shutdown, crash_shutdown, cannot_connect_now, connection exceptions.
+                Some(c) if c.starts_with("57P") || c.starts_with("08") => {
+                    StoreError::Unavailable(e.to_string())
+                }
+                _ => StoreError::Db(e),
+            },
+            sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::WorkerCrashed => StoreError::Unavailable(e.to_string()),
+            _ => StoreError::Db(e),
+        }
+    }
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -42,6 +73,12 @@ impl StoreError {
         }
     }
 
+    /// A deadlock or serialization failure: the transaction may simply be run again.
+    pub(crate) fn is_retryable(&self) -> bool {
+        matches!(self, StoreError::Db(sqlx::Error::Database(d))
+            if matches!(d.code().as_deref(), Some("40001" | "40P01")))
+    }
+
     /// Maps a unique-constraint violation to `Duplicate`, anything else to `Db`.
     pub(crate) fn from_db(e: sqlx::Error, field: &'static str) -> StoreError {
         if let sqlx::Error::Database(d) = &e
@@ -49,6 +86,6 @@ impl StoreError {
         {
             return StoreError::Duplicate { field };
         }
-        StoreError::Db(e)
+        StoreError::from(e)
     }
 }

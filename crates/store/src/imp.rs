@@ -1099,6 +1099,21 @@ impl Storage for S {
         Box::pin(self.run_migrations())
     }
 
+    fn ready(&self) -> BoxFut<'_, ()> {
+        Box::pin(async move {
+            let mut tx = self.write_tx().await?;
+            sqlx::query(
+                "INSERT INTO write_probe (id, at) VALUES (1, $1) \
+                 ON CONFLICT (id) DO UPDATE SET at = excluded.at",
+            )
+            .bind(now_ms())
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
     fn is_empty(&self) -> BoxFut<'_, bool> {
         Box::pin(async move {
             let n: Option<(String,)> = sqlx::query_as("SELECT code FROM regions LIMIT 1")

@@ -30,6 +30,8 @@ pub type BoxFut<'a, T> = Pin<Box<dyn Future<Output = StoreResult<T>> + Send + 'a
 pub trait Storage: CaseStorage + Send + Sync {
     fn backend(&self) -> &'static str;
     fn migrate(&self) -> BoxFut<'_, ()>;
+    /// Whether the database takes a write now (a one-row write, committed): readiness.
+    fn ready(&self) -> BoxFut<'_, ()>;
     /// True when the database has no regions yet (used by `serve --demo`).
     fn is_empty(&self) -> BoxFut<'_, bool>;
 

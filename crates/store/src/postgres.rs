@@ -29,6 +29,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     ),
     (7, include_str!("../migrations/0007_disputes.sql")),
     (8, include_str!("../migrations/0008_stage_limits.sql")),
+    (9, include_str!("../migrations/0009_trust.sql")),
 ];
 /// The full-text index's table and columns for bulk loads (see `multi_insert_sql`).
 const CASE_SEARCH_BULK: (&str, [&str; 2]) =
@@ -100,8 +101,11 @@ impl PgStore {
             admin.close().await;
             opts = opts.options([("search_path", schema.as_str())]);
         }
+        // A database that cannot be reached answers within seconds (503), not after 30 s.
         let pool = PgPoolOptions::new()
             .max_connections(16)
+            .acquire_timeout(std::time::Duration::from_secs(3))
+            .after_release(crate::util::release_if_clean)
             .connect_with(opts)
             .await?;
         Ok(PgStore {

@@ -22,6 +22,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (6, include_str!("../migrations/sqlite/0006_attachments.sql")),
     (7, include_str!("../migrations/0007_disputes.sql")),
     (8, include_str!("../migrations/0008_stage_limits.sql")),
+    (9, include_str!("../migrations/0009_trust.sql")),
 ];
 /// The full-text index's table and columns for bulk loads (see `multi_insert_sql`).
 const CASE_SEARCH_BULK: (&str, [&str; 2]) = ("case_search", ["rowid", "body"]);
@@ -64,12 +65,14 @@ impl SqliteStore {
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .min_connections(1)
+            .after_release(crate::util::release_if_clean)
             .connect_with(opts.clone())
             .await?;
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .min_connections(1)
             .acquire_timeout(Duration::from_secs(60))
+            .after_release(crate::util::release_if_clean)
             .connect_with(opts)
             .await?;
         Ok(SqliteStore {

@@ -8,6 +8,20 @@ pub fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
+/// The pools' `after_release` check: a connection whose transaction could not be ended is closed
+/// instead of reused. (A COMMIT that fails on a full disk leaves sqlx counting an open
+/// transaction when SQLite has already rolled it back; the ROLLBACK then fails too, and every
+/// later `BEGIN` on that connection would be refused.) The ping runs the queued rollback first.
+pub(crate) fn release_if_clean<'c, C: sqlx::Connection>(
+    conn: &'c mut C,
+    _: sqlx::pool::PoolConnectionMetadata,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<bool, sqlx::Error>> + Send + 'c>> {
+    Box::pin(async move {
+        conn.ping().await?;
+        Ok(!conn.is_in_transaction())
+    })
+}
+
 static LAST: AtomicU64 = AtomicU64::new(0);
 
 /// An application-generated id: `(ms << 10 | seq) << 10 | pid`. Strictly increasing within a

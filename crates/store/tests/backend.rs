@@ -11,6 +11,8 @@ use tongchou_store::*;
 
 #[path = "backend/cases.rs"]
 mod cases;
+#[path = "backend/intake.rs"]
+mod intake;
 
 static SEQ: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
 

@@ -45,9 +45,18 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/audit", get(list_audit))
 }
 
+/// Liveness: the process answers. It does not touch the database (see `readyz`).
 pub async fn healthz(State(s): State<AppState>) -> ApiResult<Json<Value>> {
-    s.store.is_empty().await?;
     Ok(Json(json!({"status": "ok", "backend": s.store.backend()})))
+}
+
+/// Readiness: the database takes a write now. A full disk answers 507 `disk_full`, an
+/// unreachable database 503 `database_unavailable`.
+pub async fn readyz(State(s): State<AppState>) -> ApiResult<Json<Value>> {
+    s.store.ready().await?;
+    Ok(Json(
+        json!({"status": "ready", "backend": s.store.backend()}),
+    ))
 }
 
 pub async fn no_route() -> AppError {

@@ -5,7 +5,7 @@ use crate::api::{PageQ, Q, parse_id};
 use crate::auth::Auth;
 use crate::error::{ApiResult, AppError};
 use crate::{AppState, JsonBody};
-use axum::extract::{ConnectInfo, FromRequestParts, Path, State};
+use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post, put};
@@ -13,7 +13,7 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::sync::Mutex;
 use tongchou_domain::calendar::Light;
 use tongchou_domain::cases::Source;
@@ -111,9 +111,9 @@ impl FromRequestParts<AppState> for Public {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Public, AppError> {
         let ip = parts
             .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0.ip());
-        state.public_limit.check(ip)?;
+            .get::<crate::net::ClientIp>()
+            .map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0);
+        state.public_limit.check(crate::net::limit_key(ip))?;
         Ok(Public)
     }
 }

@@ -58,6 +58,13 @@ impl AppError {
             format!("未找到 / {what} not found"),
         )
     }
+    pub fn too_large() -> AppError {
+        AppError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "请求体过大 / the request body is too large",
+        )
+    }
     pub fn bad_request(code: &'static str, field: &str, message: impl Into<String>) -> AppError {
         let mut e = AppError::new(StatusCode::BAD_REQUEST, code, message);
         e.field = Some(field.to_string());
@@ -102,6 +109,19 @@ impl From<StoreError> for AppError {
                 );
                 e.rows = rows;
                 e
+            }
+            StoreError::DiskFull => AppError::new(
+                StatusCode::INSUFFICIENT_STORAGE,
+                "disk_full",
+                "数据库所在磁盘已满，未写入任何数据 / the database's disk is full; nothing was written",
+            ),
+            StoreError::Unavailable(cause) | StoreError::Batch(cause) => {
+                eprintln!("database unavailable: {cause}");
+                AppError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "database_unavailable",
+                    "数据库暂时不可用，请稍后重试 / the database is unavailable; try again shortly",
+                )
             }
             other => {
                 eprintln!("internal error: {other}");

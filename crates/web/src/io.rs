@@ -93,7 +93,7 @@ pub fn decode_text(body: &[u8]) -> String {
 }
 
 /// The rows of a file as strings, the header first.
-fn read_table(fmt: Format, body: &[u8]) -> ApiResult<Vec<Vec<String>>> {
+pub(crate) fn read_table(fmt: Format, body: &[u8]) -> ApiResult<Vec<Vec<String>>> {
     let bad = |m: String| AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "unreadable_file", m);
     match fmt {
         Format::Csv => {

@@ -8,19 +8,25 @@ pub mod auth;
 pub mod cases;
 pub mod error;
 pub mod io;
+pub mod net;
 pub mod open311;
 pub mod openapi;
+#[cfg(test)]
+mod props;
+pub mod server;
 pub mod ui;
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{DefaultBodyLimit, FromRequest, Request};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use error::AppError;
 use serde::de::DeserializeOwned;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 use tongchou_store::Store;
 
 #[derive(Debug, Clone)]
@@ -33,6 +39,17 @@ pub struct Config {
     pub public_per_minute: u32,
     /// How often the timer sweep escalates overdue cases, ms (0: never).
     pub sweep_every_ms: u64,
+    /// Time to send a request's headers; also how long a kept-alive connection may idle.
+    pub header_timeout: Duration,
+    /// The longest gap between two pieces of a request body.
+    pub body_timeout: Duration,
+    /// The longest a whole request may take (body, work and answer).
+    pub request_timeout: Duration,
+    /// Open connections in all, and from one client address (an IPv6 client by its /64).
+    pub max_connections: usize,
+    pub per_client_connections: usize,
+    /// Proxies whose `X-Forwarded-For` names the client (empty: the peer is the client).
+    pub trusted_proxies: Vec<net::Net>,
 }
 
 impl Default for Config {
@@ -43,6 +60,12 @@ impl Default for Config {
             max_upload: 10 * 1024 * 1024,
             public_per_minute: 60,
             sweep_every_ms: 60_000,
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(30),
+            request_timeout: Duration::from_secs(120),
+            max_connections: server::default_max_connections(),
+            per_client_connections: 256,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -70,33 +93,99 @@ impl AppState {
     }
 }
 
-/// `Json<T>` whose rejections are our error shape, naming what serde could not read.
+/// `Json<T>` whose rejections are our error shape, naming the field at fault. Every string in the
+/// body (keys too) is checked for control characters before it is read into `T`, so a NUL never
+/// reaches a database or a batch of other people's requests.
 pub struct JsonBody<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(v)) => Ok(JsonBody(v)),
-            Err(JsonRejection::MissingJsonContentType(_)) => Err(AppError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
-                "请求体必须是 application/json / the body must be application/json",
-            )),
-            Err(e) => Err(AppError::new(
-                StatusCode::BAD_REQUEST,
-                "invalid_json",
-                format!("JSON 无效 / invalid JSON: {}", e.body_text()),
-            )),
+        let v = match Json::<serde_json::Value>::from_request(req, state).await {
+            Ok(Json(v)) => v,
+            Err(JsonRejection::MissingJsonContentType(_)) => {
+                return Err(AppError::new(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "unsupported_media_type",
+                    "请求体必须是 application/json / the body must be application/json",
+                ));
+            }
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(AppError::too_large());
+            }
+            Err(e) => {
+                return Err(AppError::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_json",
+                    format!("JSON 无效 / invalid JSON: {}", e.body_text()),
+                ));
+            }
+        };
+        let mut path = String::new();
+        if let Some(bad) = bad_text(&v, &mut path) {
+            return Err(bad.into());
         }
+        serde_path_to_error::deserialize(v)
+            .map(JsonBody)
+            .map_err(|e| {
+                let field = e.path().to_string();
+                let mut err = AppError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_type",
+                    format!("字段 {field}：类型或取值不对 / {field}: {}", e.into_inner()),
+                );
+                err.field = Some(field);
+                err
+            })
+    }
+}
+
+/// The first string (or key) in a JSON value that holds a forbidden character, as a refusal
+/// naming its path (`description`, `items[2].name`).
+pub(crate) fn bad_text(
+    v: &serde_json::Value,
+    path: &mut String,
+) -> Option<tongchou_domain::Invalid> {
+    use serde_json::Value;
+    let here = |path: &str| {
+        if path.is_empty() {
+            "body".to_string()
+        } else {
+            path.to_string()
+        }
+    };
+    match v {
+        Value::String(s) => tongchou_domain::text::check(&here(path), s).err(),
+        Value::Array(items) => items.iter().enumerate().find_map(|(i, item)| {
+            let len = path.len();
+            path.push_str(&format!("[{i}]"));
+            let bad = bad_text(item, path);
+            path.truncate(len);
+            bad
+        }),
+        Value::Object(map) => map.iter().find_map(|(k, item)| {
+            let len = path.len();
+            if !path.is_empty() {
+                path.push('.');
+            }
+            path.push_str(k);
+            let bad = tongchou_domain::text::check(&here(path), k)
+                .err()
+                .or_else(|| bad_text(item, path));
+            path.truncate(len);
+            bad
+        }),
+        _ => None,
     }
 }
 
 pub fn router(state: AppState) -> Router {
     let max = state.config.max_upload;
+    let (body_timeout, request_timeout) = (state.config.body_timeout, state.config.request_timeout);
     Router::new()
         .route("/healthz", get(api::healthz))
+        .route("/readyz", get(api::readyz))
         .route("/api/openapi.json", get(openapi::document))
         .route("/api/v1/auth/login", post(auth::login))
         .route("/api/v1/auth/logout", post(auth::logout))
@@ -108,7 +197,61 @@ pub fn router(state: AppState) -> Router {
         .merge(ui::routes())
         .fallback(api::no_route)
         .layer(DefaultBodyLimit::max(max))
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            body_timeout,
+        ))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            request_timeout,
+        ))
+        .layer(axum::middleware::map_response(error_shape))
         .with_state(state)
+}
+
+/// Errors that never reached a handler (a body too large, a wrong method, a timeout) in our
+/// shape: `{code, message}` under `/api`, the GeoReport error list under `/open311`.
+async fn error_shape(uri: Uri, resp: Response) -> Response {
+    let status = resp.status();
+    let shaped = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.contains("json") || ct.contains("xml") || ct.contains("html"));
+    if !(status.is_client_error() || status.is_server_error()) || shaped {
+        return resp;
+    }
+    let (code, zh, en) = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            "payload_too_large",
+            "请求体过大",
+            "the request body is too large",
+        ),
+        StatusCode::REQUEST_TIMEOUT => ("request_timeout", "请求超时", "the request took too long"),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "method_not_allowed",
+            "不支持该方法",
+            "method not allowed here",
+        ),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+            "unsupported_media_type",
+            "不支持的内容类型",
+            "unsupported content type",
+        ),
+        StatusCode::NOT_FOUND => ("no_route", "没有这个地址", "no such endpoint"),
+        s if s.is_server_error() => ("internal", "服务器内部错误", "internal error"),
+        _ => ("bad_request", "请求无效", "bad request"),
+    };
+    let (mut parts, _) = resp.into_parts();
+    parts.headers.remove(header::CONTENT_TYPE);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let body = if uri.path().starts_with("/open311/") {
+        open311::error_for_path(uri.path(), status, en)
+    } else {
+        AppError::new(status, code, format!("{zh} / {en}")).into_response()
+    };
+    let (body_parts, body) = body.into_parts();
+    parts.headers.extend(body_parts.headers);
+    Response::from_parts(parts, body)
 }
 
 /// Serves until Ctrl-C, SIGTERM or `stop`, then finishes the requests in flight.
@@ -141,12 +284,14 @@ pub async fn serve(
             _ = stop => eprintln!("tongchou stopping"),
         }
     };
-    let served = axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await;
+    let limits = server::ConnLimits {
+        header_timeout: state.config.header_timeout,
+        max_connections: state.config.max_connections,
+        per_client: state.config.per_client_connections,
+        trusted_proxies: state.config.trusted_proxies.clone(),
+    };
+    let grace = state.config.request_timeout;
+    let served = server::run(listener, router(state), limits, shutdown, grace).await;
     if let Some(s) = sweeper {
         s.abort();
     }

@@ -116,6 +116,17 @@ fn render(fmt: Fmt, status: StatusCode, root: &str, item: &str, items: &[Value])
 }
 
 /// GeoReport errors: `[{"code", "description"}]` or `<errors><error>…</error></errors>`.
+/// A GeoReport error for a request that never reached a handler (timeout, body too large, wrong
+/// method): XML when the path asks for it, else JSON.
+pub(crate) fn error_for_path(path: &str, status: StatusCode, description: &str) -> Response {
+    let fmt = if path.ends_with(".xml") {
+        Fmt::Xml
+    } else {
+        Fmt::Json
+    };
+    error(fmt, status, description)
+}
+
 fn error(fmt: Fmt, status: StatusCode, description: &str) -> Response {
     render(
         fmt,
@@ -141,7 +152,7 @@ fn iso(ms: i64) -> String {
 }
 
 /// Parses `YYYY-MM-DD`, or `YYYY-MM-DDTHH:MM[:SS]` with `Z`, `±HH:MM` or no zone (CST).
-fn parse_iso(s: &str) -> Option<i64> {
+pub(crate) fn parse_iso(s: &str) -> Option<i64> {
     let s = s.trim();
     let day = tongchou_domain::calendar::day_of(s.get(..10)?)?;
     let rest = &s[10..];

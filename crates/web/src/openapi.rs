@@ -48,7 +48,19 @@ pub const OPS: &[Op] = &[
             "get",
             "/healthz",
             "system",
-            "Health check",
+            "Liveness: the process answers",
+            &[],
+            None,
+            "Health",
+        )
+    },
+    Op {
+        public: true,
+        ..op(
+            "get",
+            "/readyz",
+            "system",
+            "Readiness: the database takes writes (503 unavailable, 507 disk full)",
             &[],
             None,
             "Health",

@@ -7,20 +7,20 @@ use tongchou_domain::cases::Source;
 use tongchou_domain::workflow::{self, Action, Actor};
 use tongchou_store::*;
 
-const VILLAGE: &str = "320722101200";
+pub(super) const VILLAGE: &str = "320722101200";
 const OTHER_VILLAGE: &str = "320722103200";
 const TOWNSHIP: &str = "320722101000";
 const OTHER_TOWNSHIP: &str = "320722103000";
 const COUNTY: &str = "320722000000";
 
-struct Units {
+pub(super) struct Units {
     committee: i64,
     township: i64,
     county: i64,
     city: i64,
 }
 
-async fn seed(s: &Store) -> Units {
+pub(super) async fn seed(s: &Store) -> Units {
     seed_territory(s).await;
     let u = |region: &str, name: &str, kind: &str| Unit {
         id: new_id(),
@@ -52,7 +52,7 @@ fn handler(unit: i64, scope: &str) -> Ctx {
     }
 }
 
-fn input(region: &str, category: &str, text: &str) -> CaseInput {
+pub(super) fn input(region: &str, category: &str, text: &str) -> CaseInput {
     CaseInput {
         category_code: category.into(),
         description: text.into(),
@@ -77,7 +77,7 @@ fn act(action: &str, note: &str) -> CaseAct {
     }
 }
 
-fn public() -> Ctx {
+pub(super) fn public() -> Ctx {
     Ctx {
         user_id: None,
         ..ctx(Role::Resident, "320000000000")

@@ -1,0 +1,109 @@
+//! Properties of every parser that reads outside input: on any string it answers (never
+//! panics), and what it accepts is well-formed. The default run is short; for a long run:
+//! `PROPTEST_CASES=200000 cargo test --release -p tongchou-domain --test parsers`
+//! (docs/TESTING.md). Inputs it ever found are kept below as plain regression tests.
+
+use proptest::prelude::*;
+use tongchou_domain::{RegionCode, calendar, categories, grid, idcard, mask, search, text};
+
+/// Strings near the shapes the parsers expect: digits, X, separators, multibyte and control
+/// characters, of the lengths that matter (an 18-byte string with a multibyte tail was a panic).
+fn near(max: usize) -> impl Strategy<Value = String> {
+    proptest::collection::vec(
+        prop_oneof![
+            4 => proptest::char::range('0', '9'),
+            1 => Just('X'),
+            1 => Just('-'),
+            1 => Just(','),
+            1 => Just('\n'),
+            1 => Just('é'),
+            1 => Just('镇'),
+            1 => Just('\u{0}'),
+            1 => Just('🚧'),
+            1 => any::<char>(),
+        ],
+        0..max,
+    )
+    .prop_map(|v| v.into_iter().collect())
+}
+
+proptest! {
+    #[test]
+    fn id_numbers(s in near(22), junk in any::<String>()) {
+        for s in [&s, &junk] {
+            if let Ok(id) = idcard::parse("id_number", s, "20261122") {
+                prop_assert_eq!(id.number.len(), 18);
+                prop_assert!(id.number.is_ascii());
+                prop_assert_eq!(id.birth_date.len(), 10);
+            }
+            let m = mask::id_number(s);
+            prop_assert_eq!(m.chars().count(), s.chars().count());
+        }
+    }
+
+    #[test]
+    fn valid_id_numbers_parse(day in 1u32..=28, month in 1u32..=12, year in 1900u32..2026, seq in 0u32..1000) {
+        let n = idcard::build("320722", &format!("{year:04}{month:02}{day:02}"), seq);
+        let id = idcard::parse("id_number", &n, "20261122").unwrap();
+        prop_assert_eq!(id.number, n);
+    }
+
+    #[test]
+    fn region_and_grid_codes(s in near(16), junk in any::<String>()) {
+        for s in [&s, &junk] {
+            if let Ok(c) = RegionCode::parse(s) {
+                prop_assert_eq!(c.as_str().len(), 12);
+                prop_assert!(c.as_str().bytes().all(|b| b.is_ascii_digit()));
+            }
+            if let Ok((g, v)) = grid::parse_code("grid_code", s) {
+                prop_assert_eq!(g.len(), 15);
+                prop_assert!(g.starts_with(v.as_str()));
+            }
+        }
+    }
+
+    #[test]
+    fn calendar_csv(lines in proptest::collection::vec(near(24), 0..6)) {
+        let text = lines.join("\n");
+        let _ = calendar::Calendar::parse_csv(&text);
+        let _ = calendar::day_of(&text);
+    }
+
+    #[test]
+    fn case_numbers_and_search_terms(s in near(24), junk in any::<String>()) {
+        for s in [&s, &junk] {
+            if let Some((county, day, _)) = categories::parse_case_number(s) {
+                prop_assert_eq!((county.len(), day.len()), (6, 8));
+            }
+            let doc = search::document(&[s]);
+            prop_assert!(doc.chars().all(|c| c.is_alphanumeric() || c == ' '));
+            if let Some(terms) = search::query_terms(s) {
+                for t in terms {
+                    prop_assert!(t.chars().all(char::is_alphanumeric), "{t:?}");
+                }
+            }
+            let _ = mask::phone(s);
+        }
+    }
+
+    #[test]
+    fn control_characters_are_always_found(prefix in "[a-z镇 ]{0,5}", c in 0u32..0x20, suffix in "[a-z ]{0,5}") {
+        let c = char::from_u32(c).unwrap();
+        let s = format!("{prefix}{c}{suffix}");
+        prop_assert_eq!(text::check("f", &s).is_ok(), matches!(c, '\t' | '\n' | '\r'));
+    }
+}
+
+/// What the properties (and outside testers) found, kept as plain tests.
+#[test]
+fn found_inputs() {
+    // 17 ASCII digits and an 'é': 18 characters, 19 bytes; and 16 digits with 'é' (18 bytes).
+    for s in [
+        "12345678901234567é",
+        "1234567890123456é",
+        "32072219800101123镇",
+    ] {
+        let e = idcard::parse("id_number", s, "20261122").unwrap_err();
+        assert_eq!(e.field, "id_number");
+    }
+}

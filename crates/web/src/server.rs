@@ -1,0 +1,141 @@
+//! The accept loop: HTTP/1.1 connections with a header-read (and keep-alive idle) timeout, a
+//! limit on open connections in all and per client, and a graceful stop. Idle or slow sockets are
+//! closed, so they cannot hold the server's file descriptors from the people it serves.
+
+use crate::net::{ClientIp, Net, client_ip, limit_key};
+use axum::Router;
+use axum::extract::ConnectInfo;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tower::ServiceExt;
+
+/// Connection limits (see `Config`).
+#[derive(Debug, Clone)]
+pub struct ConnLimits {
+    /// Time to send a request's headers, and the longest a kept-alive connection may sit idle.
+    pub header_timeout: Duration,
+    /// Open connections in all.
+    pub max_connections: usize,
+    /// Open connections from one client (an IPv4 address or an IPv6 /64).
+    pub per_client: usize,
+    pub trusted_proxies: Vec<Net>,
+}
+
+/// The open connections per client; a guard gives its slot back when the connection ends.
+#[derive(Default)]
+struct PerClient(Mutex<HashMap<IpAddr, usize>>);
+
+struct Slot {
+    table: Arc<PerClient>,
+    key: IpAddr,
+}
+
+impl PerClient {
+    fn take(self: &Arc<Self>, key: IpAddr, max: usize) -> Option<Slot> {
+        let mut m = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let n = m.entry(key).or_insert(0);
+        if *n >= max {
+            return None;
+        }
+        *n += 1;
+        Some(Slot {
+            table: self.clone(),
+            key,
+        })
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let mut m = self.table.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = m.get_mut(&self.key) {
+            *n -= 1;
+            if *n == 0 {
+                m.remove(&self.key);
+            }
+        }
+    }
+}
+
+/// Serves `app` on `listener` until `stop` resolves, then lets requests in flight finish (at
+/// most `grace`).
+pub async fn run(
+    listener: TcpListener,
+    app: Router,
+    limits: ConnLimits,
+    stop: impl std::future::Future<Output = ()>,
+    grace: Duration,
+) -> std::io::Result<()> {
+    let all = Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
+    let per_client = Arc::new(PerClient::default());
+    let trusted: Arc<[Net]> = limits.trusted_proxies.clone().into();
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(limits.header_timeout)
+        .keep_alive(true);
+    tokio::pin!(stop);
+    loop {
+        let permit = tokio::select! {
+            p = all.clone().acquire_owned() => p.expect("the semaphore is never closed"),
+            _ = &mut stop => break,
+        };
+        let (stream, peer) = tokio::select! {
+            r = listener.accept() => match r {
+                Ok(c) => c,
+                // Out of file descriptors or a connection reset before accept: wait a moment
+                // instead of spinning.
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = &mut stop => break,
+        };
+        // One client may not take every slot: a connection over its share is closed at once.
+        let Some(slot) = per_client.take(limit_key(peer.ip()), limits.per_client) else {
+            drop(stream);
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        let app = app.clone();
+        let trusted = trusted.clone();
+        let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
+            let ip = client_ip(peer.ip(), req.headers(), &trusted);
+            req.extensions_mut().insert(ClientIp(ip));
+            req.extensions_mut().insert(ConnectInfo(peer));
+            app.clone().oneshot(req.map(axum::body::Body::new))
+        });
+        let conn = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            let _ = conn.await;
+            drop((permit, slot));
+        });
+    }
+    drop(listener);
+    tokio::select! {
+        _ = graceful.shutdown() => {},
+        _ = tokio::time::sleep(grace) => {},
+    }
+    Ok(())
+}
+
+/// A default for the connection limit: what the process's open-file limit leaves after the
+/// database, logs and uploads (read from `/proc/self/limits`; 1,024 where that is missing).
+pub fn default_max_connections() -> usize {
+    let soft = std::fs::read_to_string("/proc/self/limits")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("Max open files"))
+                .and_then(|l| l.split_whitespace().nth(3).map(str::to_string))
+        })
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(1024);
+    soft.saturating_sub(128).clamp(64, 16_384)
+}
