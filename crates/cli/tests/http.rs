@@ -3,6 +3,8 @@
 #[path = "http/cases.rs"]
 mod cases;
 mod common;
+#[path = "http/hygiene.rs"]
+mod hygiene;
 #[path = "http/robust.rs"]
 mod robust;
 

@@ -81,7 +81,7 @@ impl RateLimiter {
         }
     }
 
-    fn check(&self, ip: IpAddr) -> ApiResult<()> {
+    pub(crate) fn check(&self, ip: IpAddr) -> ApiResult<()> {
         let minute = now_ms() / 60_000;
         let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
         if seen.len() > 100_000 {
@@ -120,18 +120,38 @@ impl FromRequestParts<AppState> for Public {
 
 // ---------- outbound SMS ----------
 
+/// One text message. `secrets` are the parts of `text` that only the phone may see (a tracking
+/// secret): a gateway that logs must leave them out.
+pub struct Sms<'a> {
+    pub phone: &'a str,
+    pub text: String,
+    pub secrets: Vec<&'a str>,
+}
+
+impl Sms<'_> {
+    /// The text with every secret replaced by asterisks, for logs.
+    pub fn redacted(&self) -> String {
+        self.secrets
+            .iter()
+            .filter(|s| !s.is_empty())
+            .fold(self.text.clone(), |t, s| {
+                t.replace(s, &"*".repeat(s.chars().count()))
+            })
+    }
+}
+
 /// The outbound SMS channel. A deployment plugs in its operator's gateway; the default writes
 /// each message to the server log.
 pub trait SmsGateway: Send + Sync {
-    fn send(&self, phone: &str, text: &str);
+    fn send(&self, sms: &Sms<'_>);
 }
 
-/// Writes `sms to 138****5678: …` to standard error (the server log).
+/// Writes `sms to 138****5678: …` to standard error (the server log), secrets masked.
 pub struct LogSms;
 
 impl SmsGateway for LogSms {
-    fn send(&self, phone: &str, text: &str) {
-        eprintln!("sms to {}: {text}", mask::phone(phone));
+    fn send(&self, sms: &Sms<'_>) {
+        eprintln!("sms to {}: {}", mask::phone(sms.phone), sms.redacted());
     }
 }
 
@@ -140,18 +160,28 @@ fn sms_reporter(s: &AppState, c: &Case, secret: Option<&str>) {
     let Some(phone) = c.reporter_phone.as_deref() else {
         return;
     };
-    let text = match (c.state.as_str(), secret) {
-        ("reported", Some(sec)) => format!(
-            "【统筹】您反映的问题已受理，编号 {}，查询码 {sec}。",
-            c.number
+    let (text, secrets) = match (c.state.as_str(), secret) {
+        ("reported", Some(sec)) => (
+            format!(
+                "【统筹】您反映的问题已受理，编号 {}，查询码 {sec}。",
+                c.number
+            ),
+            vec![sec],
         ),
-        ("closed", _) => format!(
-            "【统筹】您反映的问题（编号 {}）已办结，欢迎评价。",
-            c.number
+        ("closed", _) => (
+            format!(
+                "【统筹】您反映的问题（编号 {}）已办结，欢迎评价。",
+                c.number
+            ),
+            vec![],
         ),
         _ => return,
     };
-    s.sms.send(phone, &text);
+    s.sms.send(&Sms {
+        phone,
+        text,
+        secrets,
+    });
 }
 
 // ---------- inbox ----------

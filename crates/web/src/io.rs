@@ -105,7 +105,11 @@ pub(crate) fn read_table(fmt: Format, body: &[u8]) -> ApiResult<Vec<Vec<String>>
             let mut out = Vec::new();
             for rec in rdr.records() {
                 let rec = rec.map_err(|e| bad(format!("CSV 无法读取 / unreadable CSV: {e}")))?;
-                out.push(rec.iter().map(|s| s.trim().to_string()).collect());
+                out.push(
+                    rec.iter()
+                        .map(|s| unescape_cell(s).trim().to_string())
+                        .collect(),
+                );
             }
             Ok(out)
         }
@@ -126,7 +130,7 @@ pub(crate) fn read_table(fmt: Format, body: &[u8]) -> ApiResult<Vec<Vec<String>>
                             Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => {
                                 format!("{}", *f as i64)
                             }
-                            other => other.to_string().trim().to_string(),
+                            other => unescape_cell(&other.to_string()).trim().to_string(),
                         })
                         .collect()
                 })
@@ -414,11 +418,35 @@ fn households_table(hs: &[Household], full: bool) -> Vec<Vec<String>> {
     out
 }
 
-/// CSV with a UTF-8 BOM, so spreadsheet programs read the Chinese text right.
+/// The characters that make a spreadsheet read a cell as a formula (OWASP, CSV injection).
+const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A cell that a spreadsheet would run as a formula is written with a leading apostrophe, which
+/// spreadsheets show as text; `unescape_cell` takes it off again on import.
+fn escape_cell(v: &str) -> std::borrow::Cow<'_, str> {
+    // A cell that already looks escaped ('=…) gets one more apostrophe, so it comes back as it was.
+    if v.trim_start_matches('\'').starts_with(FORMULA_START) {
+        format!("'{v}").into()
+    } else {
+        v.into()
+    }
+}
+
+/// Undoes `escape_cell`, so an exported file imports to the same values.
+fn unescape_cell(v: &str) -> &str {
+    match v.strip_prefix('\'') {
+        Some(rest) if rest.trim_start_matches('\'').starts_with(FORMULA_START) => rest,
+        _ => v,
+    }
+}
+
+/// CSV with a UTF-8 BOM, so spreadsheet programs read the Chinese text right; formula-like
+/// cells neutralised.
 pub fn to_csv(table: &[Vec<String>]) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
     for r in table {
-        w.write_record(r).expect("write to memory");
+        w.write_record(r.iter().map(|c| escape_cell(c).into_owned()))
+            .expect("write to memory");
     }
     w.into_inner().expect("flush to memory")
 }
@@ -558,6 +586,22 @@ mod tests {
         );
         h.insert(header::CONTENT_TYPE, HeaderValue::from_static(XLSX_MIME));
         assert!(detect(&h, b"a,b").is_err());
+    }
+
+    #[test]
+    fn formula_cells_are_neutralised_and_import_back_unchanged() {
+        let cells = [
+            "=1+1", "+86 138", "-5", "@SUM(A1)", "\tx", "\rx", "'=kept", "plain",
+        ];
+        let table = t(&[&cells]);
+        let csv = String::from_utf8(to_csv(&table)).unwrap();
+        for bad in ["\n=", ",=", ",+", ",-", ",@"] {
+            assert!(!csv.contains(bad), "{bad:?} in {csv:?}");
+        }
+        assert!(csv.contains("'=1+1") && csv.contains("'@SUM(A1)"), "{csv}");
+        let back = read_table(Format::Csv, csv.as_bytes()).unwrap();
+        let expected: Vec<String> = cells.iter().map(|c| c.trim().to_string()).collect();
+        assert_eq!(back[0], expected);
     }
 
     #[test]

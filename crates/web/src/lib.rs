@@ -7,6 +7,7 @@ pub mod api;
 pub mod auth;
 pub mod cases;
 pub mod error;
+pub mod hygiene;
 pub mod io;
 pub mod net;
 pub mod open311;
@@ -18,8 +19,7 @@ pub mod ui;
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{DefaultBodyLimit, FromRequest, Request};
-use axum::http::{StatusCode, Uri, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use error::AppError;
@@ -192,7 +192,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/me", get(auth::whoami))
         .merge(api::routes())
         .merge(cases::routes())
-        .merge(open311::routes())
+        .merge(open311::routes(state.clone()))
         .merge(io::routes())
         .merge(ui::routes())
         .fallback(api::no_route)
@@ -204,54 +204,10 @@ pub fn router(state: AppState) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             request_timeout,
         ))
-        .layer(axum::middleware::map_response(error_shape))
+        .layer(axum::middleware::map_response(hygiene::error_shape))
+        .layer(axum::middleware::map_response(hygiene::headers))
+        .layer(tower_http::compression::CompressionLayer::new())
         .with_state(state)
-}
-
-/// Errors that never reached a handler (a body too large, a wrong method, a timeout) in our
-/// shape: `{code, message}` under `/api`, the GeoReport error list under `/open311`.
-async fn error_shape(uri: Uri, resp: Response) -> Response {
-    let status = resp.status();
-    let shaped = resp
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.contains("json") || ct.contains("xml") || ct.contains("html"));
-    if !(status.is_client_error() || status.is_server_error()) || shaped {
-        return resp;
-    }
-    let (code, zh, en) = match status {
-        StatusCode::PAYLOAD_TOO_LARGE => (
-            "payload_too_large",
-            "请求体过大",
-            "the request body is too large",
-        ),
-        StatusCode::REQUEST_TIMEOUT => ("request_timeout", "请求超时", "the request took too long"),
-        StatusCode::METHOD_NOT_ALLOWED => (
-            "method_not_allowed",
-            "不支持该方法",
-            "method not allowed here",
-        ),
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => (
-            "unsupported_media_type",
-            "不支持的内容类型",
-            "unsupported content type",
-        ),
-        StatusCode::NOT_FOUND => ("no_route", "没有这个地址", "no such endpoint"),
-        s if s.is_server_error() => ("internal", "服务器内部错误", "internal error"),
-        _ => ("bad_request", "请求无效", "bad request"),
-    };
-    let (mut parts, _) = resp.into_parts();
-    parts.headers.remove(header::CONTENT_TYPE);
-    parts.headers.remove(header::CONTENT_LENGTH);
-    let body = if uri.path().starts_with("/open311/") {
-        open311::error_for_path(uri.path(), status, en)
-    } else {
-        AppError::new(status, code, format!("{zh} / {en}")).into_response()
-    };
-    let (body_parts, body) = body.into_parts();
-    parts.headers.extend(body_parts.headers);
-    Response::from_parts(parts, body)
 }
 
 /// Serves until Ctrl-C, SIGTERM or `stop`, then finishes the requests in flight.

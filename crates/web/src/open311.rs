@@ -30,7 +30,7 @@ enum Fmt {
 type Params = HashMap<String, String>;
 type FormResult = Result<Form<Params>, axum::extract::rejection::FormRejection>;
 
-pub fn routes() -> Router<AppState> {
+pub fn routes(state: AppState) -> Router<AppState> {
     Router::new()
         .route(
             "/open311/v2/services.json",
@@ -52,6 +52,36 @@ pub fn routes() -> Router<AppState> {
                 .post(|s: State<AppState>, h: HeaderMap, f: FormResult| create(s, h, f, Fmt::Xml)),
         )
         .route("/open311/v2/requests/{file}", get(one))
+        .route_layer(axum::middleware::from_extractor_with_state::<KeylessLimit, _>(state))
+}
+
+/// A request without an `api_key` is anonymous: it counts against the public rate limit of its
+/// client address, like the public form.
+struct KeylessLimit;
+
+impl axum::extract::FromRequestParts<AppState> for KeylessLimit {
+    type Rejection = Response;
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        s: &AppState,
+    ) -> Result<KeylessLimit, Response> {
+        let keyed = parts.uri.query().is_some_and(|q| {
+            q.split('&')
+                .any(|kv| kv.starts_with("api_key=") && kv.len() > 8)
+        });
+        // A POST carries its key in the form; it is checked by the handler.
+        if keyed || parts.method == axum::http::Method::POST {
+            return Ok(KeylessLimit);
+        }
+        let ip = parts
+            .extensions
+            .get::<crate::net::ClientIp>()
+            .map_or(std::net::IpAddr::from([0, 0, 0, 0]), |c| c.0);
+        s.public_limit
+            .check(crate::net::limit_key(ip))
+            .map(|_| KeylessLimit)
+            .map_err(|e| error_for_path(parts.uri.path(), e.status, &e.message))
+    }
 }
 
 /// `name.json` / `name.xml` → (name, format).

@@ -42,6 +42,16 @@ proptest! {
     }
 
     #[test]
+    fn prop_csv_export_imports_back(rows in (1usize..4).prop_flat_map(|w| proptest::collection::vec(proptest::collection::vec("[=+\\-@'a-z镇0-9 ,\"]{0,8}", w), 1..4))) {
+        let table: Vec<Vec<String>> = rows
+            .iter()
+            .map(|r| r.iter().map(|c| c.trim().to_string()).collect())
+            .collect();
+        let csv = crate::io::to_csv(&table);
+        prop_assert_eq!(read_table(Format::Csv, &csv).unwrap(), table);
+    }
+
+    #[test]
     fn prop_open311_dates(s in "[0-9T:+\\-Z. ]{0,30}", junk in any::<String>()) {
         for s in [&s, &junk] {
             if let Some(ms) = crate::open311::parse_iso(s) {

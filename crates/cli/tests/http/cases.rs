@@ -236,10 +236,13 @@ fn staff_intake_idempotency_masking_and_validation() {
     let number = a["number"].as_str().unwrap();
     assert!(
         log.contains(&format!(
-            "sms to 138****5678: 【统筹】您反映的问题已受理，编号 {number}"
+            "sms to 138****5678: 【统筹】您反映的问题已受理，编号 {number}，查询码 ******"
         )),
         "{log}"
     );
+    // The tracking secret is for the reporter's phone only, never the server log.
+    let secret = a["secret"].as_str().unwrap();
+    assert!(!log.contains(secret), "the secret {secret} is in the log");
     let id = a["id"].as_str().unwrap();
     let leader = s.login("town_leader");
     let seen = ok(&leader.get(&format!("/api/v1/cases/{id}")));
