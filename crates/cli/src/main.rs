@@ -18,6 +18,8 @@ USAGE:
                  [--sweep-seconds N] [--public-rate N] [--secure-cookies]
                  [--header-timeout S] [--body-timeout S] [--request-timeout S]
                  [--max-connections N] [--per-client-connections N] [--trusted-proxy NET ...]
+                 [--session-hours H] [--max-upload-mb M] [--lockout-after N]
+                 [--lockout-seconds S] [--login-failures-per-client N]
   tongchou demo [--data-dir DIR] [--database-url URL]      load the demo into an empty database
   tongchou import regions DIR [--data-dir DIR] [--database-url URL]
   tongchou user create --username U --password P --role ROLE --scope CODE [--name NAME] [--grid GRID]
@@ -31,7 +33,9 @@ USAGE:
 Defaults: --data-dir ./tongchou-data (SQLite file tongchou.db inside), --listen 127.0.0.1:8080,
 --sweep-seconds 60 (escalation timer; 0 turns it off), --public-rate 60 (public requests per
 minute and client address), --header-timeout 10, --body-timeout 30, --request-timeout 120,
---max-connections (open-file limit less 128), --per-client-connections 256.
+--max-connections (open-file limit less 128), --per-client-connections 256, --session-hours 8,
+--max-upload-mb 10, --lockout-after 5 (failed logins), --lockout-seconds 900,
+--login-failures-per-client 30 (then held back 1 min, doubling up to 64 min).
 --trusted-proxy 10.0.0.1 (or a network, repeatable; also TONGCHOU_TRUSTED_PROXIES, comma list):
 take the client address from that proxy's X-Forwarded-For. --secure-cookies behind HTTPS.
 --database-url postgres://user@host/db selects PostgreSQL (also TONGCHOU_DATABASE_URL).
@@ -161,6 +165,21 @@ async fn run() -> Result<()> {
             }
             if let Some(n) = args.opt_value_from_str::<_, usize>("--per-client-connections")? {
                 config.per_client_connections = n.max(1);
+            }
+            if let Some(n) = args.opt_value_from_str::<_, i32>("--lockout-after")? {
+                config.lock_after = n.max(1);
+            }
+            if let Some(n) = args.opt_value_from_str::<_, i64>("--lockout-seconds")? {
+                config.lock_ms = n.max(1) * 1000;
+            }
+            if let Some(n) = args.opt_value_from_str::<_, u32>("--login-failures-per-client")? {
+                config.login_failures_per_client = n.max(1);
+            }
+            if let Some(n) = args.opt_value_from_str::<_, i64>("--session-hours")? {
+                config.session_ttl_ms = n.max(1) * 3_600_000;
+            }
+            if let Some(n) = args.opt_value_from_str::<_, usize>("--max-upload-mb")? {
+                config.max_upload = n.max(1) << 20;
             }
             let mut proxies: Vec<String> = args.values_from_str("--trusted-proxy")?;
             if let Ok(env) = std::env::var("TONGCHOU_TRUSTED_PROXIES") {

@@ -5,6 +5,8 @@ mod cases;
 mod common;
 #[path = "http/hygiene.rs"]
 mod hygiene;
+#[path = "http/login.rs"]
+mod login;
 #[path = "http/robust.rs"]
 mod robust;
 

@@ -7,3 +7,10 @@ CREATE TABLE write_probe (
     id  INTEGER PRIMARY KEY,
     at  BIGINT NOT NULL
 );
+
+-- Secrets the deployment makes for itself (e.g. the key that signs public form nonces), shared by
+-- every server on the database. Not settings: no screen or API shows them.
+CREATE TABLE system_secrets (
+    name   TEXT PRIMARY KEY,
+    value  TEXT NOT NULL
+);

@@ -1099,6 +1099,29 @@ impl Storage for S {
         Box::pin(self.run_migrations())
     }
 
+    fn system_secret<'a>(&'a self, name: &'a str) -> BoxFut<'a, String> {
+        Box::pin(async move {
+            let mut tx = self.write_tx().await?;
+            let mut fresh = [0u8; 32];
+            rand::RngCore::fill_bytes(&mut rand::rng(), &mut fresh);
+            let fresh: String = fresh.iter().map(|b| format!("{b:02x}")).collect();
+            sqlx::query(
+                "INSERT INTO system_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
+            )
+            .bind(name)
+            .bind(&fresh)
+            .execute(&mut *tx)
+            .await?;
+            let (value,): (String,) =
+                sqlx::query_as("SELECT value FROM system_secrets WHERE name = $1")
+                    .bind(name)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            tx.commit().await?;
+            Ok(value)
+        })
+    }
+
     fn ready(&self) -> BoxFut<'_, ()> {
         Box::pin(async move {
             let mut tx = self.write_tx().await?;
@@ -1548,10 +1571,19 @@ impl Storage for S {
         &'a self,
         user_id: i64,
         lock_after: i32,
+        now: i64,
         lock_until: i64,
     ) -> BoxFut<'a, ()> {
         Box::pin(async move {
             let mut tx = self.write_tx().await?;
+            sqlx::query(
+                "UPDATE users SET failed_logins = 0, locked_until = 0 \
+                 WHERE id = $1 AND locked_until > 0 AND locked_until <= $2",
+            )
+            .bind(user_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
             sqlx::query(
                 "UPDATE users SET failed_logins = failed_logins + 1, \
                  locked_until = CASE WHEN failed_logins + 1 >= $1 THEN $2 ELSE locked_until END WHERE id = $3",
@@ -1563,6 +1595,35 @@ impl Storage for S {
             .await?;
             tx.commit().await?;
             Ok(())
+        })
+    }
+
+    fn unlock_user<'a>(&'a self, ctx: &'a Ctx, user_id: i64) -> BoxFut<'a, User> {
+        Box::pin(async move {
+            let mut tx = self.write_tx().await?;
+            let user = sqlx::query_as::<Db, User>(AssertSqlSafe(format!(
+                "UPDATE users SET failed_logins = 0, locked_until = 0 \
+                 WHERE id = $1 AND scope_code >= $2 AND scope_code < $3 RETURNING {}",
+                USER_COLS.replace("u.", "")
+            )))
+            .bind(user_id)
+            .bind(&ctx.scope.lo)
+            .bind(&ctx.scope.hi)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound("user"))?;
+            write_audit(
+                &mut tx,
+                ctx,
+                "unlock_user",
+                "user",
+                &user.username,
+                &user.scope_code,
+                "",
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(user)
         })
     }
 

@@ -30,6 +30,9 @@ pub type BoxFut<'a, T> = Pin<Box<dyn Future<Output = StoreResult<T>> + Send + 'a
 pub trait Storage: CaseStorage + Send + Sync {
     fn backend(&self) -> &'static str;
     fn migrate(&self) -> BoxFut<'_, ()>;
+    /// The deployment's secret called `name`, made (random) on first use; every server on the
+    /// database gets the same.
+    fn system_secret<'a>(&'a self, name: &'a str) -> BoxFut<'a, String>;
     /// Whether the database takes a write now (a one-row write, committed): readiness.
     fn ready(&self) -> BoxFut<'_, ()>;
     /// True when the database has no regions yet (used by `serve --demo`).
@@ -118,8 +121,16 @@ pub trait Storage: CaseStorage + Send + Sync {
     fn user_by_name<'a>(&'a self, username: &'a str) -> BoxFut<'a, Option<User>>;
     fn list_users<'a>(&'a self, ctx: &'a Ctx, page: PageReq) -> BoxFut<'a, Page<User>>;
     /// Counts a failed login; the `lock_after`-th failure locks the account until `lock_until`.
-    fn login_failed<'a>(&'a self, user_id: i64, lock_after: i32, lock_until: i64)
-    -> BoxFut<'a, ()>;
+    /// A lock that has expired by `now` starts the count again.
+    fn login_failed<'a>(
+        &'a self,
+        user_id: i64,
+        lock_after: i32,
+        now: i64,
+        lock_until: i64,
+    ) -> BoxFut<'a, ()>;
+    /// Ends an account's lockout (an administrator whose scope holds the account); audited.
+    fn unlock_user<'a>(&'a self, ctx: &'a Ctx, user_id: i64) -> BoxFut<'a, User>;
     fn login_succeeded<'a>(&'a self, user_id: i64) -> BoxFut<'a, ()>;
     fn create_session<'a>(&'a self, s: &'a Session) -> BoxFut<'a, ()>;
     fn session<'a>(&'a self, token_hash: &'a str, now: i64) -> BoxFut<'a, Option<(Session, User)>>;

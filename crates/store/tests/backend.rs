@@ -545,15 +545,19 @@ async fn accounts_sessions_lockout_and_audit() {
             Err(StoreError::Duplicate { field: "username" })
         ));
         for _ in 0..4 {
-            s.login_failed(u.id, 5, 999).await.unwrap();
+            s.login_failed(u.id, 5, 100, 999).await.unwrap();
         }
         assert_eq!(
             s.user_by_name("wang").await.unwrap().unwrap().locked_until,
             0
         );
-        s.login_failed(u.id, 5, 999).await.unwrap();
+        s.login_failed(u.id, 5, 100, 999).await.unwrap();
         let locked = s.user_by_name("wang").await.unwrap().unwrap();
         assert_eq!((locked.failed_logins, locked.locked_until), (5, 999));
+        // After the lock expires the count starts again.
+        s.login_failed(u.id, 5, 1000, 1999).await.unwrap();
+        let again = s.user_by_name("wang").await.unwrap().unwrap();
+        assert_eq!((again.failed_logins, again.locked_until), (1, 0));
         s.login_succeeded(u.id).await.unwrap();
         assert_eq!(
             s.user_by_name("wang").await.unwrap().unwrap().failed_logins,

@@ -398,7 +398,7 @@ async function viewNewCase() {
 async function publicApi(method, path, body) {
   const res = await fetch(path, {
     method,
-    headers: body ? { "Content-Type": "application/json", "Idempotency-Key": publicApi.key } : {},
+    headers: body ? { "Content-Type": "application/json", "Idempotency-Key": publicApi.key, "X-Form-Nonce": publicApi.nonce } : {},
     body: body ? JSON.stringify(body) : undefined,
   });
   const data = await res.json().catch(() => ({ message: res.statusText }));
@@ -438,6 +438,7 @@ function pickedPlace(box) {
 
 async function viewReport() {
   publicApi.key = "web-" + Math.random().toString(36).slice(2) + Date.now();
+  publicApi.nonce = (await publicApi("GET", "/api/v1/public/form-nonce")).nonce;
   publicShell(t("report_title"), `<form id="report-form" class="stack">
     <label>${t("category")}<select name="category_code" id="r-category" required>${await categoryOptions()}</select></label>
     <label>${t("description")}<textarea name="description" id="r-description" rows="4" required></textarea></label>

@@ -42,6 +42,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/persons/{id}", get(get_person).patch(update_person))
         .route("/api/v1/persons/{id}/reveal", post(reveal_person))
         .route("/api/v1/users", get(list_users).post(create_user))
+        .route("/api/v1/users/{id}/unlock", post(unlock_user))
         .route("/api/v1/audit", get(list_audit))
 }
 
@@ -646,6 +647,17 @@ async fn create_user(
         .into());
     }
     Ok((StatusCode::CREATED, Json(s.store.create_user(&u).await?)))
+}
+
+/// Ends an account's lockout before it expires (an administrator whose scope holds it).
+async fn unlock_user(
+    State(s): State<AppState>,
+    a: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<User>> {
+    a.require(Permission::ManageAccounts)?;
+    let id = parse_id(&id, "user")?;
+    Ok(Json(s.store.unlock_user(&a.ctx, id).await?))
 }
 
 async fn list_audit(

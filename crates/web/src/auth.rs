@@ -20,8 +20,6 @@ use tongchou_domain::{Permission, RegionCode, Role, Scope};
 use tongchou_store::{Ctx, Session, User, now_ms};
 
 pub const SESSION_COOKIE: &str = "tc_session";
-pub const LOCK_AFTER: i32 = 5;
-pub const LOCK_MS: i64 = 15 * 60 * 1000;
 
 fn argon() -> Argon2<'static> {
     // OWASP's argon2id minimum: 19 MiB, 2 passes, 1 lane.
@@ -214,8 +212,22 @@ pub fn me(user: &User, role: Role, csrf: &str) -> Me {
     }
 }
 
+/// `423 account_locked` until `until`: the same answer for an account and for a name that does
+/// not exist.
+fn locked(until: i64, now: i64) -> AppError {
+    let mins = (until - now) / 60_000 + 1;
+    AppError::new(
+        StatusCode::LOCKED,
+        "account_locked",
+        format!(
+            "登录失败次数过多，请 {mins} 分钟后再试，或请管理员解锁 / too many failed logins: try again in {mins} minutes, or ask an administrator to unlock the account"
+        ),
+    )
+}
+
 pub async fn login(
     State(state): State<AppState>,
+    parts: axum::http::Extensions,
     body: crate::JsonBody<LoginBody>,
 ) -> ApiResult<Response> {
     let b = body.0;
@@ -233,21 +245,33 @@ pub async fn login(
             "用户名或密码错误 / wrong username or password",
         )
     };
-    let Some(user) = state.store.user_by_name(b.username.trim()).await? else {
-        // Spend the same time as a real check so names cannot be probed by timing.
-        let _ = verify_password(&b.password, &state.dummy_hash);
-        return Err(bad());
-    };
     let now = now_ms();
-    if user.locked_until > now {
-        let mins = (user.locked_until - now) / 60_000 + 1;
+    let (cfg, throttle) = (&state.config, &state.login_throttle);
+    let client = crate::net::limit_key(crate::net::client_of(&parts));
+    if let Some(until) = throttle.client_blocked(client, now) {
+        let mins = (until - now) / 60_000 + 1;
         return Err(AppError::new(
-            StatusCode::LOCKED,
-            "account_locked",
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_attempts",
             format!(
-                "连续 {LOCK_AFTER} 次登录失败，账号已锁定，请 {mins} 分钟后再试 / account locked for {mins} more minutes"
+                "此地址登录失败次数过多，请 {mins} 分钟后再试 / too many failed logins from this address: try again in {mins} minutes"
             ),
         ));
+    }
+    let name = b.username.trim();
+    let Some(user) = state.store.user_by_name(name).await? else {
+        if let Some(until) = throttle.name_locked(name, now) {
+            return Err(locked(until, now));
+        }
+        // Spend the same time as a real check so names cannot be probed by timing, and count
+        // the failure as an account would, so a lockout does not tell that the name exists.
+        let _ = verify_password(&b.password, &state.dummy_hash);
+        throttle.client_failed(client, now);
+        throttle.name_failed(name, now, cfg.lock_after, cfg.lock_ms);
+        return Err(bad());
+    };
+    if user.locked_until > now {
+        return Err(locked(user.locked_until, now));
     }
     let role = Role::parse(&user.role).ok_or_else(AppError::unauthorized)?;
     let actor = Ctx {
@@ -259,11 +283,18 @@ pub async fn login(
     };
     let (name, scope) = (user.username.as_str(), user.scope_code.as_str());
     if user.disabled || !verify_password(&b.password, &user.password_hash) {
+        throttle.client_failed(client, now);
         state
             .store
-            .login_failed(user.id, LOCK_AFTER, now + LOCK_MS)
+            .login_failed(user.id, cfg.lock_after, now, now + cfg.lock_ms)
             .await?;
-        let detail = format!("{} of {LOCK_AFTER}", user.failed_logins + 1);
+        // An expired lock started the count again.
+        let before = if user.locked_until > 0 {
+            0
+        } else {
+            user.failed_logins
+        };
+        let detail = format!("{} of {}", before + 1, cfg.lock_after);
         let store = &state.store;
         store
             .audit(&actor, "login_failed", "user", name, scope, &detail)

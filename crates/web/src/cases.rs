@@ -58,6 +58,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/public/cases", post(public_create))
         .route("/api/v1/public/cases/similar", get(public_similar))
         .route("/api/v1/public/cases/{number}", get(public_track))
+        .route("/api/v1/public/form-nonce", get(form_nonce))
         .route("/api/v1/public/cases/{number}/actions", post(public_act))
         .route(
             "/api/v1/public/cases/{number}/attachments",
@@ -109,10 +110,7 @@ pub struct Public;
 impl FromRequestParts<AppState> for Public {
     type Rejection = AppError;
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Public, AppError> {
-        let ip = parts
-            .extensions
-            .get::<crate::net::ClientIp>()
-            .map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0);
+        let ip = crate::net::client_of(&parts.extensions);
         state.public_limit.check(crate::net::limit_key(ip))?;
         Ok(Public)
     }
@@ -877,6 +875,13 @@ async fn public_regions(
     Ok(Json(json!({ "items": items })))
 }
 
+/// A nonce for the public form's idempotency keys (see `nonce`).
+async fn form_nonce(State(s): State<AppState>, _p: Public) -> ApiResult<Json<Value>> {
+    Ok(Json(
+        json!({"nonce": crate::nonce::issue(&s, now_ms()).await?}),
+    ))
+}
+
 /// The public form: anonymous, phone optional.
 async fn public_create(
     State(s): State<AppState>,
@@ -884,7 +889,14 @@ async fn public_create(
     headers: HeaderMap,
     JsonBody(b): JsonBody<CaseInput>,
 ) -> ApiResult<(StatusCode, Json<Receipt>)> {
-    let key = idempotency_key(&headers, "anon")?;
+    let key = match headers.contains_key("idempotency-key") {
+        true => {
+            let nonce = headers.get("x-form-nonce").and_then(|v| v.to_str().ok());
+            let space = crate::nonce::check(&s, nonce, now_ms()).await?;
+            idempotency_key(&headers, &space)?
+        }
+        false => None,
+    };
     let n = NewCase::validate(&b, Source::Web, key)?;
     let created = s.store.create_case(&public_ctx(), &n).await?;
     let status = if created.created {

@@ -10,11 +10,13 @@ pub mod error;
 pub mod hygiene;
 pub mod io;
 pub mod net;
+pub mod nonce;
 pub mod open311;
 pub mod openapi;
 #[cfg(test)]
 mod props;
 pub mod server;
+pub mod throttle;
 pub mod ui;
 
 use axum::extract::rejection::JsonRejection;
@@ -50,6 +52,11 @@ pub struct Config {
     pub per_client_connections: usize,
     /// Proxies whose `X-Forwarded-For` names the client (empty: the peer is the client).
     pub trusted_proxies: Vec<net::Net>,
+    /// Failed logins that lock an account, and for how long (ms).
+    pub lock_after: i32,
+    pub lock_ms: i64,
+    /// Failed logins from one client address before it is held back (1 min, doubling).
+    pub login_failures_per_client: u32,
 }
 
 impl Default for Config {
@@ -66,6 +73,9 @@ impl Default for Config {
             max_connections: server::default_max_connections(),
             per_client_connections: 256,
             trusted_proxies: Vec::new(),
+            lock_after: 5,
+            lock_ms: 15 * 60_000,
+            login_failures_per_client: 30,
         }
     }
 }
@@ -77,6 +87,9 @@ pub struct AppState {
     /// A hash to verify against for unknown usernames (constant-time-ish login).
     pub dummy_hash: Arc<String>,
     pub public_limit: Arc<cases::RateLimiter>,
+    pub login_throttle: Arc<throttle::LoginThrottle>,
+    /// The key that signs public form nonces, read from the database on first use.
+    pub nonce_key: Arc<tokio::sync::OnceCell<String>>,
     /// The outbound SMS channel (by default a log line).
     pub sms: Arc<dyn cases::SmsGateway>,
 }
@@ -86,6 +99,10 @@ impl AppState {
         AppState {
             store,
             public_limit: Arc::new(cases::RateLimiter::new(config.public_per_minute)),
+            nonce_key: Arc::default(),
+            login_throttle: Arc::new(throttle::LoginThrottle::new(
+                config.login_failures_per_client,
+            )),
             sms: Arc::new(cases::LogSms),
             config: Arc::new(config),
             dummy_hash: Arc::new(auth::hash_password("dummy-password-1")),

@@ -9,6 +9,13 @@ use std::net::{IpAddr, Ipv6Addr};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClientIp(pub IpAddr);
 
+/// The client address the server loop put on a request (unspecified when there is none, as in
+/// tests that call the router directly).
+pub fn client_of(ext: &axum::http::Extensions) -> IpAddr {
+    ext.get::<ClientIp>()
+        .map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0)
+}
+
 /// An address or a network (`10.0.0.1`, `10.0.0.0/8`, `::1`, `fd00::/8`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Net {

@@ -73,10 +73,7 @@ impl axum::extract::FromRequestParts<AppState> for KeylessLimit {
         if keyed || parts.method == axum::http::Method::POST {
             return Ok(KeylessLimit);
         }
-        let ip = parts
-            .extensions
-            .get::<crate::net::ClientIp>()
-            .map_or(std::net::IpAddr::from([0, 0, 0, 0]), |c| c.0);
+        let ip = crate::net::client_of(&parts.extensions);
         s.public_limit
             .check(crate::net::limit_key(ip))
             .map(|_| KeylessLimit)

@@ -312,6 +312,15 @@ pub const OPS: &[Op] = &[
         "User",
     ),
     op(
+        "post",
+        "/api/v1/users/{id}/unlock",
+        "accounts",
+        "End an account's lockout (administrators of its scope)",
+        &[],
+        None,
+        "User",
+    ),
+    op(
         "get",
         "/api/v1/audit",
         "accounts",
@@ -602,6 +611,18 @@ pub const OPS: &[Op] = &[
     Op {
         public: true,
         ..op(
+            "get",
+            "/api/v1/public/form-nonce",
+            "public",
+            "A signed nonce (a day) that an anonymous caller sends as X-Form-Nonce with an Idempotency-Key",
+            &[],
+            None,
+            "Nonce",
+        )
+    },
+    Op {
+        public: true,
+        ..op(
             "post",
             "/api/v1/public/cases",
             "public",
@@ -709,6 +730,7 @@ fn schemas() -> Value {
             ("rows", json!({"type": "array", "items": obj(&["row", "column", "reason"], &[("row", i()), ("column", s()), ("reason", s())])}))]),
         "Health": obj(&["status", "backend"], &[("status", s()), ("backend", s())]),
         "Empty": obj(&[], &[]),
+        "Nonce": obj(&["nonce"], &[("nonce", s())]),
         "Items": obj(&["items"], &[("items", json!({"type": "array", "items": {"type": "object"}}))]),
         "File": {"type": "string", "format": "binary"},
         "Login": obj(&["username", "password"], &[("username", s()), ("password", s())]),

@@ -35,11 +35,38 @@ fn public_submit_then_the_whole_staff_loop_then_rating() {
     // A resident files anonymously (phone optional), with an idempotency key.
     let form = json!({"category_code": "0101", "description": "村口垃圾堆放三天无人清理",
         "address": "白塔村三组路口", "region_code": VILLAGE, "reporter_name": "王先生"});
+    let nonce = |base: &str| -> String {
+        let r = agent()
+            .get(&format!("{base}/api/v1/public/form-nonce"))
+            .call()
+            .unwrap();
+        r.into_body().read_json::<Value>().unwrap()["nonce"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let mine = nonce(&s.base);
+    let send = |key: &str, nonce: Option<&str>, body: &Value| {
+        let url = format!("{}/api/v1/public/cases", s.base);
+        let mut r = agent()
+            .post(&url)
+            .header("Idempotency-Key", key)
+            .header("Content-Type", "application/json");
+        if let Some(n) = nonce {
+            r = r.header("X-Form-Nonce", n);
+        }
+        let r = r.send(body.to_string()).unwrap();
+        (
+            r.status().as_u16(),
+            r.into_body().read_json::<Value>().unwrap(),
+        )
+    };
     let req = |key: &str| {
         let url = format!("{}/api/v1/public/cases", s.base);
         let r = agent()
             .post(&url)
             .header("Idempotency-Key", key)
+            .header("X-Form-Nonce", &mine)
             .header("Content-Type", "application/json")
             .send(form.to_string())
             .unwrap();
@@ -57,6 +84,26 @@ fn public_submit_then_the_whole_staff_loop_then_rating() {
         (200, &receipt["number"]),
         "a retry creates nothing"
     );
+    // Another anonymous caller reusing the same key, with a nonce of its own, gets its own case:
+    // never the first caller's number and secret.
+    let (st3, theirs) = send(&key, Some(&nonce(&s.base)), &form);
+    assert_eq!(st3, 201, "{theirs}");
+    assert_ne!(theirs["number"], receipt["number"]);
+    assert_ne!(theirs["secret"], receipt["secret"]);
+    // The same key and nonce with another body is refused; no nonce, or a forged one, too.
+    let mut other = form.clone();
+    other["description"] = json!("另一件事：路灯不亮");
+    let (st4, e) = send(&key, Some(&mine), &other);
+    assert_eq!(
+        (st4, e["code"].as_str()),
+        (409, Some("idempotency_key_reused"))
+    );
+    let (st5, e) = send("k-none", None, &form);
+    assert_eq!((st5, e["field"].as_str()), (422, Some("X-Form-Nonce")));
+    let flip = if mine.ends_with('0') { "1" } else { "0" };
+    let forged = format!("{}{flip}", &mine[..mine.len() - 1]);
+    let (st6, e) = send("k-forged", Some(&forged), &form);
+    assert_eq!((st6, e["code"].as_str()), (422, Some("invalid_nonce")));
     let number = receipt["number"].as_str().unwrap().to_string();
     let secret = receipt["secret"].as_str().unwrap().to_string();
     assert!(number.starts_with("320722-"), "{number}");
