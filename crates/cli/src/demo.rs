@@ -427,29 +427,35 @@ pub async fn load(store: &Store) -> Result<String> {
             None
         };
         store
-            .create_user(&NewUser {
-                username,
-                display_name: display,
-                password_hash: tongchou_web::auth::hash_password(PASSWORD),
-                role,
-                scope_code: scope.into(),
-                grid_code: None,
-                unit_id,
-            })
+            .create_user(
+                &Ctx::system(),
+                &NewUser {
+                    username,
+                    display_name: display,
+                    password_hash: tongchou_web::auth::hash_password(PASSWORD),
+                    role,
+                    scope_code: scope.into(),
+                    grid_code: None,
+                    unit_id,
+                },
+            )
             .await?;
         n_accounts += 1;
     }
     for (username, name, village, grid_code) in worker_accounts {
         store
-            .create_user(&NewUser {
-                username,
-                display_name: name,
-                password_hash: tongchou_web::auth::hash_password(PASSWORD),
-                role: Role::GridWorker,
-                scope_code: village,
-                grid_code: Some(grid_code),
-                unit_id: None,
-            })
+            .create_user(
+                &Ctx::system(),
+                &NewUser {
+                    username,
+                    display_name: name,
+                    password_hash: tongchou_web::auth::hash_password(PASSWORD),
+                    role: Role::GridWorker,
+                    scope_code: village,
+                    grid_code: Some(grid_code),
+                    unit_id: None,
+                },
+            )
             .await?;
         n_accounts += 1;
     }

@@ -116,6 +116,18 @@ impl Common {
     }
 }
 
+/// Who acts from the console: the system's reach, named after the operating-system user so the
+/// audit log tells console work apart.
+fn cli_ctx() -> tongchou_store::Ctx {
+    tongchou_store::Ctx {
+        username: format!(
+            "cli:{}",
+            std::env::var("USER").unwrap_or_else(|_| "console".into())
+        ),
+        ..tongchou_store::Ctx::system()
+    }
+}
+
 fn finish(args: pico_args::Arguments) -> Result<()> {
     let rest = args.finish();
     if !rest.is_empty() {
@@ -326,7 +338,10 @@ async fn run() -> Result<()> {
                         .get_region(&scope, &u.scope_code)
                         .await
                         .map_err(|_| anyhow!("scope {} is not a known region", u.scope_code))?;
-                    let u = store.create_user(&u).await.map_err(|e| anyhow!("{e}"))?;
+                    let u = store
+                        .create_user(&cli_ctx(), &u)
+                        .await
+                        .map_err(|e| anyhow!("{e}"))?;
                     println!(
                         "created {} ({}, scope {})",
                         u.username, u.role, u.scope_code
@@ -338,7 +353,11 @@ async fn run() -> Result<()> {
                         .map_err(|e| anyhow!(e.message()))?;
                     store = c.open().await?;
                     store
-                        .set_password(&username, &tongchou_web::auth::hash_password(&password))
+                        .set_password(
+                            &cli_ctx(),
+                            &username,
+                            &tongchou_web::auth::hash_password(&password),
+                        )
                         .await
                         .map_err(|e| anyhow!("{e}"))?;
                     println!(

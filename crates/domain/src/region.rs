@@ -302,6 +302,11 @@ impl Scope {
         code >= self.lo.as_str() && code < self.hi.as_str()
     }
 
+    /// Whether every code of `other` lies in this scope.
+    pub fn covers(&self, other: &Scope) -> bool {
+        other.lo >= self.lo && other.hi <= self.hi
+    }
+
     /// The intersection of two scopes (an empty range when they are disjoint).
     pub fn narrow(&self, other: &Scope) -> Scope {
         Scope {
@@ -317,6 +322,16 @@ mod tests {
 
     fn c(s: &str) -> RegionCode {
         RegionCode::parse(s).unwrap()
+    }
+
+    #[test]
+    fn covers_is_subtree_inclusion() {
+        let county = c("320722").scope();
+        assert!(county.covers(&c("320722101").scope()));
+        assert!(county.covers(&county));
+        assert!(!county.covers(&c("3207").scope()));
+        assert!(!county.covers(&c("320723").scope()));
+        assert!(Scope::all().covers(&county) && !county.covers(&Scope::all()));
     }
 
     #[test]

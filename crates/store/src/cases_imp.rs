@@ -477,8 +477,12 @@ async fn apply_transition(
                     .bind(unit_id)
                     .fetch_optional(&mut **tx)
                     .await?;
+            // The unit must be in the dispatcher's scope and on the case's own way up (its
+            // village, township, county or city): never a unit of another township.
+            let on_path =
+                |r: &str| RegionCode::parse(r).is_ok_and(|u| u.scope().contains(&c.region_code));
             let region = match unit {
-                Some((r,)) if ctx.scope.contains(&r) => r,
+                Some((r,)) if ctx.scope.contains(&r) && on_path(&r) => r,
                 _ => {
                     return Err(Invalid::new(
                         "unit_id",
@@ -1838,6 +1842,18 @@ impl CaseStorage for S {
                 )
                 .into());
             }
+            // A rule governs the subtree of its prefix, which must lie in the caller's scope.
+            let padded = format!("{prefix:0<12}");
+            let subtree = if prefix.is_empty() {
+                Scope::all()
+            } else {
+                RegionCode::parse(prefix)
+                    .map_err(|i| StoreError::Invalid(i.at("region_prefix")))?
+                    .scope()
+            };
+            if !ctx.scope.contains(&padded) || !ctx.scope.covers(&subtree) {
+                return Err(Invalid::out_of_scope("region_prefix").into());
+            }
             let mut tx = self.write_tx().await?;
             if fetch_category(&mut tx, r.subcategory.trim())
                 .await?
@@ -2445,6 +2461,27 @@ impl CaseStorage for S {
             };
             if !mine {
                 return Err(refused(workflow::Refusal::NotYourAction));
+            }
+            // The mediator comes from a pool that serves the case: its village, township, county
+            // or city.
+            if let Some(m) = si.mediator_id {
+                let region: Option<(String,)> =
+                    sqlx::query_as("SELECT region_code FROM mediators WHERE id = $1 AND active")
+                        .bind(m)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                let serves = region.is_some_and(|(r,)| {
+                    RegionCode::parse(&r).is_ok_and(|p| p.scope().contains(&c.region_code))
+                });
+                if !serves {
+                    return Err(Invalid::new(
+                        "mediator_id",
+                        "unknown_mediator",
+                        "调解员不存在或不服务于该案件所在地",
+                        "no such mediator serving the case's place",
+                    )
+                    .into());
+                }
             }
             sqlx::query(
                 "INSERT INTO mediation_sessions (county_code, id, case_id, mediator_id, held_at, place, \

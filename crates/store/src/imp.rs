@@ -1463,9 +1463,43 @@ impl Storage for S {
         })
     }
 
-    fn create_user<'a>(&'a self, u: &'a NewUser) -> BoxFut<'a, User> {
+    fn create_user<'a>(&'a self, ctx: &'a Ctx, u: &'a NewUser) -> BoxFut<'a, User> {
         Box::pin(async move {
+            if !ctx.scope.contains(&u.scope_code) {
+                return Err(Invalid::out_of_scope("scope").into());
+            }
+            let own = RegionCode::parse(&u.scope_code)
+                .map_err(|i| StoreError::Invalid(i.at("scope")))?
+                .scope();
             let mut tx = self.write_tx().await?;
+            // The grid and the unit an account works for lie in its own scope.
+            if let Some(g) = &u.grid_code
+                && grid_in_scope(&mut tx, &own, g).await?.is_none()
+            {
+                return Err(Invalid::new(
+                    "grid_code",
+                    "unknown_grid",
+                    "网格不存在或不在该账号的范围内",
+                    "no such grid in the account's scope",
+                )
+                .into());
+            }
+            if let Some(unit) = u.unit_id {
+                let region: Option<(String,)> =
+                    sqlx::query_as("SELECT region_code FROM units WHERE id = $1")
+                        .bind(unit)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                if !region.is_some_and(|(r,)| own.contains(&r)) {
+                    return Err(Invalid::new(
+                        "unit_id",
+                        "unknown_unit",
+                        "单位不存在或不在该账号的范围内",
+                        "no such unit in the account's scope",
+                    )
+                    .into());
+                }
+            }
             let id = new_id();
             sqlx::query(
                 "INSERT INTO users (id, username, display_name, password_hash, role, scope_code, grid_code, unit_id, created_at) \
@@ -1485,7 +1519,7 @@ impl Storage for S {
             .map_err(|e| StoreError::from_db(e, "username"))?;
             write_audit(
                 &mut tx,
-                &Ctx::system(),
+                ctx,
                 "create",
                 "user",
                 &u.username,
@@ -1504,20 +1538,27 @@ impl Storage for S {
         })
     }
 
-    fn set_password<'a>(&'a self, username: &'a str, hash: &'a str) -> BoxFut<'a, ()> {
+    fn set_password<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        username: &'a str,
+        hash: &'a str,
+    ) -> BoxFut<'a, ()> {
         Box::pin(async move {
             let mut tx = self.write_tx().await?;
-            let n = sqlx::query(
-                "UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = 0 WHERE username = $2",
+            let scope: Option<(String,)> = sqlx::query_as(
+                "UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = 0 \
+                 WHERE username = $2 AND scope_code >= $3 AND scope_code < $4 RETURNING scope_code",
             )
             .bind(hash)
             .bind(username)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if n == 0 {
+            .bind(&ctx.scope.lo)
+            .bind(&ctx.scope.hi)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((scope,)) = scope else {
                 return Err(StoreError::NotFound("user"));
-            }
+            };
             // A new password ends every session of the account.
             sqlx::query(
                 "DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE username = $1)",
@@ -1525,16 +1566,7 @@ impl Storage for S {
             .bind(username)
             .execute(&mut *tx)
             .await?;
-            write_audit(
-                &mut tx,
-                &Ctx::system(),
-                "reset_password",
-                "user",
-                username,
-                "",
-                "",
-            )
-            .await?;
+            write_audit(&mut tx, ctx, "reset_password", "user", username, &scope, "").await?;
             tx.commit().await?;
             Ok(())
         })

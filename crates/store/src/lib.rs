@@ -116,8 +116,12 @@ pub trait Storage: CaseStorage + Send + Sync {
     fn export_registry<'a>(&'a self, ctx: &'a Ctx) -> BoxFut<'a, (Vec<Household>, Vec<Person>)>;
 
     // Accounts
-    fn create_user<'a>(&'a self, u: &'a NewUser) -> BoxFut<'a, User>;
-    fn set_password<'a>(&'a self, username: &'a str, hash: &'a str) -> BoxFut<'a, ()>;
+    /// Creates an account for `ctx` (whose scope must hold the account's scope, its grid and its
+    /// unit); audited with `ctx` as the actor.
+    fn create_user<'a>(&'a self, ctx: &'a Ctx, u: &'a NewUser) -> BoxFut<'a, User>;
+    /// Sets a password, ends the account's sessions and lockout; audited with `ctx` as the actor.
+    fn set_password<'a>(&'a self, ctx: &'a Ctx, username: &'a str, hash: &'a str)
+    -> BoxFut<'a, ()>;
     fn user_by_name<'a>(&'a self, username: &'a str) -> BoxFut<'a, Option<User>>;
     fn list_users<'a>(&'a self, ctx: &'a Ctx, page: PageReq) -> BoxFut<'a, Page<User>>;
     /// Counts a failed login; the `lock_after`-th failure locks the account until `lock_until`.

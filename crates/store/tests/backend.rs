@@ -13,6 +13,8 @@ use tongchou_store::*;
 mod cases;
 #[path = "backend/intake.rs"]
 mod intake;
+#[path = "backend/scope_ids.rs"]
+mod scope_ids;
 
 static SEQ: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
 
@@ -520,15 +522,18 @@ async fn accounts_sessions_lockout_and_audit() {
     each("accounts", |_, s| async move {
         seed_territory(&s).await;
         let u = s
-            .create_user(&NewUser {
-                username: "wang".into(),
-                display_name: "王".into(),
-                password_hash: "h1".into(),
-                role: Role::GridWorker,
-                scope_code: code("320722101200").as_str().into(),
-                grid_code: None,
-                unit_id: None,
-            })
+            .create_user(
+                &Ctx::system(),
+                &NewUser {
+                    username: "wang".into(),
+                    display_name: "王".into(),
+                    password_hash: "h1".into(),
+                    role: Role::GridWorker,
+                    scope_code: code("320722101200").as_str().into(),
+                    grid_code: None,
+                    unit_id: None,
+                },
+            )
             .await
             .unwrap();
         let dup = NewUser {
@@ -541,7 +546,7 @@ async fn accounts_sessions_lockout_and_audit() {
             unit_id: None,
         };
         assert!(matches!(
-            s.create_user(&dup).await,
+            s.create_user(&Ctx::system(), &dup).await,
             Err(StoreError::Duplicate { field: "username" })
         ));
         for _ in 0..4 {
@@ -577,13 +582,13 @@ async fn accounts_sessions_lockout_and_audit() {
             "wang"
         );
         assert!(s.session("t", 1000).await.unwrap().is_none(), "expired");
-        s.set_password("wang", "h2").await.unwrap();
+        s.set_password(&Ctx::system(), "wang", "h2").await.unwrap();
         assert!(
             s.session("t", 5).await.unwrap().is_none(),
             "a new password ends sessions"
         );
         assert!(matches!(
-            s.set_password("nobody", "h").await,
+            s.set_password(&Ctx::system(), "nobody", "h").await,
             Err(StoreError::NotFound(_))
         ));
 

@@ -637,16 +637,10 @@ async fn create_user(
 ) -> ApiResult<(StatusCode, Json<User>)> {
     a.require(Permission::ManageAccounts)?;
     let u = validate_user(&b)?;
-    if !a.ctx.scope.contains(&u.scope_code) {
-        return Err(Invalid::new(
-            "scope",
-            "out_of_scope",
-            "超出您的管辖范围",
-            "is outside your own scope",
-        )
-        .into());
-    }
-    Ok((StatusCode::CREATED, Json(s.store.create_user(&u).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(s.store.create_user(&a.ctx, &u).await?),
+    ))
 }
 
 /// Ends an account's lockout before it expires (an administrator whose scope holds it).

@@ -8,16 +8,16 @@ use tongchou_domain::workflow::{self, Action, Actor};
 use tongchou_store::*;
 
 pub(super) const VILLAGE: &str = "320722101200";
-const OTHER_VILLAGE: &str = "320722103200";
-const TOWNSHIP: &str = "320722101000";
-const OTHER_TOWNSHIP: &str = "320722103000";
-const COUNTY: &str = "320722000000";
+pub(super) const OTHER_VILLAGE: &str = "320722103200";
+pub(super) const TOWNSHIP: &str = "320722101000";
+pub(super) const OTHER_TOWNSHIP: &str = "320722103000";
+pub(super) const COUNTY: &str = "320722000000";
 
 pub(super) struct Units {
-    committee: i64,
-    township: i64,
-    county: i64,
-    city: i64,
+    pub(super) committee: i64,
+    pub(super) township: i64,
+    pub(super) county: i64,
+    pub(super) city: i64,
 }
 
 pub(super) async fn seed(s: &Store) -> Units {
@@ -64,12 +64,12 @@ pub(super) fn input(region: &str, category: &str, text: &str) -> CaseInput {
     }
 }
 
-async fn file(s: &Store, c: &Ctx, region: &str, category: &str, text: &str) -> Case {
+pub(super) async fn file(s: &Store, c: &Ctx, region: &str, category: &str, text: &str) -> Case {
     let n = NewCase::validate(&input(region, category, text), Source::Web, None).unwrap();
     s.create_case(c, &n).await.unwrap().case
 }
 
-fn act(action: &str, note: &str) -> CaseAct {
+pub(super) fn act(action: &str, note: &str) -> CaseAct {
     CaseAct {
         action: action.into(),
         note: note.into(),
@@ -84,7 +84,7 @@ pub(super) fn public() -> Ctx {
     }
 }
 
-fn code_of(e: StoreError) -> &'static str {
+pub(super) fn code_of(e: StoreError) -> &'static str {
     match e {
         StoreError::Refused { code, .. } => code,
         StoreError::Invalid(i) => i.code,
@@ -1004,15 +1004,18 @@ async fn inbox_messages_follow_the_loop_and_supervision() {
             unit_id: unit,
         };
         let h = s
-            .create_user(&user("h", Role::Handler, VILLAGE, Some(u.committee)))
+            .create_user(
+                &Ctx::system(),
+                &user("h", Role::Handler, VILLAGE, Some(u.committee)),
+            )
             .await
             .unwrap();
         let gw = s
-            .create_user(&user("g", Role::GridWorker, VILLAGE, None))
+            .create_user(&Ctx::system(), &user("g", Role::GridWorker, VILLAGE, None))
             .await
             .unwrap();
         let lead = s
-            .create_user(&user("l", Role::Leader, COUNTY, None))
+            .create_user(&Ctx::system(), &user("l", Role::Leader, COUNTY, None))
             .await
             .unwrap();
         let as_user = |who: &User, role: Role, scope: &str| Ctx {
