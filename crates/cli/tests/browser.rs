@@ -370,13 +370,22 @@ fn the_whole_case_loop_from_resident_to_rating() {
     d.type_into("#cat-form input[name=limit_value]", "4");
     d.click("#cat-form button", "");
     d.wait_for("#toast", "已保存");
-    let cats = s.client().get("/api/v1/case-categories").json();
-    let k = cats["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|k| k["code"] == "0102")
-        .unwrap()
-        .clone();
-    assert_eq!(k["limit_value"], 4, "{k}");
+    // It is 东海县's own version: the county sees it, the base catalog keeps its limit.
+    let limit = |c: &common::Client| {
+        let cats = c.get("/api/v1/case-categories").json();
+        cats["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|k| k["code"] == "0102")
+            .unwrap()
+            .clone()
+    };
+    let k = limit(&s.login("county_admin"));
+    assert_eq!(
+        (k["limit_value"].as_i64(), k["owner_code"].as_str()),
+        (Some(4), Some("320722000000")),
+        "{k}"
+    );
+    assert_ne!(limit(&s.client())["limit_value"], 4);
 }

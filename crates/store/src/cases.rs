@@ -31,6 +31,10 @@ pub struct CategoryRow {
     pub sign_hours: Option<i32>,
     #[serde(default)]
     pub verify_hours: Option<i32>,
+    /// Who owns this version: empty for the deployment's base catalog, else the 12-digit code of
+    /// the region whose own version it is (it applies in that region's subtree).
+    #[serde(default)]
+    pub owner_code: String,
 }
 
 impl CategoryRow {
@@ -134,6 +138,7 @@ pub fn default_categories() -> Vec<CategoryRow> {
     let mut out = Vec::new();
     for c in tongchou_domain::categories::DEFAULT {
         out.push(CategoryRow {
+            owner_code: String::new(),
             code: c.code.into(),
             parent_code: None,
             name: c.name.into(),
@@ -154,6 +159,7 @@ pub fn default_categories() -> Vec<CategoryRow> {
                 Limit::WorkingDays(d) => ("working_days", d),
             };
             out.push(CategoryRow {
+                owner_code: String::new(),
                 code: s.code.into(),
                 parent_code: Some(c.code.into()),
                 name: s.name.into(),
@@ -739,14 +745,21 @@ pub struct SweepReport {
 /// Case storage. Scope applies as in the registry: a case outside the caller's scope does not
 /// exist for the caller.
 pub trait CaseStorage: Send + Sync {
-    fn list_categories(&self) -> BoxFut<'_, Vec<CategoryRow>>;
+    /// The catalog as it applies at `at` (a 12-digit region code): the base 大类 and 小类 with
+    /// the versions of every owner above `at` (the most specific wins) and the owners' own
+    /// 小类. `None`: the base catalog.
+    fn list_categories<'a>(&'a self, at: Option<&'a str>) -> BoxFut<'a, Vec<CategoryRow>>;
+    /// Writes a category. The deployment's top administrator writes the base catalog; any other
+    /// administrator writes its own region's version of a 小类 (or a 小类 of its own), which
+    /// applies in its subtree only. 大类 are the top administrator's.
     fn put_category<'a>(&'a self, ctx: &'a Ctx, c: &'a CategoryRow) -> BoxFut<'a, CategoryRow>;
     fn list_rules<'a>(&'a self, ctx: &'a Ctx) -> BoxFut<'a, Vec<RuleRow>>;
     fn put_rule<'a>(&'a self, ctx: &'a Ctx, r: &'a RuleInput) -> BoxFut<'a, RuleRow>;
     fn delete_rule<'a>(&'a self, ctx: &'a Ctx, id: i64) -> BoxFut<'a, ()>;
     /// The calendar's exceptions in a year: `(YYYY-MM-DD, holiday|workday)`.
     fn calendar_year(&self, year: i32) -> BoxFut<'_, Vec<(String, String)>>;
-    /// Replaces a year's exceptions with `days` in one transaction.
+    /// Replaces a year's exceptions with `days` in one transaction (the deployment's top
+    /// administrator only: the calendar is the deployment's).
     fn import_calendar<'a>(
         &'a self,
         ctx: &'a Ctx,
@@ -782,7 +795,7 @@ pub trait CaseStorage: Send + Sync {
     fn sweep_cases(&self, now: i64) -> BoxFut<'_, SweepReport>;
     /// Run-time settings (`reopen_days`).
     fn settings(&self) -> BoxFut<'_, Vec<(String, String)>>;
-    /// Changes a known setting: `reopen_days` (0–365).
+    /// Changes a known setting: `reopen_days` (0–365); the deployment's top administrator only.
     fn put_setting<'a>(&'a self, ctx: &'a Ctx, key: &'a str, value: &'a str) -> BoxFut<'a, ()>;
     fn add_mediator<'a>(&'a self, ctx: &'a Ctx, m: &'a MediatorInput) -> BoxFut<'a, Mediator>;
     /// Mediators whose region lies in the caller's scope or above it (a county's pool serves its

@@ -87,7 +87,7 @@ const EVENT_INSERT_COLS: [&str; 14] = [
 ];
 
 const CATEGORY_COLS: &str = "code, parent_code, name, domain, priority, limit_unit, limit_value, \
-     dispute, auto_escalate, active, dispatch_hours, sign_hours, verify_hours";
+     dispute, auto_escalate, active, dispatch_hours, sign_hours, verify_hours, '' AS owner_code";
 
 /// How long after closing a reporter may reopen, unless the `reopen_days` setting says otherwise.
 const DEFAULT_REOPEN_DAYS: i64 = 15;
@@ -148,6 +148,8 @@ fn note_required(a: &CaseAct) -> StoreResult<String> {
 pub struct Catalog {
     loaded: std::time::Instant,
     categories: HashMap<String, CategoryRow>,
+    /// Regions' own versions of 小类, the most specific owner first.
+    overrides: Vec<CategoryRow>,
     rules: HashMap<String, Vec<routing::Rule>>,
     /// Units of each region, in id order: (id, kind).
     units: HashMap<String, Vec<(i64, String)>>,
@@ -170,6 +172,12 @@ async fn load_catalog(pool: &sqlx::Pool<Db>) -> StoreResult<Catalog> {
     )))
     .fetch_all(pool)
     .await?;
+    let mut overrides: Vec<CategoryRow> = sqlx::query_as::<Db, CategoryRow>(AssertSqlSafe(
+        format!("SELECT {OVERRIDE_COLS} FROM category_overrides"),
+    ))
+    .fetch_all(pool)
+    .await?;
+    overrides.sort_by(|a, b| b.owner_code.cmp(&a.owner_code));
     let rules: Vec<(String, String, i64)> =
         sqlx::query_as("SELECT subcategory, region_prefix, unit_id FROM routing_rules")
             .fetch_all(pool)
@@ -187,6 +195,7 @@ async fn load_catalog(pool: &sqlx::Pool<Db>) -> StoreResult<Catalog> {
             .into_iter()
             .map(|k| (k.code.clone(), k))
             .collect(),
+        overrides,
         rules: HashMap::new(),
         units: HashMap::new(),
         unit_region: HashMap::new(),
@@ -413,7 +422,7 @@ async fn apply_transition(
     let to = workflow::next(from, action, actor).map_err(refused)?;
     let mut note = a.note.trim().to_string();
     let cal = &catalog.calendar;
-    let category = catalog.categories.get(&c.category_code);
+    let category = catalog.category(&c.category_code, &c.region_code);
     let limits = category.map(|k| k.stage_limits()).unwrap_or(
         tongchou_domain::cases::StageLimits::handling(
             tongchou_domain::categories::Limit::WorkingDays(7),
@@ -1321,7 +1330,7 @@ impl S {
         }
         tx.commit().await?;
         let cat = self.catalog().await?;
-        let category = match cat.categories.get(&n.category_code) {
+        let category = match cat.category(&n.category_code, &region_code) {
             Some(k) if k.parent_code.is_some() && k.active => k,
             _ => {
                 return Err(Invalid::new(
@@ -1676,15 +1685,28 @@ impl S {
     }
 
     async fn sweep_impl(&self, now: i64) -> StoreResult<SweepReport> {
-        let due: Vec<(i64,)> = sqlx::query_as(
-            "SELECT c.id FROM cases c WHERE c.deadline_at < $1 \
+        // Candidates: a 小类 that climbs by itself in the base catalog or in some region's
+        // version; the version that applies where each case happens decides.
+        let due: Vec<(i64, String, String)> = sqlx::query_as(
+            "SELECT c.id, c.category_code, c.region_code FROM cases c WHERE c.deadline_at < $1 \
              AND c.state IN ('dispatched', 'in_progress') AND c.level <> 'city' \
-             AND c.category_code IN (SELECT k.code FROM case_categories k WHERE k.auto_escalate) \
+             AND (c.category_code IN (SELECT k.code FROM case_categories k WHERE k.auto_escalate) \
+               OR c.category_code IN (SELECT o.code FROM category_overrides o WHERE o.auto_escalate)) \
              ORDER BY c.deadline_at LIMIT 1000",
         )
         .bind(now)
         .fetch_all(&self.pool)
         .await?;
+        let catalog = self.catalog().await?;
+        let due: Vec<(i64,)> = due
+            .into_iter()
+            .filter(|(_, code, region)| {
+                catalog
+                    .category(code, region)
+                    .is_some_and(|k| k.auto_escalate)
+            })
+            .map(|(id, _, _)| (id,))
+            .collect();
         let mut report = SweepReport::default();
         let sys = Ctx::system();
         let act = CaseAct {
@@ -1773,43 +1795,12 @@ async fn upsert_category(tx: &mut Tx, k: &CategoryRow, now: i64) -> StoreResult<
 }
 
 impl CaseStorage for S {
-    fn list_categories(&self) -> BoxFut<'_, Vec<CategoryRow>> {
-        Box::pin(async move {
-            Ok(sqlx::query_as::<Db, CategoryRow>(AssertSqlSafe(format!(
-                "SELECT {CATEGORY_COLS} FROM case_categories ORDER BY code"
-            )))
-            .fetch_all(&self.pool)
-            .await?)
-        })
+    fn list_categories<'a>(&'a self, at: Option<&'a str>) -> BoxFut<'a, Vec<CategoryRow>> {
+        Box::pin(async move { self.categories_at(at).await })
     }
 
     fn put_category<'a>(&'a self, ctx: &'a Ctx, k: &'a CategoryRow) -> BoxFut<'a, CategoryRow> {
-        Box::pin(async move {
-            let k = k.clone().validate()?;
-            let mut tx = self.write_tx().await?;
-            if let Some(p) = &k.parent_code {
-                match fetch_category(&mut tx, p).await? {
-                    Some(parent) if parent.parent_code.is_none() => {}
-                    _ => {
-                        return Err(Invalid::new(
-                            "parent_code",
-                            "unknown_category",
-                            "所属大类不存在",
-                            "no such 大类",
-                        )
-                        .into());
-                    }
-                }
-            }
-            upsert_category(&mut tx, &k, now_ms()).await?;
-            write_audit(&mut tx, ctx, "update", "category", &k.code, "", &k.name).await?;
-            let row = fetch_category(&mut tx, &k.code)
-                .await?
-                .ok_or(StoreError::NotFound("category"))?;
-            tx.commit().await?;
-            self.catalog_changed();
-            Ok(row)
-        })
+        Box::pin(async move { self.put_category_owned(ctx, k).await })
     }
 
     fn list_rules<'a>(&'a self, ctx: &'a Ctx) -> BoxFut<'a, Vec<RuleRow>> {
@@ -1973,6 +1964,7 @@ impl CaseStorage for S {
     ) -> BoxFut<'a, u64> {
         Box::pin(async move {
             let mut tx = self.write_tx().await?;
+            require_top_admin(&mut tx, ctx).await?;
             sqlx::query("DELETE FROM calendar_days WHERE day >= $1 AND day <= $2")
                 .bind(format!("{year:04}-01-01"))
                 .bind(format!("{year:04}-12-31"))
@@ -1991,7 +1983,7 @@ impl CaseStorage for S {
                 "import",
                 "calendar",
                 &year.to_string(),
-                "",
+                &owner_of(ctx),
                 &format!("{} days", days.len()),
             )
             .await?;
@@ -2581,6 +2573,7 @@ impl CaseStorage for S {
                 }
             }
             let mut tx = self.write_tx().await?;
+            require_top_admin(&mut tx, ctx).await?;
             sqlx::query(
                 "INSERT INTO settings (key, value) VALUES ($1, $2) \
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -2589,7 +2582,16 @@ impl CaseStorage for S {
             .bind(value.trim())
             .execute(&mut *tx)
             .await?;
-            write_audit(&mut tx, ctx, "update", "setting", key, "", value.trim()).await?;
+            write_audit(
+                &mut tx,
+                ctx,
+                "update",
+                "setting",
+                key,
+                &owner_of(ctx),
+                value.trim(),
+            )
+            .await?;
             tx.commit().await?;
             Ok(())
         })

@@ -20,6 +20,14 @@ pub enum StoreError {
         zh: String,
         en: String,
     },
+    /// The caller's role or scope does not own what it tried to change (HTTP 403), with a
+    /// stable code.
+    #[error("{code}: {en}")]
+    Forbidden {
+        code: &'static str,
+        zh: &'static str,
+        en: &'static str,
+    },
     /// The intake writer is gone (the server is stopping).
     #[error("intake: {0}")]
     Batch(String),

@@ -23,6 +23,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (7, include_str!("../migrations/0007_disputes.sql")),
     (8, include_str!("../migrations/0008_stage_limits.sql")),
     (9, include_str!("../migrations/0009_trust.sql")),
+    (10, include_str!("../migrations/0010_config_owners.sql")),
 ];
 /// The full-text index's table and columns for bulk loads (see `multi_insert_sql`).
 const CASE_SEARCH_BULK: (&str, [&str; 2]) = ("case_search", ["rowid", "body"]);
@@ -104,3 +105,4 @@ impl SqliteStore {
 
 include!("imp.rs");
 include!("cases_imp.rs");
+include!("catalog_imp.rs");

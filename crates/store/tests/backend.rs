@@ -11,6 +11,8 @@ use tongchou_store::*;
 
 #[path = "backend/cases.rs"]
 mod cases;
+#[path = "backend/config_owners.rs"]
+mod config_owners;
 #[path = "backend/intake.rs"]
 mod intake;
 #[path = "backend/scope_ids.rs"]

@@ -224,8 +224,16 @@ async fn read_all(State(s): State<AppState>, a: Auth) -> ApiResult<Json<Value>> 
 
 // ---------- catalog ----------
 
-async fn list_categories(State(s): State<AppState>) -> ApiResult<Json<Value>> {
-    Ok(Json(json!({"items": s.store.list_categories().await?})))
+/// The catalog as it applies to the caller: a logged-in account sees its region's versions (and
+/// its ancestors'), anyone else the base catalog.
+async fn list_categories(
+    State(s): State<AppState>,
+    a: Result<Auth, AppError>,
+) -> ApiResult<Json<Value>> {
+    let at = a.ok().map(|a| a.user.scope_code);
+    Ok(Json(
+        json!({"items": s.store.list_categories(at.as_deref()).await?}),
+    ))
 }
 
 async fn put_category(

@@ -94,6 +94,9 @@ impl From<StoreError> for AppError {
                 e.field = Some(field.into());
                 e
             }
+            StoreError::Forbidden { code, zh, en } => {
+                AppError::new(StatusCode::FORBIDDEN, code, format!("{zh} / {en}"))
+            }
             StoreError::Refused { code, zh, en } => {
                 AppError::new(StatusCode::CONFLICT, code, format!("{zh} / {en}"))
             }

@@ -230,10 +230,12 @@ fn check_jurisdiction(p: &Params) -> Result<Option<String>, String> {
 }
 
 async fn services(State(s): State<AppState>, Query(p): Query<Params>, fmt: Fmt) -> Response {
-    if let Err(e) = check_jurisdiction(&p) {
-        return error(fmt, StatusCode::BAD_REQUEST, &e);
-    }
-    let cats = match s.store.list_categories().await {
+    // The services of a jurisdiction are its catalog: the county's own versions apply.
+    let at = match check_jurisdiction(&p) {
+        Ok(at) => at,
+        Err(e) => return error(fmt, StatusCode::BAD_REQUEST, &e),
+    };
+    let cats = match s.store.list_categories(at.as_deref()).await {
         Ok(c) => c,
         Err(e) => return error(fmt, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
     };
@@ -274,12 +276,13 @@ async fn service_definition(
     let Some((code, fmt)) = split_file(&file) else {
         return error(Fmt::Json, StatusCode::NOT_FOUND, "use .json or .xml");
     };
-    if let Err(e) = check_jurisdiction(&p) {
-        return error(fmt, StatusCode::BAD_REQUEST, &e);
-    }
+    let at = match check_jurisdiction(&p) {
+        Ok(at) => at,
+        Err(e) => return error(fmt, StatusCode::BAD_REQUEST, &e),
+    };
     let known = s
         .store
-        .list_categories()
+        .list_categories(at.as_deref())
         .await
         .map(|c| c.iter().any(|k| k.code == code && k.parent_code.is_some()));
     match known {

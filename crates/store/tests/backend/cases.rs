@@ -121,7 +121,7 @@ async fn assert_replays(s: &Store, id: i64) {
 #[tokio::test]
 async fn catalog_seeded_and_editable() {
     each("catalog", |_, s| async move {
-        let cats = s.list_categories().await.unwrap();
+        let cats = s.list_categories(None).await.unwrap();
         let subs = tongchou_domain::categories::DEFAULT
             .iter()
             .map(|c| c.subcategories.len())
@@ -136,6 +136,7 @@ async fn catalog_seeded_and_editable() {
         let e = s.put_category(&admin, &k).await.unwrap_err();
         assert!(matches!(e, StoreError::Invalid(ref i) if i.field == "limit_value"));
         let orphan = CategoryRow {
+            owner_code: String::new(),
             code: "9901".into(),
             parent_code: Some("99".into()),
             limit_value: 3,
@@ -685,7 +686,7 @@ async fn sweep_escalates_overdue_once_even_when_run_twice_at_once() {
         }
         // A 小类 that does not climb by itself stays put.
         let mut k = s
-            .list_categories()
+            .list_categories(None)
             .await
             .unwrap()
             .into_iter()
@@ -1260,7 +1261,7 @@ async fn a_subcategory_sets_its_stage_limits_and_the_reopen_window_is_a_setting(
         let u = seed(&s).await;
         let admin = Ctx::system();
         let mut k = s
-            .list_categories()
+            .list_categories(None)
             .await
             .unwrap()
             .into_iter()

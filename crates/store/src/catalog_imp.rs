@@ -1,0 +1,160 @@
+// Who owns the case catalog, shared by both backends (`include!`d after `cases_imp.rs`). The base
+// catalog, the working-day calendar and the system settings are the deployment's top
+// administrator's; any other administrator keeps its region's own version of a 小类 (or 小类 of
+// its own) in `category_overrides`, which applies in its subtree only.
+
+const OVERRIDE_COLS: &str = "code, parent_code, name, domain, priority, limit_unit, limit_value, \
+     dispute, auto_escalate, active, dispatch_hours, sign_hours, verify_hours, owner_code";
+
+impl Catalog {
+    /// The version of a category that applies at `region`: the most specific owner above it,
+    /// else the base catalog's.
+    fn category(&self, code: &str, region: &str) -> Option<&CategoryRow> {
+        self.overrides
+            .iter()
+            .find(|k| k.code == code && owner_scope(&k.owner_code).contains(region))
+            .or_else(|| self.categories.get(code))
+    }
+}
+
+/// The subtree an owner's versions apply in.
+fn owner_scope(owner: &str) -> Scope {
+    RegionCode::parse(owner).map_or_else(|_| Scope::all(), |r| r.scope())
+}
+
+/// The region code an administrator's configuration is owned by (its scope's region, 12 digits;
+/// empty for a caller whose scope is everything).
+fn owner_of(ctx: &Ctx) -> String {
+    if ctx.scope.lo.is_empty() {
+        String::new()
+    } else {
+        format!("{:0<12}", ctx.scope.lo)
+    }
+}
+
+/// Whether `ctx` is the deployment's top administrator: an administrator whose scope holds every
+/// top region (or the system itself).
+async fn is_top_admin(tx: &mut Tx, ctx: &Ctx) -> StoreResult<bool> {
+    if ctx.role != Role::Admin {
+        return Ok(false);
+    }
+    let (outside,): (i64,) = sqlx::query_as(
+        "SELECT count(*) FROM regions WHERE parent_code IS NULL AND NOT (code >= $1 AND code < $2)",
+    )
+    .bind(&ctx.scope.lo)
+    .bind(&ctx.scope.hi)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(outside == 0)
+}
+
+async fn require_top_admin(tx: &mut Tx, ctx: &Ctx) -> StoreResult<()> {
+    if is_top_admin(tx, ctx).await? {
+        return Ok(());
+    }
+    Err(StoreError::Forbidden {
+        code: "not_config_owner",
+        zh: "这项配置属于本系统的最高管理员",
+        en: "this configuration belongs to the deployment's top administrator",
+    })
+}
+
+async fn upsert_override(tx: &mut Tx, k: &CategoryRow, now: i64) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO category_overrides (owner_code, code, parent_code, name, domain, priority, \
+         limit_unit, limit_value, dispute, auto_escalate, active, dispatch_hours, sign_hours, \
+         verify_hours, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15) \
+         ON CONFLICT (owner_code, code) DO UPDATE SET name = excluded.name, \
+         domain = excluded.domain, priority = excluded.priority, limit_unit = excluded.limit_unit, \
+         limit_value = excluded.limit_value, dispute = excluded.dispute, \
+         auto_escalate = excluded.auto_escalate, active = excluded.active, \
+         dispatch_hours = excluded.dispatch_hours, sign_hours = excluded.sign_hours, \
+         verify_hours = excluded.verify_hours, updated_at = excluded.updated_at",
+    )
+    .bind(&k.owner_code)
+    .bind(&k.code)
+    .bind(&k.parent_code)
+    .bind(&k.name)
+    .bind(&k.domain)
+    .bind(&k.priority)
+    .bind(&k.limit_unit)
+    .bind(k.limit_value)
+    .bind(k.dispute)
+    .bind(k.auto_escalate)
+    .bind(k.active)
+    .bind(k.dispatch_hours)
+    .bind(k.sign_hours)
+    .bind(k.verify_hours)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+impl S {
+    async fn categories_at(&self, at: Option<&str>) -> StoreResult<Vec<CategoryRow>> {
+        let mut rows: std::collections::BTreeMap<String, CategoryRow> =
+            sqlx::query_as::<Db, CategoryRow>(AssertSqlSafe(format!(
+                "SELECT {CATEGORY_COLS} FROM case_categories"
+            )))
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .map(|k| (k.code.clone(), k))
+            .collect();
+        if let Some(at) = at {
+            let mut own: Vec<CategoryRow> = sqlx::query_as::<Db, CategoryRow>(AssertSqlSafe(
+                format!("SELECT {OVERRIDE_COLS} FROM category_overrides"),
+            ))
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .filter(|k| owner_scope(&k.owner_code).contains(at))
+            .collect();
+            // The least specific first, so the most specific owner's version stays.
+            own.sort_by(|a, b| a.owner_code.cmp(&b.owner_code));
+            for k in own {
+                rows.insert(k.code.clone(), k);
+            }
+        }
+        Ok(rows.into_values().collect())
+    }
+
+    async fn put_category_owned(&self, ctx: &Ctx, k: &CategoryRow) -> StoreResult<CategoryRow> {
+        let mut k = k.clone().validate()?;
+        let mut tx = self.write_tx().await?;
+        if let Some(p) = &k.parent_code {
+            match fetch_category(&mut tx, p).await? {
+                Some(parent) if parent.parent_code.is_none() => {}
+                _ => {
+                    return Err(Invalid::new(
+                        "parent_code",
+                        "unknown_category",
+                        "所属大类不存在",
+                        "no such 大类",
+                    )
+                    .into());
+                }
+            }
+        }
+        let now = now_ms();
+        let owner = owner_of(ctx);
+        if is_top_admin(&mut tx, ctx).await? {
+            k.owner_code = String::new();
+            upsert_category(&mut tx, &k, now).await?;
+        } else if k.parent_code.is_none() {
+            return Err(StoreError::Forbidden {
+                code: "not_config_owner",
+                zh: "大类属于本系统的最高管理员；您可以调整本辖区的小类",
+                en: "大类 belong to the deployment's top administrator; you may adjust the 小类 of your territory",
+            });
+        } else {
+            k.owner_code = owner.clone();
+            upsert_override(&mut tx, &k, now).await?;
+        }
+        write_audit(&mut tx, ctx, "update", "category", &k.code, &owner, &k.name).await?;
+        tx.commit().await?;
+        self.catalog_changed();
+        Ok(k)
+    }
+}
