@@ -31,6 +31,9 @@ pub enum Permission {
     ManageCatalog,
     /// Take a case in for someone (grid report, hotline, window, API).
     FileCases,
+    /// See a case's reporter and dispute parties' phones in full to call them back (each read is
+    /// audited); everyone else sees them masked.
+    RevealCaseContacts,
 }
 
 impl Role {
@@ -84,11 +87,11 @@ impl Role {
             (Resident, _) => false,
             (_, ReadRegistry) => true,
             (GridWorker | Agent, WriteRegistry | RevealPii) => true,
-            (GridWorker | Agent | Dispatcher | Handler, FileCases) => true,
+            (GridWorker | Agent | Dispatcher | Handler, FileCases | RevealCaseContacts) => true,
             (_, WriteRegistry | RevealPii | WriteTerritory | ManageAccounts | ManageCatalog) => {
                 false
             }
-            (_, FileCases) => false,
+            (_, FileCases | RevealCaseContacts) => false,
         }
     }
 }
@@ -112,10 +115,13 @@ mod tests {
             match r {
                 Role::Admin => true,
                 Role::Resident => false,
-                Role::GridWorker | Role::Agent => {
-                    matches!(p, ReadRegistry | WriteRegistry | RevealPii | FileCases)
+                Role::GridWorker | Role::Agent => matches!(
+                    p,
+                    ReadRegistry | WriteRegistry | RevealPii | FileCases | RevealCaseContacts
+                ),
+                Role::Dispatcher | Role::Handler => {
+                    matches!(p, ReadRegistry | FileCases | RevealCaseContacts)
                 }
-                Role::Dispatcher | Role::Handler => matches!(p, ReadRegistry | FileCases),
                 _ => matches!(p, ReadRegistry),
             }
         };
@@ -128,6 +134,7 @@ mod tests {
                 ManageAccounts,
                 ManageCatalog,
                 FileCases,
+                RevealCaseContacts,
             ] {
                 assert_eq!(r.may(p), expect(r, p), "{r:?} {p:?}");
             }

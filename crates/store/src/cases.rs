@@ -734,6 +734,13 @@ pub struct Dispute {
     pub sessions: Vec<MediationSession>,
 }
 
+/// The phones of a case's reporter and dispute parties, in full (an audited read).
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseContacts {
+    pub reporter_phone: Option<String>,
+    pub parties: Vec<Party>,
+}
+
 /// What the timer sweep did.
 #[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
 pub struct SweepReport {
@@ -802,6 +809,9 @@ pub trait CaseStorage: Send + Sync {
     /// townships), optionally with a tag.
     fn list_mediators<'a>(&'a self, ctx: &'a Ctx, tag: &'a str) -> BoxFut<'a, Vec<Mediator>>;
     fn dispute<'a>(&'a self, ctx: &'a Ctx, case_id: i64) -> BoxFut<'a, Dispute>;
+    /// The reporter's and the parties' phones in full, and the read written to the audit log, in
+    /// one transaction.
+    fn reveal_case_contacts<'a>(&'a self, ctx: &'a Ctx, case_id: i64) -> BoxFut<'a, CaseContacts>;
     fn add_party<'a>(&'a self, ctx: &'a Ctx, case_id: i64, p: &'a PartyInput) -> BoxFut<'a, Party>;
     /// Records a mediation session of a dispute case being handled by the caller's unit (or by a
     /// grid worker of its village); success and failure move the case as `SessionInput` says.

@@ -2361,6 +2361,34 @@ impl CaseStorage for S {
         })
     }
 
+    fn reveal_case_contacts<'a>(&'a self, ctx: &'a Ctx, case_id: i64) -> BoxFut<'a, CaseContacts> {
+        Box::pin(async move {
+            let mut tx = self.write_tx().await?;
+            let c = fetch_case(&mut tx, &ctx.scope, case_id).await?;
+            let parties = sqlx::query_as::<Db, Party>(
+                "SELECT id, name, phone, side FROM dispute_parties WHERE case_id = $1 ORDER BY id",
+            )
+            .bind(case_id)
+            .fetch_all(&mut *tx)
+            .await?;
+            write_audit(
+                &mut tx,
+                ctx,
+                "reveal_pii",
+                "case",
+                &c.number,
+                &c.region_code,
+                "reporter and parties' phones",
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(CaseContacts {
+                reporter_phone: c.reporter_phone,
+                parties,
+            })
+        })
+    }
+
     fn add_party<'a>(&'a self, ctx: &'a Ctx, case_id: i64, p: &'a PartyInput) -> BoxFut<'a, Party> {
         Box::pin(async move {
             let name = tongchou_domain::error::required_text("name", &p.name, 30)?;
@@ -2396,6 +2424,16 @@ impl CaseStorage for S {
             .bind(&p.side)
             .bind(now_ms())
             .execute(&mut *tx)
+            .await?;
+            write_audit(
+                &mut tx,
+                ctx,
+                "add_party",
+                "case",
+                &c.number,
+                &c.region_code,
+                &format!("{} ({})", name, p.side),
+            )
             .await?;
             tx.commit().await?;
             Ok(Party {
@@ -2491,6 +2529,16 @@ impl CaseStorage for S {
             .bind(&ctx.username)
             .bind(now)
             .execute(&mut *tx)
+            .await?;
+            write_audit(
+                &mut tx,
+                ctx,
+                "mediation",
+                "case",
+                &c.number,
+                &c.region_code,
+                &si.outcome,
+            )
             .await?;
             // Success is the handling report; failure climbs the ladder. The unit's handler acts;
             // a grid worker's mediation is recorded and moves the case as the unit would.

@@ -167,6 +167,15 @@ async fn write_audit(
     region_code: &str,
     detail: &str,
 ) -> StoreResult<()> {
+    // A row with no region of its own is placed in the actor's region, so that the actor's
+    // administrators see it (the system's own, with no region, are the top administrator's).
+    let own;
+    let region_code = if region_code.is_empty() {
+        own = owner_of(ctx);
+        own.as_str()
+    } else {
+        region_code
+    };
     let county = region_code.get(..6).unwrap_or("");
     sqlx::query(
         "INSERT INTO audit_log (county_code, id, at, user_id, username, action, target_type, \
@@ -1815,16 +1824,22 @@ impl Storage for S {
 
     fn list_audit<'a>(&'a self, ctx: &'a Ctx, page: PageReq) -> BoxFut<'a, Page<AuditEntry>> {
         Box::pin(async move {
+            let mut tx = self.read_tx().await?;
+            // Rows that belong to no region (the deployment's own) are the top administrator's.
+            let top = is_top_admin(&mut tx, ctx).await?;
             let rows = sqlx::query_as::<Db, AuditEntry>(
                 "SELECT id, at, user_id, username, action, target_type, target_id, detail FROM audit_log \
-                 WHERE region_code >= $1 AND region_code < $2 ORDER BY at DESC, id DESC LIMIT $3 OFFSET $4",
+                 WHERE (region_code >= $1 AND region_code < $2) OR (region_code = '' AND $3) \
+                 ORDER BY at DESC, id DESC LIMIT $4 OFFSET $5",
             )
             .bind(&ctx.scope.lo)
             .bind(&ctx.scope.hi)
+            .bind(top)
             .bind(page.limit_plus_one())
             .bind(page.offset())
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *tx)
             .await?;
+            tx.commit().await?;
             Ok(Page::from_rows(rows, page))
         })
     }

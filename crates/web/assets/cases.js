@@ -232,7 +232,8 @@ async function viewCase(id) {
       <dt>${t("description")}</dt><dd>${esc(c.description)}</dd>
       <dt>${t("address")}</dt><dd>${esc(c.address)}</dd>
       <dt>${t("region")}</dt><dd>${esc(c.region_name || c.region_code)}</dd>
-      <dt>${t("reporter")}</dt><dd>${esc(c.reporter_name || "—")} ${esc(c.reporter_phone || "")}</dd>
+      <dt>${t("reporter")}</dt><dd>${esc(c.reporter_name || "—")} <span id="reporter-phone">${esc(c.reporter_phone || "")}</span>
+        ${c.reporter_phone && can("reveal_contacts") ? `<button id="reveal-contacts" class="link" type="button">${t("reveal")}</button>` : ""}</dd>
       <dt>${t("source")}</dt><dd>${t(c.source)}</dd>
       <dt>${t("route_by")}</dt><dd>${esc(c.route_by)}</dd>
       <dt>${t("returns")} / ${t("reworks")} / ${t("escalations")}</dt><dd>${c.returns} / ${c.reworks} / ${c.escalations}</dd>
@@ -262,6 +263,12 @@ async function viewCase(id) {
     unitOptions([c.level_code, c.region_code, me.scope_code]).then((o) => ($("#act-unit").innerHTML += o));
   }
   if (c.dispute) disputeCard(c, id);
+  // Full phones to call back: each read is written to the audit log.
+  $("#reveal-contacts")?.addEventListener("click", async () => {
+    const full = await api("POST", `/api/v1/cases/${c.id}/reveal`);
+    $("#reporter-phone").innerHTML = full.reporter_phone ? `<a href="tel:${esc(full.reporter_phone)}">${esc(full.reporter_phone)}</a>` : "";
+    $("#reveal-contacts").remove();
+  });
   $("#att-form")?.addEventListener("submit", async (e) => {
     e.preventDefault();
     const file = $("#att-file").files[0];

@@ -190,6 +190,7 @@ pub fn me(user: &User, role: Role, csrf: &str) -> Me {
         (WriteRegistry, "write_registry"),
         (WriteTerritory, "write_territory"),
         (RevealPii, "reveal_pii"),
+        (RevealCaseContacts, "reveal_contacts"),
         (ManageAccounts, "manage_accounts"),
         (ManageCatalog, "manage_catalog"),
         (FileCases, "file_cases"),
@@ -336,11 +337,16 @@ pub async fn login(
 pub async fn logout(
     State(state): State<AppState>,
     headers: HeaderMap,
-    _auth: Auth,
+    auth: Auth,
 ) -> ApiResult<Response> {
     if let Some(token) = cookie(&headers, SESSION_COOKIE) {
         state.store.delete_session(&token_hash(&token)).await?;
     }
+    let (name, scope) = (&auth.user.username, &auth.user.scope_code);
+    state
+        .store
+        .audit(&auth.ctx, "logout", "user", name, scope, "")
+        .await?;
     let mut resp = StatusCode::NO_CONTENT.into_response();
     let clear = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
     resp.headers_mut().insert(

@@ -45,6 +45,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/settings/{key}", put(put_setting))
         .route("/api/v1/cases/{id}/dispute", get(dispute))
         .route("/api/v1/cases/{id}/parties", post(add_party))
+        .route("/api/v1/cases/{id}/reveal", post(reveal_contacts))
         .route("/api/v1/cases/{id}/mediations", post(record_mediation))
         .route("/api/v1/inbox", get(inbox))
         .route("/api/v1/inbox/read-all", post(read_all))
@@ -413,10 +414,10 @@ pub fn state_zh(state: &str) -> &'static str {
     }
 }
 
-fn case_out(role: Role, mut c: Case) -> CaseOut {
-    if matches!(role, Role::Leader | Role::PartyOfficer) {
-        c.reporter_phone = c.reporter_phone.as_deref().map(mask::phone);
-    }
+/// A case as staff see it: the reporter's phone masked for every role; those who call
+/// reporters back see it in full through the audited `reveal`.
+fn case_out(_role: Role, mut c: Case) -> CaseOut {
+    c.reporter_phone = c.reporter_phone.as_deref().map(mask::phone);
     CaseOut {
         state_zh: state_zh(&c.state),
         case: c,
@@ -697,7 +698,27 @@ async fn dispute(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Dispute>> {
     a.require(Permission::ReadRegistry)?;
-    Ok(Json(s.store.dispute(&a.ctx, parse_id(&id, "case")?).await?))
+    let mut d = s.store.dispute(&a.ctx, parse_id(&id, "case")?).await?;
+    // The parties' phones follow the reporter's rule: masked, shown in full by `reveal`.
+    for p in &mut d.parties {
+        p.phone = p.phone.as_deref().map(mask::phone);
+    }
+    Ok(Json(d))
+}
+
+/// The reporter's and the dispute parties' phones in full, to call them back; each read is
+/// written to the audit log.
+async fn reveal_contacts(
+    State(s): State<AppState>,
+    a: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<CaseContacts>> {
+    a.require(Permission::RevealCaseContacts)?;
+    Ok(Json(
+        s.store
+            .reveal_case_contacts(&a.ctx, parse_id(&id, "case")?)
+            .await?,
+    ))
 }
 
 async fn add_party(
@@ -711,6 +732,11 @@ async fn add_party(
         .store
         .add_party(&a.ctx, parse_id(&id, "case")?, &b)
         .await?;
+    // The caller typed the number; the answer masks it like every other read.
+    let p = Party {
+        phone: p.phone.as_deref().map(mask::phone),
+        ..p
+    };
     Ok((StatusCode::CREATED, Json(p)))
 }
 

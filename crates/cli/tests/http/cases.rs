@@ -294,11 +294,17 @@ fn staff_intake_idempotency_masking_and_validation() {
     let leader = s.login("town_leader");
     let seen = ok(&leader.get(&format!("/api/v1/cases/{id}")));
     assert_eq!(seen["case"]["reporter_phone"], "138****5678");
+    // Everyone sees the phone masked; the dispatcher who calls back reveals it (audited), the
+    // leader may not.
     let disp = s.login("town_dispatcher");
     assert_eq!(
         ok(&disp.get(&format!("/api/v1/cases/{id}")))["case"]["reporter_phone"],
-        "13812345678"
+        "138****5678"
     );
+    let full = ok(&disp.post(&format!("/api/v1/cases/{id}/reveal"), json!({})));
+    assert_eq!(full["reporter_phone"], "13812345678");
+    let r = leader.post(&format!("/api/v1/cases/{id}/reveal"), json!({}));
+    assert_eq!(r.status, 403);
 
     // A photo from the grid worker's phone; a text file is refused by its content.
     let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
