@@ -389,6 +389,8 @@ fn seeded_case(
         created_at,
         updated_at: at,
         closed_at: (!open).then_some(at),
+        reporter_email: None,
+        media_url: None,
         version: events.len() as i32,
         light: None,
     };

@@ -102,6 +102,29 @@ pub fn limit_end(cal: &Calendar, start_ms: i64, limit: Limit) -> i64 {
     }
 }
 
+/// When a case is expected to be handled (Open311 `expected_datetime`): the handling deadline
+/// once handling runs; before that, the running stage's deadline (or now, if it has passed)
+/// followed by the stages still to come at their limits. `None` once handled, closed, rejected
+/// or suspended.
+pub fn expected_handled(
+    cal: &Calendar,
+    state: State,
+    now: i64,
+    deadline_at: Option<i64>,
+    priority: Priority,
+    limits: &StageLimits,
+) -> Option<i64> {
+    let stage = Stage::of(state)?;
+    let from = deadline_at.unwrap_or(now).max(now);
+    let then = |t: i64, s: Stage| limit_end(cal, t, stage_limit(s, priority, limits));
+    match stage {
+        Stage::Handle => deadline_at,
+        Stage::Sign => Some(then(from, Stage::Handle)),
+        Stage::Dispatch => Some(then(then(from, Stage::Sign), Stage::Handle)),
+        Stage::Verify => None,
+    }
+}
+
 /// A stage clock: when the light turns yellow (80 % of the working time used) and red (the
 /// deadline), and the stage's whole working time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -306,6 +329,34 @@ mod tests {
 
     fn at(date: &str, hour: i64) -> i64 {
         start_of_day_ms(day_of(date).unwrap()) + hour * 3_600_000
+    }
+
+    #[test]
+    fn expected_handling_adds_the_stages_still_to_come() {
+        let cal = Calendar::default();
+        let limits = StageLimits::handling(H(8));
+        let mon9 = at("2026-11-23", 9);
+        let p = Priority::Normal;
+        // Handling runs: its own deadline.
+        let d = Some(at("2026-11-24", 17));
+        assert_eq!(
+            expected_handled(&cal, State::InProgress, mon9, d, p, &limits),
+            d
+        );
+        // Waiting to be signed (deadline Mon 17:00): then 8 working hours to handle.
+        let sign_end = at("2026-11-23", 17);
+        let signed = expected_handled(&cal, State::Dispatched, mon9, Some(sign_end), p, &limits);
+        assert_eq!(signed, Some(limit_end(&cal, sign_end, H(8))));
+        // Waiting to be dispatched: sign (24 h) and handle come after.
+        let disp = expected_handled(&cal, State::Reported, mon9, Some(sign_end), p, &limits);
+        let after_sign = limit_end(&cal, sign_end, H(24));
+        assert_eq!(disp, Some(limit_end(&cal, after_sign, H(8))));
+        // An overdue stage counts from now; handled, closed and suspended cases expect nothing.
+        let late = expected_handled(&cal, State::Dispatched, mon9, Some(mon9 - 1), p, &limits);
+        assert_eq!(late, Some(limit_end(&cal, mon9, H(8))));
+        for s in [State::Handled, State::Closed, State::Suspended] {
+            assert_eq!(expected_handled(&cal, s, mon9, d, p, &limits), None);
+        }
     }
 
     #[test]

@@ -262,6 +262,9 @@ pub struct CaseInput {
     pub reporter_phone: String,
     /// Where it came in (`hotline`, `window`, …); the server decides what a caller may claim.
     pub source: String,
+    /// The reporter's e-mail and a link to a photo (what Open311 clients send).
+    pub reporter_email: String,
+    pub media_url: String,
 }
 
 /// A validated case to create. `key` is the idempotency key, already namespaced by the caller
@@ -281,6 +284,44 @@ pub struct NewCase {
     pub reporter_phone: Option<String>,
     pub source: Source,
     pub key: Option<String>,
+    pub reporter_email: Option<String>,
+    pub media_url: Option<String>,
+}
+
+/// An e-mail address as far as it can be checked without sending mail: one `@` with text on
+/// both sides and a dot in the domain, at most 100 characters.
+fn email(field: &str, v: &str) -> Result<Option<String>, Invalid> {
+    let Some(v) = optional_text(field, v, 100)? else {
+        return Ok(None);
+    };
+    let ok = v.split_once('@').is_some_and(|(user, domain)| {
+        !user.is_empty() && domain.contains('.') && !domain.contains('@') && !v.contains(' ')
+    });
+    if !ok {
+        return Err(Invalid::new(
+            field,
+            "invalid_email",
+            "不是有效的电子邮件地址",
+            "is not an e-mail address",
+        ));
+    }
+    Ok(Some(v))
+}
+
+/// A link to a photo: an `http` or `https` URL of at most 500 characters.
+fn media_url(field: &str, v: &str) -> Result<Option<String>, Invalid> {
+    let Some(v) = optional_text(field, v, 500)? else {
+        return Ok(None);
+    };
+    if !(v.starts_with("https://") || v.starts_with("http://")) || v.contains(char::is_whitespace) {
+        return Err(Invalid::new(
+            field,
+            "invalid_url",
+            "应为 http(s) 网址",
+            "must be an http(s) URL",
+        ));
+    }
+    Ok(Some(v))
 }
 
 impl NewCase {
@@ -298,7 +339,7 @@ impl NewCase {
                 "must be a 小类 code of four digits",
             ));
         }
-        let description = optional_text("description", &i.description, 2000)?.unwrap_or_default();
+        let description = optional_text("description", &i.description, 4000)?.unwrap_or_default();
         let title = match optional_text("title", &i.title, 60)? {
             Some(t) => t,
             None if !description.is_empty() => description.chars().take(30).collect(),
@@ -375,6 +416,8 @@ impl NewCase {
             reporter_phone: phone("reporter_phone", &i.reporter_phone)?,
             source,
             key,
+            reporter_email: email("reporter_email", &i.reporter_email)?,
+            media_url: media_url("media_url", &i.media_url)?,
         })
     }
 }
@@ -397,6 +440,8 @@ impl NewCase {
             self.reporter_name.as_deref().unwrap_or(""),
             self.reporter_phone.as_deref().unwrap_or(""),
             self.source.as_str(),
+            self.reporter_email.as_deref().unwrap_or(""),
+            self.media_url.as_deref().unwrap_or(""),
         ];
         for f in fields {
             h.update((f.len() as u64).to_le_bytes());
@@ -466,6 +511,11 @@ pub struct Case {
     /// The stage light at the time of reading (`None` when no clock runs).
     #[sqlx(skip)]
     pub light: Option<Light>,
+    /// The reporter's e-mail (Open311): for staff, never shown publicly.
+    #[serde(skip)]
+    pub reporter_email: Option<String>,
+    /// A link to a photo the reporting client hosts (Open311 `media_url`).
+    pub media_url: Option<String>,
 }
 
 impl Case {
@@ -738,6 +788,7 @@ pub struct Dispute {
 #[derive(Debug, Clone, Serialize)]
 pub struct CaseContacts {
     pub reporter_phone: Option<String>,
+    pub reporter_email: Option<String>,
     pub parties: Vec<Party>,
 }
 
@@ -797,6 +848,9 @@ pub trait CaseStorage: Send + Sync {
         secret: &'a str,
         a: &'a CaseAct,
     ) -> BoxFut<'a, Case>;
+    /// When each case is expected to be handled (Open311 `expected_datetime`): its 小类's limits
+    /// where it happens, on the working-day calendar.
+    fn expected_handled<'a>(&'a self, cases: &'a [Case], now: i64) -> BoxFut<'a, Vec<Option<i64>>>;
     /// Escalates overdue cases whose 小类 climbs automatically. Safe to run twice and from two
     /// processes at once: each case moves under its version.
     fn sweep_cases(&self, now: i64) -> BoxFut<'_, SweepReport>;

@@ -22,13 +22,13 @@ const CASE_COLS: &str = "c.id, c.county_code, c.number, c.secret, c.category_cod
      c.first_unit_id, c.returns, c.reworks, c.escalations, c.closed_level, c.stage_started_at, \
      c.warn_at, c.deadline_at, c.limit_ms, c.paused_remaining_ms, c.suspend_requested, \
      c.supervised_by, c.supervise_deadline, c.duplicate_of, c.satisfaction, c.created_at, \
-     c.updated_at, c.closed_at, c.version";
+     c.updated_at, c.closed_at, c.version, c.reporter_email, c.media_url";
 
 const EVENT_COLS: &str = "e.seq, e.at, e.actor_id, e.actor_name, e.actor, e.action, e.from_state, \
      e.to_state, e.unit_id, (SELECT u.name FROM units u WHERE u.id = e.unit_id) AS unit_name, \
      e.level, e.note, e.attachments";
 
-const CASE_INSERT_COLS: [&str; 38] = [
+const CASE_INSERT_COLS: [&str; 40] = [
     "county_code",
     "township_code",
     "id",
@@ -67,6 +67,8 @@ const CASE_INSERT_COLS: [&str; 38] = [
     "created_at",
     "updated_at",
     "closed_at",
+    "reporter_email",
+    "media_url",
 ];
 
 const EVENT_INSERT_COLS: [&str; 14] = [
@@ -914,6 +916,8 @@ fn bind_case<'q>(q: Query<'q>, c: &'q Case) -> Query<'q> {
         .bind(c.created_at)
         .bind(c.updated_at)
         .bind(c.closed_at)
+        .bind(&c.reporter_email)
+        .bind(&c.media_url)
 }
 
 /// Binds an event row in the order of `EVENT_INSERT_COLS`.
@@ -1440,6 +1444,8 @@ impl S {
             closed_at: None,
             version: 0,
             light: None,
+            reporter_email: n.reporter_email.clone(),
+            media_url: n.media_url.clone(),
         };
         let event = CaseEvent {
             seq: 1,
@@ -1563,19 +1569,27 @@ impl S {
                 )
             })?);
         }
-        let by_status: Option<Vec<State>> = match f.status.as_str() {
-            "" => None,
-            "open" => Some(State::ALL.into_iter().filter(|s| s.is_open()).collect()),
-            "closed" => Some(vec![State::Closed, State::Rejected]),
-            _ => {
-                return Err(Invalid::new(
-                    "status",
-                    "invalid_status",
-                    "应为 open 或 closed",
-                    "must be open or closed",
-                )
-                .into());
+        // `status` is a comma list of `open` and `closed` (both: no filter).
+        let mut open_closed = (false, false);
+        for st in f.status.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            match st {
+                "open" => open_closed.0 = true,
+                "closed" => open_closed.1 = true,
+                _ => {
+                    return Err(Invalid::new(
+                        "status",
+                        "invalid_status",
+                        "应为 open 或 closed",
+                        "must be open or closed",
+                    )
+                    .into());
+                }
             }
+        }
+        let by_status: Option<Vec<State>> = match open_closed {
+            (true, false) => Some(State::ALL.into_iter().filter(|s| s.is_open()).collect()),
+            (false, true) => Some(vec![State::Closed, State::Rejected]),
+            _ => None,
         };
         if let Some(allowed) = by_status {
             states = if states.is_empty() {
@@ -1587,17 +1601,26 @@ impl S {
                 return Ok(Page::from_rows(Vec::new(), page));
             }
         }
-        let cat = f.category.trim();
-        if !cat.is_empty() {
-            if cat.len() == 2 {
-                extra.push_str(&format!(
-                    " AND c.category_code >= {} AND c.category_code < {}",
-                    args.text(format!("{cat}00")),
-                    args.text(format!("{cat}99~"))
-                ));
-            } else {
-                extra.push_str(&format!(" AND c.category_code = {}", args.text(cat)));
-            }
+        // `category` is a comma list of 大类 (two digits: all their 小类) and 小类 codes.
+        let cats: Vec<String> = f
+            .category
+            .split(',')
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(|cat| {
+                if cat.len() == 2 {
+                    format!(
+                        "(c.category_code >= {} AND c.category_code < {})",
+                        args.text(format!("{cat}00")),
+                        args.text(format!("{cat}99~"))
+                    )
+                } else {
+                    format!("c.category_code = {}", args.text(cat))
+                }
+            })
+            .collect();
+        if !cats.is_empty() {
+            extra.push_str(&format!(" AND ({})", cats.join(" OR ")));
         }
         if !f.grid_code.trim().is_empty() {
             extra.push_str(&format!(
@@ -2384,6 +2407,7 @@ impl CaseStorage for S {
             tx.commit().await?;
             Ok(CaseContacts {
                 reporter_phone: c.reporter_phone,
+                reporter_email: c.reporter_email,
                 parties,
             })
         })
@@ -2643,6 +2667,10 @@ impl CaseStorage for S {
             tx.commit().await?;
             Ok(())
         })
+    }
+
+    fn expected_handled<'a>(&'a self, cases: &'a [Case], now: i64) -> BoxFut<'a, Vec<Option<i64>>> {
+        Box::pin(async move { self.expected_handled_impl(cases, now).await })
     }
 
     fn sweep_cases(&self, now: i64) -> BoxFut<'_, SweepReport> {

@@ -92,6 +92,31 @@ async fn upsert_override(tx: &mut Tx, k: &CategoryRow, now: i64) -> StoreResult<
 }
 
 impl S {
+    async fn expected_handled_impl(
+        &self,
+        cases: &[Case],
+        now: i64,
+    ) -> StoreResult<Vec<Option<i64>>> {
+        let catalog = self.catalog().await?;
+        Ok(cases
+            .iter()
+            .map(|c| {
+                let k = catalog.category(&c.category_code, &c.region_code)?;
+                let state = State::parse(&c.state)?;
+                let priority = tongchou_domain::categories::Priority::parse(&c.priority)
+                    .unwrap_or(tongchou_domain::categories::Priority::Normal);
+                tongchou_domain::cases::expected_handled(
+                    &catalog.calendar,
+                    state,
+                    now,
+                    c.deadline_at,
+                    priority,
+                    &k.stage_limits(),
+                )
+            })
+            .collect())
+    }
+
     async fn categories_at(&self, at: Option<&str>) -> StoreResult<Vec<CategoryRow>> {
         let mut rows: std::collections::BTreeMap<String, CategoryRow> =
             sqlx::query_as::<Db, CategoryRow>(AssertSqlSafe(format!(

@@ -1314,6 +1314,45 @@ impl Storage for S {
         })
     }
 
+    fn grid_near<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        lat: f64,
+        lng: f64,
+        max_m: f64,
+    ) -> BoxFut<'a, Option<String>> {
+        Box::pin(async move {
+            // A box of ±max_m around the point, then the nearest centre by equirectangular
+            // distance (exact enough within a county).
+            let dlat = max_m / 111_000.0;
+            let dlng = dlat / lat.to_radians().cos().max(0.01);
+            let rows: Vec<(String, f64, f64)> = sqlx::query_as(
+                "SELECT code, centroid_lat, centroid_lng FROM grids \
+                 WHERE centroid_lat BETWEEN $1 AND $2 AND centroid_lng BETWEEN $3 AND $4 \
+                 AND region_code >= $5 AND region_code < $6",
+            )
+            .bind(lat - dlat)
+            .bind(lat + dlat)
+            .bind(lng - dlng)
+            .bind(lng + dlng)
+            .bind(&ctx.scope.lo)
+            .bind(&ctx.scope.hi)
+            .fetch_all(&self.pool)
+            .await?;
+            let metres = |a: f64, b: f64| {
+                let x = (b - lng).to_radians() * lat.to_radians().cos();
+                let y = (a - lat).to_radians();
+                (x * x + y * y).sqrt() * 6_371_000.0
+            };
+            Ok(rows
+                .into_iter()
+                .map(|(code, a, b)| (metres(a, b), code))
+                .filter(|(d, _)| *d <= max_m)
+                .min_by(|x, y| x.0.total_cmp(&y.0))
+                .map(|(_, code)| code))
+        })
+    }
+
     fn update_grid<'a>(&'a self, ctx: &'a Ctx, code: &'a str, g: &'a NewGrid) -> BoxFut<'a, Grid> {
         Box::pin(self.write_grid(ctx, Some(code), g))
     }

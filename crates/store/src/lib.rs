@@ -75,6 +75,14 @@ pub trait Storage: CaseStorage + Send + Sync {
         page: PageReq,
     ) -> BoxFut<'a, Page<Grid>>;
     fn update_grid<'a>(&'a self, ctx: &'a Ctx, code: &'a str, g: &'a NewGrid) -> BoxFut<'a, Grid>;
+    /// The grid in scope whose centre is nearest to a position, within `max_m` metres.
+    fn grid_near<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        lat: f64,
+        lng: f64,
+        max_m: f64,
+    ) -> BoxFut<'a, Option<String>>;
 
     // Households and persons
     fn create_household<'a>(&'a self, ctx: &'a Ctx, h: &'a NewHousehold) -> BoxFut<'a, Household>;

@@ -86,6 +86,13 @@ impl PageReq {
             page_size: page_size.unwrap_or(20).clamp(1, Self::MAX_SIZE),
         }
     }
+    /// A page of up to `max` rows (Open311 lists default to and allow 1,000).
+    pub fn up_to(page: Option<u32>, page_size: Option<u32>, max: u32) -> PageReq {
+        PageReq {
+            page: page.unwrap_or(1).max(1),
+            page_size: page_size.unwrap_or(max).clamp(1, max),
+        }
+    }
     pub fn offset(&self) -> i64 {
         i64::from(self.page - 1) * i64::from(self.page_size)
     }

@@ -740,7 +740,7 @@ fn schemas() -> Value {
         "Health": obj(&["status", "backend"], &[("status", s()), ("backend", s())]),
         "Empty": obj(&[], &[]),
         "Nonce": obj(&["nonce"], &[("nonce", s())]),
-        "CaseContacts": obj(&["parties"], &[("reporter_phone", ns()),
+        "CaseContacts": obj(&["parties"], &[("reporter_phone", ns()), ("reporter_email", ns()),
             ("parties", json!({"type": "array", "items": {"type": "object"}}))]),
         "Items": obj(&["items"], &[("items", json!({"type": "array", "items": {"type": "object"}}))]),
         "File": {"type": "string", "format": "binary"},

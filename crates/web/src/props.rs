@@ -61,14 +61,14 @@ proptest! {
     }
 
     #[test]
-    fn prop_case_forms(fields in proptest::collection::vec(cell(), 11), lat in any::<Option<f64>>(), lng in any::<Option<f64>>()) {
+    fn prop_case_forms(fields in proptest::collection::vec(cell(), 12), lat in any::<Option<f64>>(), lng in any::<Option<f64>>()) {
         let f = |i: usize| fields[i].clone();
         let input = CaseInput {
             category_code: f(0), title: f(1), description: f(2), address: f(3), lat, lng,
             region_code: f(4), grid_code: f(5), priority: f(6), reporter_name: f(7),
-            reporter_phone: f(8), source: f(9),
+            reporter_phone: f(8), source: f(9), reporter_email: f(10), media_url: f(1),
         };
-        if let Ok(n) = NewCase::validate(&input, Source::Web, Some(f(10))) {
+        if let Ok(n) = NewCase::validate(&input, Source::Web, Some(f(11))) {
             for t in [&n.title, &n.description, &n.address] {
                 prop_assert!(tongchou_domain::text::forbidden_char(t).is_none());
             }
