@@ -20,6 +20,7 @@ USAGE:
                  [--max-connections N] [--per-client-connections N] [--trusted-proxy NET ...]
                  [--session-hours H] [--max-upload-mb M] [--lockout-after N]
                  [--lockout-seconds S] [--login-failures-per-client N]
+                 [--log-format text|json] [--metrics-allow NET ...]
   tongchou demo [--data-dir DIR] [--database-url URL]      load the demo into an empty database
   tongchou import regions DIR [--data-dir DIR] [--database-url URL]
   tongchou user create --username U --password P --role ROLE --scope CODE [--name NAME] [--grid GRID]
@@ -35,7 +36,9 @@ Defaults: --data-dir ./tongchou-data (SQLite file tongchou.db inside), --listen 
 minute and client address), --header-timeout 10, --body-timeout 30, --request-timeout 120,
 --max-connections (open-file limit less 128), --per-client-connections 256, --session-hours 8,
 --max-upload-mb 10, --lockout-after 5 (failed logins), --lockout-seconds 900,
---login-failures-per-client 30 (then held back 1 min, doubling up to 64 min).
+--login-failures-per-client 30 (then held back 1 min, doubling up to 64 min), --log-format text
+(one line per request; json for log collectors), --metrics-allow 127.0.0.0/8 and ::1 (who may
+read /metrics).
 --trusted-proxy 10.0.0.1 (or a network, repeatable; also TONGCHOU_TRUSTED_PROXIES, comma list):
 take the client address from that proxy's X-Forwarded-For. --secure-cookies behind HTTPS.
 --database-url postgres://user@host/db selects PostgreSQL (also TONGCHOU_DATABASE_URL).
@@ -193,6 +196,25 @@ async fn run() -> Result<()> {
             if let Some(n) = args.opt_value_from_str::<_, usize>("--max-upload-mb")? {
                 config.max_upload = n.max(1) << 20;
             }
+            let json_log = match args
+                .opt_value_from_str::<_, String>("--log-format")?
+                .as_deref()
+            {
+                None | Some("text") => false,
+                Some("json") => true,
+                Some(other) => bail!("--log-format {other}: use text or json"),
+            };
+            let allow: Vec<String> = args.values_from_str("--metrics-allow")?;
+            if !allow.is_empty() {
+                config.metrics_allow = allow
+                    .iter()
+                    .map(|n| {
+                        tongchou_web::net::Net::parse(n).ok_or_else(|| {
+                            anyhow!("--metrics-allow {n}: not an address or network")
+                        })
+                    })
+                    .collect::<Result<_>>()?;
+            }
             let mut proxies: Vec<String> = args.values_from_str("--trusted-proxy")?;
             if let Ok(env) = std::env::var("TONGCHOU_TRUSTED_PROXIES") {
                 proxies.extend(
@@ -209,12 +231,13 @@ async fn run() -> Result<()> {
                     })?);
             }
             finish(args)?;
+            tongchou_web::observe::init_logging(json_log);
             let _lock = c.lock_data_dir()?;
             let store = c.open().await?;
             if demo && store.is_empty().await? {
                 let t = std::time::Instant::now();
                 let n = demo::load(&store).await?;
-                eprintln!("demo loaded in {:.1}s: {n}", t.elapsed().as_secs_f64());
+                tracing::info!("demo loaded in {:.1}s: {n}", t.elapsed().as_secs_f64());
             }
             // Test harnesses set TONGCHOU_STOP_ON_STDIN_EOF=1 so a server never outlives them.
             // A detached thread (not spawn_blocking, which the runtime would wait for at exit)

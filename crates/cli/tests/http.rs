@@ -9,6 +9,8 @@ mod common;
 mod hygiene;
 #[path = "http/login.rs"]
 mod login;
+#[path = "http/observe.rs"]
+mod observe;
 #[path = "http/open311_spec.rs"]
 mod open311_spec;
 #[path = "http/robust.rs"]

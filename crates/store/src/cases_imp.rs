@@ -166,6 +166,7 @@ const CATALOG_TTL: std::time::Duration = std::time::Duration::from_secs(5);
 pub struct CaseState {
     catalog: std::sync::Mutex<Option<std::sync::Arc<Catalog>>>,
     intake: std::sync::OnceLock<IntakeQueue>,
+    intake_stats: std::sync::Arc<crate::stats::IntakeStats>,
 }
 
 async fn load_catalog(pool: &sqlx::Pool<Db>) -> StoreResult<Catalog> {
@@ -979,7 +980,10 @@ struct IntakeQueue {
 const INTAKE_BATCH: usize = 128;
 
 impl IntakeQueue {
-    fn start(writer: sqlx::Pool<Db>) -> IntakeQueue {
+    fn start(
+        writer: sqlx::Pool<Db>,
+        stats: std::sync::Arc<crate::stats::IntakeStats>,
+    ) -> IntakeQueue {
         let (tx, mut rx) = tokio::sync::mpsc::channel::<(
             Prepared,
             tokio::sync::oneshot::Sender<StoreResult<String>>,
@@ -993,6 +997,7 @@ impl IntakeQueue {
                         Err(_) => break,
                     }
                 }
+                stats.record(batch.len());
                 match write_batch_retrying(&writer, &batch).await {
                     Ok(results) => {
                         for ((_, reply), r) in batch.into_iter().zip(results) {
@@ -1002,6 +1007,9 @@ impl IntakeQueue {
                     // One case that cannot be written must not fail the others: each is written
                     // alone, and only the bad one is refused.
                     Err(_) if batch.len() > 1 => {
+                        stats
+                            .split_batches
+                            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         for item in batch {
                             let r = write_batch_retrying(&writer, std::slice::from_ref(&item))
                                 .await
@@ -1212,9 +1220,9 @@ impl Args {
 
 impl S {
     fn intake_queue(&self) -> &IntakeQueue {
-        self.cases
-            .intake
-            .get_or_init(|| IntakeQueue::start(self.writer.clone()))
+        self.cases.intake.get_or_init(|| {
+            IntakeQueue::start(self.writer.clone(), self.cases.intake_stats.clone())
+        })
     }
 
     async fn catalog(&self) -> StoreResult<std::sync::Arc<Catalog>> {

@@ -1131,6 +1131,15 @@ impl Storage for S {
         })
     }
 
+    fn stats(&self) -> crate::StoreStats {
+        let pool = |name, p: &sqlx::Pool<Db>| (name, p.size(), p.num_idle() as u32);
+        crate::StoreStats {
+            pools: vec![pool("read", &self.pool), pool("write", &self.writer)],
+            ..Default::default()
+        }
+        .with_intake(&self.cases.intake_stats)
+    }
+
     fn ready(&self) -> BoxFut<'_, ()> {
         Box::pin(async move {
             let mut tx = self.write_tx().await?;

@@ -10,6 +10,7 @@ pub mod cases;
 mod error;
 pub mod model;
 pub mod regions_csv;
+pub mod stats;
 mod util;
 
 pub mod postgres;
@@ -18,6 +19,7 @@ pub mod sqlite;
 pub use cases::*;
 pub use error::{StoreError, StoreResult};
 pub use model::*;
+pub use stats::StoreStats;
 pub use util::{new_id, now_ms};
 
 use std::future::Future;
@@ -33,6 +35,8 @@ pub trait Storage: CaseStorage + Send + Sync {
     /// The deployment's secret called `name`, made (random) on first use; every server on the
     /// database gets the same.
     fn system_secret<'a>(&'a self, name: &'a str) -> BoxFut<'a, String>;
+    /// Pools and intake counters, for monitoring.
+    fn stats(&self) -> StoreStats;
     /// Whether the database takes a write now (a one-row write, committed): readiness.
     fn ready(&self) -> BoxFut<'_, ()>;
     /// True when the database has no regions yet (used by `serve --demo`).

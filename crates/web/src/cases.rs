@@ -150,7 +150,7 @@ pub struct LogSms;
 
 impl SmsGateway for LogSms {
     fn send(&self, sms: &Sms<'_>) {
-        eprintln!("sms to {}: {}", mask::phone(sms.phone), sms.redacted());
+        tracing::info!(target: "sms", "sms to {}: {}", mask::phone(sms.phone), sms.redacted());
     }
 }
 

@@ -119,7 +119,7 @@ impl From<StoreError> for AppError {
                 "数据库所在磁盘已满，未写入任何数据 / the database's disk is full; nothing was written",
             ),
             StoreError::Unavailable(cause) | StoreError::Batch(cause) => {
-                eprintln!("database unavailable: {cause}");
+                tracing::warn!(cause = %cause, "database unavailable");
                 AppError::new(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "database_unavailable",
@@ -127,7 +127,7 @@ impl From<StoreError> for AppError {
                 )
             }
             other => {
-                eprintln!("internal error: {other}");
+                tracing::error!(error = %other, "internal error");
                 AppError::new(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "internal",

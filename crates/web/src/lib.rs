@@ -11,6 +11,7 @@ pub mod hygiene;
 pub mod io;
 pub mod net;
 pub mod nonce;
+pub mod observe;
 pub mod open311;
 pub mod openapi;
 #[cfg(test)]
@@ -28,6 +29,7 @@ use error::AppError;
 use serde::de::DeserializeOwned;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::Ordering::Relaxed;
 use std::time::Duration;
 use tongchou_store::Store;
 
@@ -57,6 +59,8 @@ pub struct Config {
     pub lock_ms: i64,
     /// Failed logins from one client address before it is held back (1 min, doubling).
     pub login_failures_per_client: u32,
+    /// Who may read `/metrics` (by client address).
+    pub metrics_allow: Vec<net::Net>,
 }
 
 impl Default for Config {
@@ -76,6 +80,10 @@ impl Default for Config {
             lock_after: 5,
             lock_ms: 15 * 60_000,
             login_failures_per_client: 30,
+            metrics_allow: ["127.0.0.0/8", "::1"]
+                .iter()
+                .filter_map(|n| net::Net::parse(n))
+                .collect(),
         }
     }
 }
@@ -88,6 +96,7 @@ pub struct AppState {
     pub dummy_hash: Arc<String>,
     pub public_limit: Arc<cases::RateLimiter>,
     pub login_throttle: Arc<throttle::LoginThrottle>,
+    pub metrics: Arc<observe::Metrics>,
     /// The key that signs public form nonces, read from the database on first use.
     pub nonce_key: Arc<tokio::sync::OnceCell<String>>,
     /// The outbound SMS channel (by default a log line).
@@ -100,6 +109,7 @@ impl AppState {
             store,
             public_limit: Arc::new(cases::RateLimiter::new(config.public_per_minute)),
             nonce_key: Arc::default(),
+            metrics: Arc::default(),
             login_throttle: Arc::new(throttle::LoginThrottle::new(
                 config.login_failures_per_client,
             )),
@@ -203,6 +213,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(api::healthz))
         .route("/readyz", get(api::readyz))
+        .route("/metrics", get(observe::metrics))
         .route("/api/openapi.json", get(openapi::document))
         .route("/api/v1/auth/login", post(auth::login))
         .route("/api/v1/auth/logout", post(auth::logout))
@@ -223,6 +234,10 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(axum::middleware::map_response(hygiene::error_shape))
         .layer(axum::middleware::map_response(hygiene::headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            observe::track,
+        ))
         .layer(tower_http::compression::CompressionLayer::new())
         .with_state(state)
 }
@@ -236,25 +251,40 @@ pub async fn serve(
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let sweeper = (state.config.sweep_every_ms > 0).then(|| {
         let (store, every) = (state.store.clone(), state.config.sweep_every_ms);
+        let metrics = state.metrics.clone();
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(std::time::Duration::from_millis(every));
             loop {
                 tick.tick().await;
+                metrics.sweeps.fetch_add(1, Relaxed);
                 match store.sweep_cases(tongchou_store::now_ms()).await {
-                    Ok(r) if r.escalated > 0 => {
-                        eprintln!("sweep: {} overdue cases escalated", r.escalated)
+                    Ok(r) => {
+                        metrics.sweep_escalated.fetch_add(r.escalated, Relaxed);
+                        metrics
+                            .sweep_alerts
+                            .fetch_add(r.supervision_alerts, Relaxed);
+                        if r.escalated + r.supervision_alerts > 0 {
+                            tracing::info!(
+                                target: "sweep",
+                                escalated = r.escalated,
+                                alerts = r.supervision_alerts,
+                                "overdue cases escalated"
+                            );
+                        }
                     }
-                    Ok(_) => {}
-                    Err(e) => eprintln!("sweep failed: {e}"),
+                    Err(e) => {
+                        metrics.sweep_failures.fetch_add(1, Relaxed);
+                        tracing::warn!(target: "sweep", error = %e, "sweep failed");
+                    }
                 }
             }
         })
     });
-    eprintln!("tongchou listening on http://{}", listener.local_addr()?);
+    tracing::info!("tongchou listening on http://{}", listener.local_addr()?);
     let shutdown = async move {
         tokio::select! {
             _ = shutdown_signal() => {},
-            _ = stop => eprintln!("tongchou stopping"),
+            _ = stop => tracing::info!("tongchou stopping"),
         }
     };
     let limits = server::ConnLimits {
@@ -288,5 +318,5 @@ async fn shutdown_signal() {
         _ = ctrl_c => {},
         _ = term => {},
     }
-    eprintln!("tongchou shutting down");
+    tracing::info!("tongchou shutting down");
 }

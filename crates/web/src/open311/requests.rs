@@ -196,7 +196,7 @@ fn store_error(fmt: Fmt, e: StoreError) -> Response {
         StoreError::Invalid(i) => error(fmt, StatusCode::BAD_REQUEST, &i.message()),
         StoreError::Refused { en, .. } => error(fmt, StatusCode::CONFLICT, &en),
         other => {
-            eprintln!("open311: {other}");
+            tracing::error!(error = %other, "open311");
             error(fmt, StatusCode::INTERNAL_SERVER_ERROR, "internal error")
         }
     }
