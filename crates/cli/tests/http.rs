@@ -5,6 +5,8 @@ mod audit_walk;
 #[path = "http/cases.rs"]
 mod cases;
 mod common;
+#[path = "http/conformance.rs"]
+mod conformance;
 #[path = "http/hygiene.rs"]
 mod hygiene;
 #[path = "http/login.rs"]

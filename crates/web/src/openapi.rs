@@ -714,6 +714,13 @@ fn ns() -> Value {
 fn i() -> Value {
     json!({"type": "integer", "format": "int64"})
 }
+/// Ids are 62-bit and travel as strings of digits (beyond JavaScript's exact integers).
+fn id() -> Value {
+    json!({"type": "string", "pattern": "^[0-9]+$"})
+}
+fn nid() -> Value {
+    json!({"type": ["string", "null"], "pattern": "^[0-9]+$"})
+}
 fn ni() -> Value {
     json!({"type": ["integer", "null"], "format": "int64"})
 }
@@ -745,7 +752,7 @@ fn schemas() -> Value {
         "Items": obj(&["items"], &[("items", json!({"type": "array", "items": {"type": "object"}}))]),
         "File": {"type": "string", "format": "binary"},
         "Login": obj(&["username", "password"], &[("username", s()), ("password", s())]),
-        "Me": obj(&["id", "username", "role", "scope_code", "csrf_token", "permissions"], &[("id", i()), ("username", s()),
+        "Me": obj(&["id", "username", "role", "scope_code", "csrf_token", "permissions"], &[("id", id()), ("username", s()),
             ("display_name", s()), ("role", s()), ("role_zh", s()), ("scope_code", s()), ("grid_code", ns()), ("csrf_token", s()),
             ("permissions", json!({"type": "array", "items": s()}))]),
         "RegionIn": obj(&["code", "name"], &[("code", s()), ("name", s())]),
@@ -763,13 +770,13 @@ fn schemas() -> Value {
             ("household_count", i()), ("person_count", i()), ("urban_rural", ns()), ("size_warnings", json!({"type": "array", "items": s()}))]),
         "GridPage": page_of("Grid"),
         "HouseholdIn": obj(&["grid_code", "address"], &[("grid_code", s()), ("address", s()), ("phone", s())]),
-        "Household": obj(&["id", "region_code", "grid_code", "address", "member_count"], &[("id", i()), ("county_code", s()),
+        "Household": obj(&["id", "region_code", "grid_code", "address", "member_count"], &[("id", id()), ("county_code", s()),
             ("region_code", s()), ("grid_code", s()), ("address", s()), ("phone", ns()), ("member_count", i()), ("head_name", ns())]),
         "HouseholdPage": page_of("Household"),
-        "PersonIn": obj(&["household_id", "name", "id_number"], &[("household_id", i()), ("name", s()), ("id_number", s()),
+        "PersonIn": obj(&["household_id", "name", "id_number"], &[("household_id", id()), ("name", s()), ("id_number", s()),
             ("phone", s()), ("relation", s()), ("residence_type", json!({"enum": ["registered", "resident", "floating"]})),
             ("tags", json!({"type": "array", "items": s()}))]),
-        "Person": obj(&["id", "household_id", "name", "id_number", "birth_date", "sex", "masked"], &[("id", i()), ("household_id", i()),
+        "Person": obj(&["id", "household_id", "name", "id_number", "birth_date", "sex", "masked"], &[("id", id()), ("household_id", id()),
             ("region_code", s()), ("grid_code", s()), ("name", s()), ("id_number", s()), ("birth_date", s()), ("age", i()),
             ("sex", json!({"enum": ["male", "female"]})), ("phone", ns()), ("relation", s()), ("residence_type", s()),
             ("tags", json!({"type": "array", "items": s()})), ("masked", b())]),
@@ -778,11 +785,11 @@ fn schemas() -> Value {
             ("persons_created", i()), ("persons_updated", i())]),
         "UserIn": obj(&["username", "password", "role", "scope"], &[("username", s()), ("display_name", s()), ("password", s()),
             ("role", s()), ("scope", s()), ("grid_code", s())]),
-        "User": obj(&["id", "username", "role", "scope_code"], &[("id", i()), ("username", s()), ("display_name", s()), ("role", s()),
+        "User": obj(&["id", "username", "role", "scope_code"], &[("id", id()), ("username", s()), ("display_name", s()), ("role", s()),
             ("scope_code", s()), ("grid_code", ns()), ("failed_logins", i()), ("locked_until", i()), ("disabled", b())]),
         "UserPage": page_of("User"),
-        "AuditEntry": obj(&["id", "at", "username", "action", "target_type", "target_id"], &[("id", i()), ("at", i()),
-            ("user_id", json!({"type": ["integer", "null"]})), ("username", s()), ("action", s()), ("target_type", s()),
+        "AuditEntry": obj(&["id", "at", "username", "action", "target_type", "target_id"], &[("id", id()), ("at", i()),
+            ("user_id", nid()), ("username", s()), ("action", s()), ("target_type", s()),
             ("target_id", s()), ("detail", s())]),
         "AuditPage": page_of("AuditEntry"),
         "Category": obj(&["code", "name", "priority", "limit_unit", "limit_value"], &[("code", s()), ("parent_code", ns()), ("name", s()),
