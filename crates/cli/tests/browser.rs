@@ -317,6 +317,7 @@ fn the_whole_case_loop_from_resident_to_rating() {
 
     // The township dispatcher accepts and dispatches it to the routed unit.
     d.login_as(&s.base, "town_dispatcher");
+    d.goto(&format!("{}/#/cases", s.base));
     d.click("a.case-link", &number);
     d.wait_for("#case-title", "浏览器测试");
     d.click("#act-accept", "");
@@ -328,6 +329,7 @@ fn the_whole_case_loop_from_resident_to_rating() {
 
     // The village committee signs for it and reports it handled.
     d.login_as(&s.base, "village_handler");
+    d.goto(&format!("{}/#/cases", s.base));
     d.click("a.case-link", &number);
     d.click("#act-sign", "");
     d.wait_for("#case-state", "处置中");

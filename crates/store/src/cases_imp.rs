@@ -144,6 +144,14 @@ fn note_required(a: &CaseAct) -> StoreResult<String> {
     Ok(n.to_string())
 }
 
+/// The subtree a routing rule's prefix governs (`""`: everything); `None` for a malformed prefix.
+fn rule_subtree(prefix: &str) -> Option<Scope> {
+    if prefix.is_empty() {
+        return Some(Scope::all());
+    }
+    RegionCode::parse(prefix).ok().map(|r| r.scope())
+}
+
 /// What intake and transitions read of the catalog: categories, routing rules, units and the
 /// working-day calendar. Cached for `CATALOG_TTL`; an edit through this process drops the cache
 /// at once, and other processes on the same PostgreSQL database see it within the TTL.
@@ -1006,7 +1014,12 @@ impl IntakeQueue {
                     }
                     // One case that cannot be written must not fail the others: each is written
                     // alone, and only the bad one is refused.
-                    Err(_) if batch.len() > 1 => {
+                    // A full disk or a missing database fails every case alike: no point in
+                    // writing them one by one.
+                    Err(e)
+                        if batch.len() > 1
+                            && !matches!(e, StoreError::DiskFull | StoreError::Unavailable(_)) =>
+                    {
                         stats
                             .split_batches
                             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -1717,27 +1730,41 @@ impl S {
 
     async fn sweep_impl(&self, now: i64) -> StoreResult<SweepReport> {
         // Candidates: a 小类 that climbs by itself in the base catalog or in some region's
-        // version; the version that applies where each case happens decides.
-        let due: Vec<(i64, String, String)> = sqlx::query_as(
-            "SELECT c.id, c.category_code, c.region_code FROM cases c WHERE c.deadline_at < $1 \
-             AND c.state IN ('dispatched', 'in_progress') AND c.level <> 'city' \
-             AND (c.category_code IN (SELECT k.code FROM case_categories k WHERE k.auto_escalate) \
-               OR c.category_code IN (SELECT o.code FROM category_overrides o WHERE o.auto_escalate)) \
-             ORDER BY c.deadline_at LIMIT 1000",
-        )
-        .bind(now)
-        .fetch_all(&self.pool)
-        .await?;
+        // version; the version that applies where each case happens decides. Pages go on past
+        // cases that do not climb, so they can never crowd out those that do.
         let catalog = self.catalog().await?;
-        let due: Vec<(i64,)> = due
-            .into_iter()
-            .filter(|(_, code, region)| {
-                catalog
-                    .category(code, region)
-                    .is_some_and(|k| k.auto_escalate)
-            })
-            .map(|(id, _, _)| (id,))
-            .collect();
+        let mut due: Vec<(i64,)> = Vec::new();
+        let mut after: (i64, i64) = (i64::MIN, i64::MIN);
+        for _ in 0..50 {
+            let page: Vec<(i64, i64, String, String)> = sqlx::query_as(
+                "SELECT c.id, c.deadline_at, c.category_code, c.region_code FROM cases c \
+                 WHERE c.deadline_at < $1 AND (c.deadline_at, c.id) > ($2, $3) \
+                 AND c.state IN ('dispatched', 'in_progress') AND c.level <> 'city' \
+                 AND (c.category_code IN (SELECT k.code FROM case_categories k WHERE k.auto_escalate) \
+                   OR c.category_code IN (SELECT o.code FROM category_overrides o WHERE o.auto_escalate)) \
+                 ORDER BY c.deadline_at, c.id LIMIT 1000",
+            )
+            .bind(now)
+            .bind(after.0)
+            .bind(after.1)
+            .fetch_all(&self.pool)
+            .await?;
+            let Some(last) = page.last() else { break };
+            after = (last.1, last.0);
+            let full = page.len() == 1000;
+            due.extend(
+                page.into_iter()
+                    .filter(|(_, _, code, region)| {
+                        catalog
+                            .category(code, region)
+                            .is_some_and(|k| k.auto_escalate)
+                    })
+                    .map(|(id, ..)| (id,)),
+            );
+            if due.len() >= 1000 || !full {
+                break;
+            }
+        }
         let mut report = SweepReport::default();
         let sys = Ctx::system();
         let act = CaseAct {
@@ -1866,14 +1893,15 @@ impl CaseStorage for S {
             }
             // A rule governs the subtree of its prefix, which must lie in the caller's scope.
             let padded = format!("{prefix:0<12}");
-            let subtree = if prefix.is_empty() {
-                Scope::all()
-            } else {
-                RegionCode::parse(prefix)
-                    .map_err(|i| StoreError::Invalid(i.at("region_prefix")))?
-                    .scope()
-            };
-            if !ctx.scope.contains(&padded) || !ctx.scope.covers(&subtree) {
+            let subtree = rule_subtree(prefix).ok_or_else(|| {
+                StoreError::Invalid(Invalid::new(
+                    "region_prefix",
+                    "invalid_prefix",
+                    "不是有效的区划前缀",
+                    "is not a region prefix",
+                ))
+            })?;
+            if !ctx.scope.covers(&subtree) {
                 return Err(Invalid::out_of_scope("region_prefix").into());
             }
             let mut tx = self.write_tx().await?;
@@ -1894,12 +1922,18 @@ impl CaseStorage for S {
                     .bind(r.unit_id)
                     .fetch_optional(&mut *tx)
                     .await?;
-            if !unit.is_some_and(|(u,)| ctx.scope.contains(&u)) {
+            // The unit must be one a dispatch may reach for every case under the prefix: in the
+            // caller's scope and on the way up from the prefix's region (not another township's).
+            let reaches = |u: &str| {
+                ctx.scope.contains(u)
+                    && RegionCode::parse(u).is_ok_and(|r| r.scope().contains(&padded))
+            };
+            if !unit.is_some_and(|(u,)| reaches(&u)) {
                 return Err(Invalid::new(
                     "unit_id",
                     "unknown_unit",
-                    "处置单位不存在或不在您的范围内",
-                    "no such unit in your scope",
+                    "处置单位不存在、不在您的范围内或管不到该前缀",
+                    "no such unit in your scope above the prefix's region",
                 )
                 .into());
             }
@@ -1947,26 +1981,29 @@ impl CaseStorage for S {
     fn delete_rule<'a>(&'a self, ctx: &'a Ctx, id: i64) -> BoxFut<'a, ()> {
         Box::pin(async move {
             let mut tx = self.write_tx().await?;
-            let gone = sqlx::query(
-                "DELETE FROM routing_rules WHERE id = $1 AND unit_id IN \
-                 (SELECT u.id FROM units u WHERE u.region_code >= $2 AND u.region_code < $3)",
-            )
-            .bind(id)
-            .bind(&ctx.scope.lo)
-            .bind(&ctx.scope.hi)
-            .execute(&mut *tx)
-            .await?;
-            if gone.rows_affected() == 0 {
+            // A rule belongs to the subtree of its prefix: only an author over all of it deletes.
+            let prefix: Option<(String,)> =
+                sqlx::query_as("SELECT region_prefix FROM routing_rules WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let Some((prefix,)) =
+                prefix.filter(|(p,)| rule_subtree(p).is_some_and(|t| ctx.scope.covers(&t)))
+            else {
                 return Err(StoreError::NotFound("routing rule"));
-            }
+            };
+            sqlx::query("DELETE FROM routing_rules WHERE id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
             write_audit(
                 &mut tx,
                 ctx,
                 "delete",
                 "routing_rule",
                 &id.to_string(),
-                "",
-                "",
+                &format!("{prefix:0<12}"),
+                &prefix,
             )
             .await?;
             tx.commit().await?;

@@ -97,6 +97,8 @@ pub struct AppState {
     pub public_limit: Arc<cases::RateLimiter>,
     pub login_throttle: Arc<throttle::LoginThrottle>,
     pub metrics: Arc<observe::Metrics>,
+    /// When the last readiness probe succeeded (`/readyz` trusts it for a second).
+    pub ready_at: Arc<std::sync::Mutex<Option<std::time::Instant>>>,
     /// The key that signs public form nonces, read from the database on first use.
     pub nonce_key: Arc<tokio::sync::OnceCell<String>>,
     /// The outbound SMS channel (by default a log line).
@@ -110,6 +112,7 @@ impl AppState {
             public_limit: Arc::new(cases::RateLimiter::new(config.public_per_minute)),
             nonce_key: Arc::default(),
             metrics: Arc::default(),
+            ready_at: Arc::default(),
             login_throttle: Arc::new(throttle::LoginThrottle::new(
                 config.login_failures_per_client,
             )),

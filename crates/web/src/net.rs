@@ -67,24 +67,40 @@ fn canonical(ip: IpAddr) -> IpAddr {
 /// The client of a request from `peer`: when `peer` is a trusted proxy, the right-most address
 /// in `X-Forwarded-For` that is not itself a trusted proxy (what the proxy saw), else `peer`.
 /// A client cannot choose its address by sending the header itself: it is read only from
-/// proxies the deployment named.
+/// proxies the deployment named, from the right, and an entry that cannot be read stops the
+/// walk with an unknown address (`0.0.0.0`) rather than skipping to what the client wrote.
 pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[Net]) -> IpAddr {
     let peer = canonical(peer);
-    if !trusted.iter().any(|n| n.contains(peer)) {
+    let is_trusted = |a: IpAddr| trusted.iter().any(|n| n.contains(a));
+    if !is_trusted(peer) {
         return peer;
     }
-    let hops: Vec<IpAddr> = headers
-        .get_all("x-forwarded-for")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .filter_map(|a| a.trim().parse::<IpAddr>().ok())
+    let unknown = IpAddr::from([0, 0, 0, 0]);
+    let mut entries: Vec<Option<IpAddr>> = Vec::new();
+    for line in headers.get_all("x-forwarded-for") {
+        let Ok(line) = line.to_str() else {
+            entries.push(None);
+            continue;
+        };
+        entries.extend(line.split(',').map(|e| parse_hop(e.trim())));
+    }
+    for hop in entries.into_iter().rev() {
+        match hop {
+            Some(a) if is_trusted(a) => continue,
+            Some(a) => return a,
+            None => return unknown,
+        }
+    }
+    peer
+}
+
+/// One `X-Forwarded-For` entry: an address, or an address with a port (`1.2.3.4:5678`,
+/// `[2001:db8::1]:443`).
+fn parse_hop(e: &str) -> Option<IpAddr> {
+    e.parse::<IpAddr>()
+        .ok()
+        .or_else(|| e.parse::<std::net::SocketAddr>().ok().map(|s| s.ip()))
         .map(canonical)
-        .collect();
-    hops.into_iter()
-        .rev()
-        .find(|a| !trusted.iter().any(|n| n.contains(*a)))
-        .unwrap_or(peer)
 }
 
 /// What limits count by: an IPv4 address, or an IPv6 address's /64.
@@ -136,6 +152,23 @@ mod tests {
             client_ip(ip("10.0.0.9"), &HeaderMap::new(), &trusted),
             ip("10.0.0.9")
         );
+        // An entry the proxy added with a port is read; an unreadable one stops the walk instead
+        // of reaching what the client wrote to the left of it.
+        let mut h = HeaderMap::new();
+        h.insert("x-forwarded-for", "6.6.6.6, 1.2.3.4:5678".parse().unwrap());
+        assert_eq!(client_ip(ip("10.0.0.9"), &h, &trusted), ip("1.2.3.4"));
+        let mut h = HeaderMap::new();
+        h.insert("x-forwarded-for", "6.6.6.6, garbage".parse().unwrap());
+        assert_eq!(client_ip(ip("10.0.0.9"), &h, &trusted), ip("0.0.0.0"));
+        let bytes = |b: &[u8]| axum::http::HeaderValue::from_bytes(b).unwrap();
+        let mut h = HeaderMap::new();
+        h.append("x-forwarded-for", bytes(b"6.6.6.6"));
+        h.append("x-forwarded-for", bytes(b"\xff, 7.7.7.7"));
+        assert_eq!(client_ip(ip("10.0.0.9"), &h, &trusted), ip("0.0.0.0"));
+        let mut h = HeaderMap::new();
+        h.append("x-forwarded-for", bytes(b"\xff"));
+        h.append("x-forwarded-for", bytes(b"7.7.7.7"));
+        assert_eq!(client_ip(ip("10.0.0.9"), &h, &trusted), ip("7.7.7.7"));
     }
 
     #[test]

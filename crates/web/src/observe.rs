@@ -71,7 +71,12 @@ fn request_id(req: &Request) -> String {
 pub async fn track(State(s): State<AppState>, req: Request, next: Next) -> Response {
     let start = Instant::now();
     let id = request_id(&req);
-    let method = req.method().to_string();
+    // Any method is a valid token to hyper: only the standard ones become labels.
+    let method = match req.method().as_str() {
+        m @ ("GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS") => m,
+        _ => "OTHER",
+    }
+    .to_string();
     // The route pattern, not the path: ids and codes stay out of labels and logs.
     let route = req
         .extensions()

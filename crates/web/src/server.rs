@@ -98,7 +98,13 @@ pub async fn run(
             _ = &mut stop => break,
         };
         // One client may not take every slot: a connection over its share is closed at once.
-        let Some(slot) = per_client.take(limit_key(peer.ip()), limits.per_client) else {
+        // A trusted proxy carries everyone's connections and is not held to one client's share.
+        let share = if trusted.iter().any(|n| n.contains(peer.ip())) {
+            usize::MAX
+        } else {
+            limits.per_client
+        };
+        let Some(slot) = per_client.take(limit_key(peer.ip()), share) else {
             drop(stream);
             continue;
         };

@@ -63,9 +63,7 @@ impl LoginThrottle {
             .by_unknown_name
             .lock()
             .unwrap_or_else(|e| e.into_inner());
-        m.get(&name.to_lowercase())
-            .map(|c| c.until)
-            .filter(|&u| u > now)
+        m.get(name).map(|c| c.until).filter(|&u| u > now)
     }
 
     /// Counts a failure for an unknown name as the database counts one for an account: the
@@ -78,7 +76,8 @@ impl LoginThrottle {
         if m.len() > MAX_ENTRIES {
             m.retain(|_, c| c.last + FORGET_MS > now || c.until > now);
         }
-        let c = m.entry(name.to_lowercase()).or_default();
+        // Exactly as the database compares account names.
+        let c = m.entry(name.to_string()).or_default();
         if c.until != 0 && c.until <= now {
             *c = Count::default();
         }
@@ -116,10 +115,15 @@ mod tests {
         for i in 1..=5 {
             assert_eq!(t.name_failed("Nobody", 0, 5, 900_000), i);
         }
-        assert_eq!(t.name_locked("nobody", 1), Some(900_000));
-        assert_eq!(t.name_locked("nobody", 900_000), None);
+        assert_eq!(t.name_locked("Nobody", 1), Some(900_000));
         assert_eq!(
-            t.name_failed("nobody", 900_001, 5, 900_000),
+            t.name_locked("nobody", 1),
+            None,
+            "names compare exactly, as accounts do"
+        );
+        assert_eq!(t.name_locked("Nobody", 900_000), None);
+        assert_eq!(
+            t.name_failed("Nobody", 900_001, 5, 900_000),
             1,
             "counting starts again"
         );

@@ -147,6 +147,8 @@ fn public_limits_count_ipv6_by_64_and_cover_keyless_open311() {
         &[("X-Forwarded-For", "203.0.113.7")],
     );
     assert_eq!(r.status, 429);
+    // A made-up key does not lift the limit.
+    assert_eq!(from("203.0.113.7", &format!("{o}?api_key=made-up")), 429);
     assert_eq!(r.json()[0]["code"], 429, "GeoReport error format");
     let admin = s.login("county_admin");
     let key = admin.post("/api/v1/api-keys", serde_json::json!({"name": "限流测试"}));

@@ -33,6 +33,17 @@ fn json_logs_request_ids_and_metrics() {
             .unwrap(),
         "trace-abc-123"
     );
+    // Made-up methods are counted together, not one series each.
+    for i in 0..3 {
+        use std::io::{Read, Write};
+        let mut raw = std::net::TcpStream::connect(s.base.trim_start_matches("http://")).unwrap();
+        write!(
+            raw,
+            "FAKEMETHOD{i} /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let _ = raw.read_to_end(&mut Vec::new());
+    }
     // Metrics, from this machine.
     let m = s.client().get("/metrics");
     assert_eq!(m.status, 200);
@@ -44,9 +55,11 @@ fn json_logs_request_ids_and_metrics() {
         "tongchou_intake_batch_size_bucket{le=\"1\"} 1",
         "tongchou_db_connections{pool=\"write\",state=\"idle\"}",
         "tongchou_sweeps_total",
+        "method=\"OTHER\",route=\"/healthz\"",
     ] {
         assert!(text.contains(line), "{line} in\n{text}");
     }
+    assert!(!text.contains("FAKEMETHOD"));
     // Not from outside (here: a client behind the trusted proxy).
     let outside = agent()
         .get(&format!("{}/metrics", s.base))

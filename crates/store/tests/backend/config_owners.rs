@@ -2,7 +2,7 @@
 //! top administrator's; a village or county administrator's change to a 小类 is its own version,
 //! seen and applied in its subtree only.
 
-use super::cases::{OTHER_VILLAGE, VILLAGE, code_of, file, input, public, seed};
+use super::cases::{OTHER_VILLAGE, TOWNSHIP, VILLAGE, act, code_of, file, input, public, seed};
 use super::{ctx, each};
 use tongchou_domain::Role;
 use tongchou_domain::cases::Source;
@@ -77,6 +77,68 @@ async fn a_village_admin_changes_its_own_village_only() {
         for t in ["setting", "calendar"] {
             assert!(top_seen.items.iter().any(|e| e.target_type == t), "{t}");
         }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn cases_that_do_not_climb_never_crowd_out_those_that_do() {
+    each("sweep_pages", |_, s| async move {
+        let u = seed(&s).await;
+        let town = ctx(Role::Dispatcher, TOWNSHIP);
+        // 0102 does not climb in the base catalog, but a county's own version says it does, so
+        // its overdue cases elsewhere are candidates that the sweep must pass over.
+        let sys = Ctx::system();
+        let mut quiet = s
+            .list_categories(None)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|k| k.code == "0102")
+            .unwrap();
+        quiet.auto_escalate = false;
+        s.put_category(&sys, &quiet).await.unwrap();
+        let mut loud = quiet.clone();
+        loud.auto_escalate = true;
+        s.put_category(&ctx(Role::Admin, "320723"), &loud)
+            .await
+            .unwrap();
+        let dispatched = |c: Case| {
+            let (s, town) = (s.clone(), town.clone());
+            async move {
+                s.act_on_case(&town, c.id, &act("accept", ""))
+                    .await
+                    .unwrap();
+                s.act_on_case(&town, c.id, &act("dispatch", ""))
+                    .await
+                    .unwrap();
+                s.get_case(&Ctx::system(), c.id).await.unwrap()
+            }
+        };
+        let model = dispatched(file(&s, &public(), VILLAGE, "0102", "不会自动上报").await).await;
+        // 1,100 such cases, all overdue and due before the one that climbs.
+        let rows: Vec<BulkCase> = (0..1100)
+            .map(|i| {
+                let id = new_id();
+                BulkCase {
+                    case: Case {
+                        id,
+                        number: format!("320722-20200101-{:06}", i + 1),
+                        deadline_at: Some(1_000 + i),
+                        ..model.case.clone()
+                    },
+                    events: model.events.clone(),
+                    search: String::new(),
+                }
+            })
+            .collect();
+        s.bulk_load_cases(&rows, &[]).await.unwrap();
+        let climbs = dispatched(file(&s, &public(), VILLAGE, "0101", "会自动上报").await).await;
+        let r = s.sweep_cases(now_ms() + 400 * 86_400_000).await.unwrap();
+        assert_eq!(r.escalated, 1, "the one case that climbs is escalated");
+        let after = s.get_case(&sys, climbs.case.id).await.unwrap().case;
+        assert_eq!(after.level, "township");
+        let _ = u;
     })
     .await;
 }

@@ -140,6 +140,24 @@ async fn accounts_and_rules_stay_in_their_authors_scope() {
             assert_eq!(code_of(e.unwrap_err()), "out_of_scope", "prefix {prefix:?}");
         }
         s.put_rule(&admin, &rule("320722101")).await.unwrap();
+        // The unit must reach every case under the prefix: a village's committee cannot serve
+        // the whole township.
+        let narrow = RuleInput {
+            unit_id: u.committee,
+            ..rule("320722101")
+        };
+        let e = s.put_rule(&admin, &narrow).await;
+        assert_eq!(code_of(e.unwrap_err()), "unknown_unit");
+        // A county-wide rule is not the township's to delete.
+        let county_admin = ctx(Role::Admin, COUNTY);
+        let county_wide = RuleInput {
+            unit_id: u.county,
+            ..rule("320722")
+        };
+        let wide = s.put_rule(&county_admin, &county_wide).await.unwrap();
+        let e = s.delete_rule(&admin, wide.id).await;
+        assert!(matches!(e, Err(StoreError::NotFound(_))), "{e:?}");
+        s.delete_rule(&county_admin, wide.id).await.unwrap();
     })
     .await;
 }

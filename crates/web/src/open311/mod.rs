@@ -89,12 +89,19 @@ impl axum::extract::FromRequestParts<AppState> for KeylessLimit {
         parts: &mut axum::http::request::Parts,
         s: &AppState,
     ) -> Result<KeylessLimit, Response> {
-        let keyed = parts.uri.query().is_some_and(|q| {
-            q.split('&')
-                .any(|kv| kv.starts_with("api_key=") && kv.len() > 8)
-        });
-        // A POST carries its key in the form; it is checked by the handler.
-        if keyed || parts.method == axum::http::Method::POST {
+        // A POST carries its key in the form; it is checked by the handler (and needs one).
+        if parts.method == axum::http::Method::POST {
+            return Ok(KeylessLimit);
+        }
+        // Only a key that exists exempts a read from the limit.
+        let key = parts
+            .uri
+            .query()
+            .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("api_key=")))
+            .filter(|k| !k.is_empty());
+        if let Some(k) = key
+            && let Ok(Some(_)) = s.store.api_key(&crate::auth::token_hash(k)).await
+        {
             return Ok(KeylessLimit);
         }
         let ip = crate::net::client_of(&parts.extensions);

@@ -275,15 +275,6 @@ pub(super) async fn create(
     let Some(service_code) = get("service_code") else {
         return error(fmt, StatusCode::BAD_REQUEST, "service_code is required");
     };
-    let service = match s.store.list_categories(jurisdiction.as_deref()).await {
-        Ok(k) => k
-            .into_iter()
-            .find(|k| k.code == service_code && k.parent_code.is_some() && k.active),
-        Err(e) => return store_error(fmt, e),
-    };
-    let Some(service) = service else {
-        return error(fmt, StatusCode::NOT_FOUND, "service_code was not found");
-    };
     let (lat, lng) = (get("lat"), get("long"));
     let address = get("address_string");
     let address_id = get("address_id");
@@ -340,6 +331,21 @@ pub(super) async fn create(
             }
         }
     }
+    // The service as it applies where the request is filed (that region's own version).
+    let place = if grid_code.is_empty() {
+        region_code.clone()
+    } else {
+        grid_code.chars().take(12).collect()
+    };
+    let service = match s.store.list_categories(Some(&place)).await {
+        Ok(k) => k
+            .into_iter()
+            .find(|k| k.code == service_code && k.parent_code.is_some() && k.active),
+        Err(e) => return store_error(fmt, e),
+    };
+    let Some(service) = service else {
+        return error(fmt, StatusCode::NOT_FOUND, "service_code was not found");
+    };
     let name = [get("last_name"), get("first_name")]
         .into_iter()
         .flatten()
