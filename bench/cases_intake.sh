@@ -6,14 +6,21 @@
 # single-row durable inserts (WAL, synchronous=FULL, one transaction each) of a row the size of a
 # stored case row (read off the database with dbstat), and prints the ratio.
 #   bench/cases_intake.sh [SECONDS] [CONNECTIONS]
+#   TONGCHOU_BENCH_BIN=… TONGCHOU_BENCH_DIR=… bench/cases_intake.sh …
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECS="${1:-60}"
 CONNS="${2:-64}"
 command -v sqlite3 >/dev/null || { echo "needs the sqlite3 command (apt-get install sqlite3)"; exit 1; }
-cargo build --release -q -p tongchou
-BIN="$(realpath "${CARGO_TARGET_DIR:-target}/release/tongchou")"
-DATA="$(mktemp -d /var/tmp/tongchou-intake-XXXXXX)"
+# TONGCHOU_BENCH_BIN: a binary to measure instead of building this tree (e.g. an older release);
+# TONGCHOU_BENCH_DIR: where the data directory goes (e.g. a tmpfs, to measure CPU without fsync).
+if [ -n "${TONGCHOU_BENCH_BIN:-}" ]; then
+  BIN="$(realpath "$TONGCHOU_BENCH_BIN")"
+else
+  cargo build --release -q -p tongchou
+  BIN="$(realpath "${CARGO_TARGET_DIR:-target}/release/tongchou")"
+fi
+DATA="$(mktemp -d "${TONGCHOU_BENCH_DIR:-/var/tmp}/tongchou-intake-XXXXXX")"
 trap 'kill $PID 2>/dev/null || true; rm -rf "$DATA"' EXIT
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -r)"
 PORT=18183
