@@ -492,6 +492,17 @@ async function viewAudit(page = 1) {
 async function route() {
   // A newer navigation wins: an older one that is still loading does not redirect.
   const token = (route.seq = (route.seq || 0) + 1);
+  await draw(token);
+  // An older navigation that was still loading may finish after a newer one and draw over it:
+  // when the newest has been drawn and a stale one finishes, draw the newest again.
+  if (token === route.seq) route.drawn = token;
+  else if (route.drawn === route.seq) {
+    route.drawn = 0;
+    route();
+  }
+}
+
+async function draw(token) {
   applyStatic();
   const [, view, arg] = (location.hash || "#/").split("/");
   if (view === "login") return viewLogin();
