@@ -1821,34 +1821,49 @@ impl S {
     }
 }
 
+/// Writes a category: into the base catalog when it has no owner, else as its owner's version.
 async fn upsert_category(tx: &mut Tx, k: &CategoryRow, now: i64) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO case_categories (code, parent_code, name, domain, priority, limit_unit, \
-         limit_value, dispute, auto_escalate, active, dispatch_hours, sign_hours, verify_hours, \
-         updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14) \
-         ON CONFLICT (code) DO UPDATE SET name = excluded.name, domain = excluded.domain, \
+    let (table, key) = if k.owner_code.is_empty() {
+        ("case_categories", "code")
+    } else {
+        ("category_overrides", "owner_code, code")
+    };
+    let sql = format!(
+        "INSERT INTO {table} (code, parent_code, name, domain, priority, limit_unit, limit_value, \
+         dispute, auto_escalate, active, dispatch_hours, sign_hours, verify_hours, updated_at{owner}) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14{owner_arg}) \
+         ON CONFLICT ({key}) DO UPDATE SET name = excluded.name, domain = excluded.domain, \
          priority = excluded.priority, limit_unit = excluded.limit_unit, \
          limit_value = excluded.limit_value, dispute = excluded.dispute, \
          auto_escalate = excluded.auto_escalate, active = excluded.active, \
          dispatch_hours = excluded.dispatch_hours, sign_hours = excluded.sign_hours, \
          verify_hours = excluded.verify_hours, updated_at = excluded.updated_at",
-    )
-    .bind(&k.code)
-    .bind(&k.parent_code)
-    .bind(&k.name)
-    .bind(&k.domain)
-    .bind(&k.priority)
-    .bind(&k.limit_unit)
-    .bind(k.limit_value)
-    .bind(k.dispute)
-    .bind(k.auto_escalate)
-    .bind(k.active)
-    .bind(k.dispatch_hours)
-    .bind(k.sign_hours)
-    .bind(k.verify_hours)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
+        owner = if k.owner_code.is_empty() {
+            ""
+        } else {
+            ", owner_code"
+        },
+        owner_arg = if k.owner_code.is_empty() { "" } else { ",$15" },
+    );
+    let mut q = sqlx::query(AssertSqlSafe(sql))
+        .bind(&k.code)
+        .bind(&k.parent_code)
+        .bind(&k.name)
+        .bind(&k.domain)
+        .bind(&k.priority)
+        .bind(&k.limit_unit)
+        .bind(k.limit_value)
+        .bind(k.dispute)
+        .bind(k.auto_escalate)
+        .bind(k.active)
+        .bind(k.dispatch_hours)
+        .bind(k.sign_hours)
+        .bind(k.verify_hours)
+        .bind(now);
+    if !k.owner_code.is_empty() {
+        q = q.bind(&k.owner_code);
+    }
+    q.execute(&mut **tx).await?;
     Ok(())
 }
 

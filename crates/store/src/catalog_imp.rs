@@ -59,38 +59,6 @@ async fn require_top_admin(tx: &mut Tx, ctx: &Ctx) -> StoreResult<()> {
     })
 }
 
-async fn upsert_override(tx: &mut Tx, k: &CategoryRow, now: i64) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO category_overrides (owner_code, code, parent_code, name, domain, priority, \
-         limit_unit, limit_value, dispute, auto_escalate, active, dispatch_hours, sign_hours, \
-         verify_hours, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15) \
-         ON CONFLICT (owner_code, code) DO UPDATE SET name = excluded.name, \
-         domain = excluded.domain, priority = excluded.priority, limit_unit = excluded.limit_unit, \
-         limit_value = excluded.limit_value, dispute = excluded.dispute, \
-         auto_escalate = excluded.auto_escalate, active = excluded.active, \
-         dispatch_hours = excluded.dispatch_hours, sign_hours = excluded.sign_hours, \
-         verify_hours = excluded.verify_hours, updated_at = excluded.updated_at",
-    )
-    .bind(&k.owner_code)
-    .bind(&k.code)
-    .bind(&k.parent_code)
-    .bind(&k.name)
-    .bind(&k.domain)
-    .bind(&k.priority)
-    .bind(&k.limit_unit)
-    .bind(k.limit_value)
-    .bind(k.dispute)
-    .bind(k.auto_escalate)
-    .bind(k.active)
-    .bind(k.dispatch_hours)
-    .bind(k.sign_hours)
-    .bind(k.verify_hours)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
 impl S {
     async fn expected_handled_impl(
         &self,
@@ -164,9 +132,9 @@ impl S {
         }
         let now = now_ms();
         let owner = owner_of(ctx);
-        if is_top_admin(&mut tx, ctx).await? {
-            k.owner_code = String::new();
-            upsert_category(&mut tx, &k, now).await?;
+        // The top administrator writes the base catalog; anyone else its own region's version.
+        k.owner_code = if is_top_admin(&mut tx, ctx).await? {
+            String::new()
         } else if k.parent_code.is_none() {
             return Err(StoreError::Forbidden {
                 code: "not_config_owner",
@@ -174,9 +142,9 @@ impl S {
                 en: "大类 belong to the deployment's top administrator; you may adjust the 小类 of your territory",
             });
         } else {
-            k.owner_code = owner.clone();
-            upsert_override(&mut tx, &k, now).await?;
-        }
+            owner.clone()
+        };
+        upsert_category(&mut tx, &k, now).await?;
         write_audit(&mut tx, ctx, "update", "category", &k.code, &owner, &k.name).await?;
         tx.commit().await?;
         self.catalog_changed();
