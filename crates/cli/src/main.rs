@@ -16,7 +16,7 @@ tongchou — 统筹 urban–rural integrated grassroots governance
 USAGE:
   tongchou serve [--data-dir DIR] [--listen ADDR] [--database-url URL] [--demo]
                  [--sweep-seconds N] [--public-rate N] [--secure-cookies]
-                 [--header-timeout S] [--body-timeout S] [--request-timeout S]
+                 [--header-timeout S] [--body-timeout S] [--write-timeout S] [--request-timeout S]
                  [--max-connections N] [--per-client-connections N] [--trusted-proxy NET ...]
                  [--session-hours H] [--max-upload-mb M] [--lockout-after N]
                  [--lockout-seconds S] [--login-failures-per-client N]
@@ -33,7 +33,8 @@ USAGE:
 
 Defaults: --data-dir ./tongchou-data (SQLite file tongchou.db inside), --listen 127.0.0.1:8080,
 --sweep-seconds 60 (escalation timer; 0 turns it off), --public-rate 60 (public requests per
-minute and client address), --header-timeout 10, --body-timeout 30, --request-timeout 120,
+minute and client address), --header-timeout 10, --body-timeout 30, --write-timeout 30 (an answer
+the client leaves unread), --request-timeout 120,
 --max-connections (open-file limit less 128), --per-client-connections 256, --session-hours 8,
 --max-upload-mb 10, --lockout-after 5 (failed logins), --lockout-seconds 900,
 --login-failures-per-client 30 (then held back 1 min, doubling up to 64 min), --log-format text
@@ -171,6 +172,9 @@ async fn run() -> Result<()> {
             }
             if let Some(n) = args.opt_value_from_str("--body-timeout")? {
                 config.body_timeout = secs(n);
+            }
+            if let Some(n) = args.opt_value_from_str("--write-timeout")? {
+                config.write_timeout = secs(n);
             }
             if let Some(n) = args.opt_value_from_str("--request-timeout")? {
                 config.request_timeout = secs(n);

@@ -47,6 +47,8 @@ pub struct Config {
     pub header_timeout: Duration,
     /// The longest gap between two pieces of a request body.
     pub body_timeout: Duration,
+    /// The longest a client may leave an answer unread.
+    pub write_timeout: Duration,
     /// The longest a whole request may take (body, work and answer).
     pub request_timeout: Duration,
     /// Open connections in all, and from one client address (an IPv6 client by its /64).
@@ -73,6 +75,7 @@ impl Default for Config {
             sweep_every_ms: 60_000,
             header_timeout: Duration::from_secs(10),
             body_timeout: Duration::from_secs(30),
+            write_timeout: Duration::from_secs(30),
             request_timeout: Duration::from_secs(120),
             max_connections: server::default_max_connections(),
             per_client_connections: 256,
@@ -292,6 +295,7 @@ pub async fn serve(
     };
     let limits = server::ConnLimits {
         header_timeout: state.config.header_timeout,
+        write_timeout: state.config.write_timeout,
         max_connections: state.config.max_connections,
         per_client: state.config.per_client_connections,
         trusted_proxies: state.config.trusted_proxies.clone(),

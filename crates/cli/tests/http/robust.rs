@@ -276,3 +276,48 @@ fn a_second_server_on_the_same_data_dir_is_refused() {
     // The first one still serves.
     assert_eq!(first.client().get("/healthz").status, 200);
 }
+
+#[test]
+fn a_client_that_stops_reading_is_cut_off() {
+    let s = Server::start_with(temp_dir("stalled"), true, &["--write-timeout", "2"]);
+    let c = s.login("county_admin");
+    let addr: SocketAddr = s.base.trim_start_matches("http://").parse().unwrap();
+    // A client asks for a large export with a tiny receive window and stops reading.
+    let sock = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+    sock.set_recv_buffer_size(4096).unwrap();
+    sock.connect(&addr.into()).unwrap();
+    let mut t: TcpStream = sock.into();
+    write!(
+        t,
+        "GET /api/v1/export/persons.csv HTTP/1.1\r\nHost: x\r\nCookie: {}\r\n\r\n",
+        c.cookie.as_deref().unwrap()
+    )
+    .unwrap();
+    // Long past the write timeout, it reads what is there: the server gave up on the answer and
+    // closed the connection, so less than the announced length arrives, then the end.
+    std::thread::sleep(Duration::from_secs(10));
+    t.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    let mut got = Vec::new();
+    let end = t.read_to_end(&mut got);
+    assert!(
+        !matches!(&end, Err(e) if e.kind() == std::io::ErrorKind::WouldBlock),
+        "the connection was left open: {end:?}"
+    );
+    let text = String::from_utf8_lossy(&got);
+    let head_end = text.find("\r\n\r\n").expect("the answer's head arrived") + 4;
+    let length: usize = text[..head_end]
+        .lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("content-length: ")
+                .map(str::to_string)
+        })
+        .expect("a content length")
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(
+        got.len() - head_end < length,
+        "the whole answer ({length} bytes) was still sent"
+    );
+}
