@@ -1687,6 +1687,59 @@ impl Storage for S {
         })
     }
 
+    fn guess_failed<'a>(
+        &'a self,
+        name: &'a str,
+        lock_after: i32,
+        now: i64,
+        lock_until: i64,
+    ) -> BoxFut<'a, i64> {
+        Box::pin(async move {
+            let mut tx = self.write_tx().await?;
+            // Old guesses go (a day after the last one), so sprayed names do not pile up.
+            if rand::random::<u8>() == 0 {
+                sqlx::query("DELETE FROM login_guesses WHERE last_at < $1 AND locked_until < $2")
+                    .bind(now - 86_400_000)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let (locked,): (i64,) = sqlx::query_as(
+                "INSERT INTO login_guesses (name, failures, locked_until, last_at) \
+                 VALUES ($1, 1, CASE WHEN 1 >= $2 THEN $3 ELSE 0 END, $4) \
+                 ON CONFLICT (name) DO UPDATE SET \
+                   failures = CASE WHEN login_guesses.locked_until > 0 \
+                     AND login_guesses.locked_until <= $4 THEN 1 ELSE login_guesses.failures + 1 END, \
+                   locked_until = CASE \
+                     WHEN login_guesses.locked_until > 0 AND login_guesses.locked_until <= $4 \
+                       THEN CASE WHEN 1 >= $2 THEN $3 ELSE 0 END \
+                     WHEN login_guesses.failures + 1 >= $2 THEN $3 \
+                     ELSE login_guesses.locked_until END, \
+                   last_at = $4 \
+                 RETURNING locked_until",
+            )
+            .bind(name)
+            .bind(lock_after)
+            .bind(lock_until)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(locked)
+        })
+    }
+
+    fn guess_locked_until<'a>(&'a self, name: &'a str) -> BoxFut<'a, i64> {
+        Box::pin(async move {
+            let v: Option<(i64,)> =
+                sqlx::query_as("SELECT locked_until FROM login_guesses WHERE name = $1")
+                    .bind(name)
+                    .fetch_optional(&self.pool)
+                    .await?;
+            Ok(v.map_or(0, |(t,)| t))
+        })
+    }
+
     fn unlock_user<'a>(&'a self, ctx: &'a Ctx, user_id: i64) -> BoxFut<'a, User> {
         Box::pin(async move {
             let mut tx = self.write_tx().await?;

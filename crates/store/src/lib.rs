@@ -145,6 +145,17 @@ pub trait Storage: CaseStorage + Send + Sync {
         now: i64,
         lock_until: i64,
     ) -> BoxFut<'a, ()>;
+    /// Counts a failed login under a name that is no account, exactly as `login_failed` counts
+    /// an account's; answers until when the name is now locked (0: not locked).
+    fn guess_failed<'a>(
+        &'a self,
+        name: &'a str,
+        lock_after: i32,
+        now: i64,
+        lock_until: i64,
+    ) -> BoxFut<'a, i64>;
+    /// Until when a name that is no account is locked (0: not locked).
+    fn guess_locked_until<'a>(&'a self, name: &'a str) -> BoxFut<'a, i64>;
     /// Ends an account's lockout (an administrator whose scope holds the account); audited.
     fn unlock_user<'a>(&'a self, ctx: &'a Ctx, user_id: i64) -> BoxFut<'a, User>;
     fn login_succeeded<'a>(&'a self, user_id: i64) -> BoxFut<'a, ()>;

@@ -32,6 +32,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (9, include_str!("../migrations/0009_trust.sql")),
     (10, include_str!("../migrations/0010_config_owners.sql")),
     (11, include_str!("../migrations/0011_open311.sql")),
+    (12, include_str!("../migrations/0012_login_guesses.sql")),
 ];
 /// The full-text index's table and columns for bulk loads (see `multi_insert_sql`).
 const CASE_SEARCH_BULK: (&str, [&str; 2]) =

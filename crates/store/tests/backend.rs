@@ -565,6 +565,18 @@ async fn accounts_sessions_lockout_and_audit() {
         s.login_failed(u.id, 5, 1000, 1999).await.unwrap();
         let again = s.user_by_name("wang").await.unwrap().unwrap();
         assert_eq!((again.failed_logins, again.locked_until), (1, 0));
+        // A name that is no account is counted alike, by every server on the database.
+        for _ in 0..4 {
+            assert_eq!(s.guess_failed("nobody", 5, 100, 999).await.unwrap(), 0);
+        }
+        assert_eq!(s.guess_failed("nobody", 5, 100, 999).await.unwrap(), 999);
+        assert_eq!(s.guess_locked_until("nobody").await.unwrap(), 999);
+        assert_eq!(s.guess_locked_until("Nobody").await.unwrap(), 0);
+        assert_eq!(
+            s.guess_failed("nobody", 5, 1000, 1999).await.unwrap(),
+            0,
+            "an expired lock starts the count again"
+        );
         s.login_succeeded(u.id).await.unwrap();
         assert_eq!(
             s.user_by_name("wang").await.unwrap().unwrap().failed_logins,

@@ -261,14 +261,19 @@ pub async fn login(
     }
     let name = b.username.trim();
     let Some(user) = state.store.user_by_name(name).await? else {
-        if let Some(until) = throttle.name_locked(name, now) {
+        let until = state.store.guess_locked_until(name).await?;
+        if until > now {
             return Err(locked(until, now));
         }
         // Spend the same time as a real check so names cannot be probed by timing, and count
-        // the failure as an account would, so a lockout does not tell that the name exists.
+        // the failure in the database as an account's is counted, so that no server's answer
+        // tells that the name does not exist.
         let _ = verify_password(&b.password, &state.dummy_hash);
         throttle.client_failed(client, now);
-        throttle.name_failed(name, now, cfg.lock_after, cfg.lock_ms);
+        state
+            .store
+            .guess_failed(name, cfg.lock_after, now, now + cfg.lock_ms)
+            .await?;
         return Err(bad());
     };
     if user.locked_until > now {
