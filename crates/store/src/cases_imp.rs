@@ -1906,7 +1906,17 @@ impl CaseStorage for S {
                 )
                 .into());
             }
-            // A rule governs the subtree of its prefix, which must lie in the caller's scope.
+            // A rule governs the subtree of its prefix, which must lie in the caller's scope. A rule
+            // needs a prefix: its unit must stand above every case it routes.
+            if prefix.is_empty() {
+                return Err(Invalid::new(
+                    "region_prefix",
+                    "required",
+                    "规则须指定区划前缀",
+                    "a rule needs a region prefix",
+                )
+                .into());
+            }
             let padded = format!("{prefix:0<12}");
             let subtree = rule_subtree(prefix).ok_or_else(|| {
                 StoreError::Invalid(Invalid::new(
@@ -2002,9 +2012,10 @@ impl CaseStorage for S {
                     .bind(id)
                     .fetch_optional(&mut *tx)
                     .await?;
-            let Some((prefix,)) =
-                prefix.filter(|(p,)| rule_subtree(p).is_some_and(|t| ctx.scope.covers(&t)))
-            else {
+            let Some((prefix,)) = prefix.filter(|(p,)| {
+                ctx.scope
+                    .covers(&rule_subtree(p).unwrap_or_else(Scope::all))
+            }) else {
                 return Err(StoreError::NotFound("routing rule"));
             };
             sqlx::query("DELETE FROM routing_rules WHERE id = $1")

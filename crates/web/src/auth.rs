@@ -260,6 +260,13 @@ pub async fn login(
         ));
     }
     let name = b.username.trim();
+    // No account has a name this long (at most 40 characters): answer as for any wrong name,
+    // without keeping it.
+    if name.chars().count() > 64 {
+        let _ = verify_password(&b.password, &state.dummy_hash);
+        throttle.client_failed(client, now);
+        return Err(bad());
+    }
     let Some(user) = state.store.user_by_name(name).await? else {
         let until = state.store.guess_locked_until(name).await?;
         if until > now {

@@ -77,12 +77,14 @@ pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[Net]) -> IpAddr {
     }
     let unknown = IpAddr::from([0, 0, 0, 0]);
     let mut entries: Vec<Option<IpAddr>> = Vec::new();
+    // Entries are split on the raw bytes: a bad byte a client put in its own entry must not
+    // hide the entry the proxy appended to the same line.
     for line in headers.get_all("x-forwarded-for") {
-        let Ok(line) = line.to_str() else {
-            entries.push(None);
-            continue;
-        };
-        entries.extend(line.split(',').map(|e| parse_hop(e.trim())));
+        entries.extend(line.as_bytes().split(|b| *b == b',').map(|e| {
+            std::str::from_utf8(e)
+                .ok()
+                .and_then(|e| parse_hop(e.trim()))
+        }));
     }
     for hop in entries.into_iter().rev() {
         match hop {
@@ -164,6 +166,9 @@ mod tests {
         let mut h = HeaderMap::new();
         h.append("x-forwarded-for", bytes(b"6.6.6.6"));
         h.append("x-forwarded-for", bytes(b"\xff, 7.7.7.7"));
+        assert_eq!(client_ip(ip("10.0.0.9"), &h, &trusted), ip("7.7.7.7"));
+        let mut h = HeaderMap::new();
+        h.append("x-forwarded-for", bytes(b"7.7.7.7, \xff"));
         assert_eq!(client_ip(ip("10.0.0.9"), &h, &trusted), ip("0.0.0.0"));
         let mut h = HeaderMap::new();
         h.append("x-forwarded-for", bytes(b"\xff"));

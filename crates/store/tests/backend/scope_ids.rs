@@ -135,7 +135,9 @@ async fn accounts_and_rules_stay_in_their_authors_scope() {
             region_prefix: prefix.into(),
             unit_id: u.township,
         };
-        for prefix in ["", "32", "320722", "320722103"] {
+        let e = s.put_rule(&admin, &rule("")).await;
+        assert_eq!(code_of(e.unwrap_err()), "required", "a rule needs a prefix");
+        for prefix in ["32", "320722", "320722103"] {
             let e = s.put_rule(&admin, &rule(prefix)).await;
             assert_eq!(code_of(e.unwrap_err()), "out_of_scope", "prefix {prefix:?}");
         }
