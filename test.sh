@@ -6,6 +6,5 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 cargo fmt --all -- --check
-rustfmt --edition 2024 --check crates/store/src/imp.rs crates/store/src/cases_imp.rs crates/store/src/catalog_imp.rs
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked

@@ -348,7 +348,7 @@ async fn run() -> Result<()> {
             let store;
             match sub.as_str() {
                 "create" => {
-                    let input = tongchou_web::api::UserIn {
+                    let input = tongchou_web::accounts::UserIn {
                         username,
                         display_name: args.opt_value_from_str("--name")?.unwrap_or_default(),
                         password,
@@ -357,7 +357,7 @@ async fn run() -> Result<()> {
                         grid_code: args.opt_value_from_str("--grid")?.unwrap_or_default(),
                     };
                     finish(args)?;
-                    let u = tongchou_web::api::validate_user(&input)
+                    let u = tongchou_web::accounts::validate_user(&input)
                         .map_err(|e| anyhow!(e.message()))?;
                     store = c.open().await?;
                     let scope = tongchou_store::Ctx::system();

@@ -3,7 +3,7 @@
 //! (code shape, level of the file, parent column agreeing with the code, duplicates); a file with
 //! any bad row yields the list of them and nothing to write.
 
-use crate::model::{RegionRow, RowError};
+use crate::{RegionRow, RowError};
 use std::collections::HashSet;
 use std::path::Path;
 use tongchou_domain::{Level, RegionCode};

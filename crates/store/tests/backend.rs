@@ -9,6 +9,12 @@ use std::path::PathBuf;
 use tongchou_domain::{RegionCode, Role, idcard};
 use tongchou_store::*;
 
+#[path = "backend/case_desk.rs"]
+mod case_desk;
+#[path = "backend/case_search.rs"]
+mod case_search;
+#[path = "backend/case_timers.rs"]
+mod case_timers;
 #[path = "backend/cases.rs"]
 mod cases;
 #[path = "backend/config_owners.rs"]

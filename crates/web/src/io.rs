@@ -5,9 +5,9 @@
 //! Every bad row is reported (row, column, reason) and nothing of a failed import is written.
 
 use crate::AppState;
-use crate::api::{Q, today};
 use crate::auth::Auth;
 use crate::error::{ApiResult, AppError};
+use crate::extract::{Q, today};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};

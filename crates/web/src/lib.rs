@@ -3,10 +3,11 @@
 
 #![recursion_limit = "256"]
 
-pub mod api;
+pub mod accounts;
 pub mod auth;
 pub mod cases;
 pub mod error;
+pub mod extract;
 pub mod hygiene;
 pub mod io;
 pub mod net;
@@ -16,7 +17,10 @@ pub mod open311;
 pub mod openapi;
 #[cfg(test)]
 mod props;
+pub mod registry;
 pub mod server;
+pub mod system;
+pub mod territory;
 pub mod throttle;
 pub mod ui;
 
@@ -217,19 +221,21 @@ pub fn router(state: AppState) -> Router {
     let max = state.config.max_upload;
     let (body_timeout, request_timeout) = (state.config.body_timeout, state.config.request_timeout);
     Router::new()
-        .route("/healthz", get(api::healthz))
-        .route("/readyz", get(api::readyz))
+        .route("/healthz", get(system::healthz))
+        .route("/readyz", get(system::readyz))
         .route("/metrics", get(observe::metrics))
         .route("/api/openapi.json", get(openapi::document))
         .route("/api/v1/auth/login", post(auth::login))
         .route("/api/v1/auth/logout", post(auth::logout))
         .route("/api/v1/me", get(auth::whoami))
-        .merge(api::routes())
+        .merge(territory::routes())
+        .merge(registry::routes())
+        .merge(accounts::routes())
         .merge(cases::routes())
         .merge(open311::routes(state.clone()))
         .merge(io::routes())
         .merge(ui::routes())
-        .fallback(api::no_route)
+        .fallback(system::no_route)
         .layer(DefaultBodyLimit::max(max))
         .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
             body_timeout,

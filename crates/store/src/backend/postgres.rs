@@ -1,60 +1,53 @@
 //! The PostgreSQL backend. A URL may carry `schema=NAME`: the store then creates that schema and
-//! works in it (the test suite gives every test its own).
+//! works in it (the test suite gives every test its own). Reads and writes share one pool:
+//! PostgreSQL runs write transactions side by side.
 
+use super::{Backend, SqlStore, Target, migrations, run_queries};
+use crate::cases::CaseState;
+use crate::{BoxFut, StoreError, StoreResult};
+use sqlx::Postgres;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use std::path::Path;
 use std::str::FromStr;
 
-type Db = sqlx::Postgres;
-type S = PgStore;
+pub type PgStore = SqlStore<Postgres>;
 
-const BACKEND: &str = "postgres";
-/// Whether bulk statements use `$N` placeholders (else `?`).
-const NUMBERED_PARAMS: bool = true;
-const BEGIN_WRITE: &str = "BEGIN";
-/// Two servers starting at once on one database migrate one after the other.
-const MIGRATION_LOCK: Option<&str> = Some("SELECT pg_advisory_xact_lock(727001)");
-const MIGRATIONS: &[(i64, &str)] = &[
-    (1, include_str!("../migrations/0001_init.sql")),
-    (2, include_str!("../migrations/0002_cases.sql")),
-    (
-        3,
-        include_str!("../migrations/postgres/0003_case_search.sql"),
-    ),
-    (4, include_str!("../migrations/0004_api_keys.sql")),
-    (5, include_str!("../migrations/0005_notifications.sql")),
-    (
-        6,
-        include_str!("../migrations/postgres/0006_attachments.sql"),
-    ),
-    (7, include_str!("../migrations/0007_disputes.sql")),
-    (8, include_str!("../migrations/0008_stage_limits.sql")),
-    (9, include_str!("../migrations/0009_trust.sql")),
-    (10, include_str!("../migrations/0010_config_owners.sql")),
-    (11, include_str!("../migrations/0011_open311.sql")),
-    (12, include_str!("../migrations/0012_login_guesses.sql")),
-];
-/// The full-text index's table and columns for bulk loads (see `multi_insert_sql`).
-const CASE_SEARCH_BULK: (&str, [&str; 2]) =
-    ("case_search", ["case_id", "body=to_tsvector('simple', {})"]);
-/// The ids of cases matching `$1` (see `case_search_expr`).
-const CASE_SEARCH_IDS: &str =
-    "SELECT case_id FROM case_search WHERE body @@ to_tsquery('simple', $1)";
-/// A tsquery: every term, quoted (terms hold only letters and digits).
-fn case_search_expr(terms: &[String]) -> String {
-    terms
-        .iter()
-        .map(|t| format!("'{t}'"))
-        .collect::<Vec<_>>()
-        .join(" & ")
+impl super::BackendConn for sqlx::PgConnection {
+    type Db = Postgres;
+    fn target(&mut self) -> Target<'_, Postgres> {
+        Target::Conn(self)
+    }
 }
 
-pub struct PgStore {
-    pool: sqlx::PgPool,
-    /// The same pool: PostgreSQL runs write transactions side by side.
-    writer: sqlx::PgPool,
-    /// The case catalog cache and the intake queue.
-    cases: CaseState,
+impl Backend for Postgres {
+    const BACKEND: &'static str = "postgres";
+    const NUMBERED_PARAMS: bool = true;
+    const BEGIN_WRITE: &'static str = "BEGIN";
+    /// Two servers starting at once on one database migrate one after the other.
+    const MIGRATION_LOCK: Option<&'static str> = Some("SELECT pg_advisory_xact_lock(727001)");
+    const MIGRATIONS: &'static [(i64, &'static str)] = migrations!("postgres");
+    const CASE_SEARCH_BULK: (&'static str, [&'static str; 2]) =
+        ("case_search", ["case_id", "body=to_tsvector('simple', {})"]);
+    const CASE_SEARCH_IDS: &'static str =
+        "SELECT case_id FROM case_search WHERE body @@ to_tsquery('simple', $1)";
+    /// A tsquery: every term, quoted.
+    fn case_search_expr(terms: &[String]) -> String {
+        terms
+            .iter()
+            .map(|t| format!("'{t}'"))
+            .collect::<Vec<_>>()
+            .join(" & ")
+    }
+
+    run_queries!(Postgres);
+
+    fn backup<'a>(_store: &'a SqlStore<Self>, _path: &'a Path) -> BoxFut<'a, ()> {
+        Box::pin(async {
+            Err(StoreError::Config(
+                "backup of a PostgreSQL database is done with pg_dump; `tongchou backup` copies the embedded SQLite database".into(),
+            ))
+        })
+    }
 }
 
 /// Splits `schema=NAME` off a URL's query string.
@@ -81,7 +74,7 @@ fn split_schema(url: &str) -> (String, Option<String>) {
     (url, schema)
 }
 
-impl PgStore {
+impl SqlStore<Postgres> {
     pub async fn connect(url: &str) -> StoreResult<PgStore> {
         let (url, schema) = split_schema(url);
         let mut opts = PgConnectOptions::from_str(&url)?;
@@ -111,23 +104,13 @@ impl PgStore {
             .after_release(crate::util::release_if_clean)
             .connect_with(opts)
             .await?;
-        Ok(PgStore {
+        Ok(SqlStore {
             writer: pool.clone(),
             pool,
             cases: CaseState::default(),
         })
     }
-
-    async fn backup_impl(&self, _path: &Path) -> StoreResult<()> {
-        Err(StoreError::Config(
-            "backup of a PostgreSQL database is done with pg_dump; `tongchou backup` copies the embedded SQLite database".into(),
-        ))
-    }
 }
-
-include!("imp.rs");
-include!("cases_imp.rs");
-include!("catalog_imp.rs");
 
 #[cfg(test)]
 mod tests {

@@ -1,30 +1,19 @@
-// Who owns the case catalog, shared by both backends (`include!`d after `cases_imp.rs`). The base
-// catalog, the working-day calendar and the system settings are the deployment's top
-// administrator's; any other administrator keeps its region's own version of a 小类 (or 小类 of
-// its own) in `category_overrides`, which applies in its subtree only.
+//! Configuration owners: the top administrator's base catalog and regions' own versions of
+//! 小类, each applying in its owner's subtree.
 
-const OVERRIDE_COLS: &str = "code, parent_code, name, domain, priority, limit_unit, limit_value, \
+use crate::prelude::*;
+
+pub(crate) const OVERRIDE_COLS: &str = "code, parent_code, name, domain, priority, limit_unit, limit_value, \
      dispute, auto_escalate, active, dispatch_hours, sign_hours, verify_hours, owner_code";
 
-impl Catalog {
-    /// The version of a category that applies at `region`: the most specific owner above it,
-    /// else the base catalog's.
-    fn category(&self, code: &str, region: &str) -> Option<&CategoryRow> {
-        self.overrides
-            .iter()
-            .find(|k| k.code == code && owner_scope(&k.owner_code).contains(region))
-            .or_else(|| self.categories.get(code))
-    }
-}
-
 /// The subtree an owner's versions apply in.
-fn owner_scope(owner: &str) -> Scope {
+pub(crate) fn owner_scope(owner: &str) -> Scope {
     RegionCode::parse(owner).map_or_else(|_| Scope::all(), |r| r.scope())
 }
 
 /// The region code an administrator's configuration is owned by (its scope's region, 12 digits;
 /// empty for a caller whose scope is everything).
-fn owner_of(ctx: &Ctx) -> String {
+pub(crate) fn owner_of(ctx: &Ctx) -> String {
     if ctx.scope.lo.is_empty() {
         String::new()
     } else {
@@ -34,11 +23,11 @@ fn owner_of(ctx: &Ctx) -> String {
 
 /// Whether `ctx` is the deployment's top administrator: an administrator whose scope holds every
 /// top region (or the system itself).
-async fn is_top_admin(tx: &mut Tx, ctx: &Ctx) -> StoreResult<bool> {
+pub(crate) async fn is_top_admin<DB: Backend>(tx: &mut Tx<DB>, ctx: &Ctx) -> StoreResult<bool> {
     if ctx.role != Role::Admin {
         return Ok(false);
     }
-    let (outside,): (i64,) = sqlx::query_as(
+    let (outside,): (i64,) = query_as(
         "SELECT count(*) FROM regions WHERE parent_code IS NULL AND NOT (code >= $1 AND code < $2)",
     )
     .bind(&ctx.scope.lo)
@@ -48,7 +37,7 @@ async fn is_top_admin(tx: &mut Tx, ctx: &Ctx) -> StoreResult<bool> {
     Ok(outside == 0)
 }
 
-async fn require_top_admin(tx: &mut Tx, ctx: &Ctx) -> StoreResult<()> {
+pub(crate) async fn require_top_admin<DB: Backend>(tx: &mut Tx<DB>, ctx: &Ctx) -> StoreResult<()> {
     if is_top_admin(tx, ctx).await? {
         return Ok(());
     }
@@ -59,46 +48,31 @@ async fn require_top_admin(tx: &mut Tx, ctx: &Ctx) -> StoreResult<()> {
     })
 }
 
-impl S {
-    async fn expected_handled_impl(
-        &self,
-        cases: &[Case],
-        now: i64,
-    ) -> StoreResult<Vec<Option<i64>>> {
-        let catalog = self.catalog().await?;
-        Ok(cases
+impl Catalog {
+    /// The version of a category that applies at `region`: the most specific owner above it,
+    /// else the base catalog's.
+    pub(crate) fn category(&self, code: &str, region: &str) -> Option<&CategoryRow> {
+        self.overrides
             .iter()
-            .map(|c| {
-                let k = catalog.category(&c.category_code, &c.region_code)?;
-                let state = State::parse(&c.state)?;
-                let priority = tongchou_domain::categories::Priority::parse(&c.priority)
-                    .unwrap_or(tongchou_domain::categories::Priority::Normal);
-                tongchou_domain::cases::expected_handled(
-                    &catalog.calendar,
-                    state,
-                    now,
-                    c.deadline_at,
-                    priority,
-                    &k.stage_limits(),
-                )
-            })
-            .collect())
+            .find(|k| k.code == code && owner_scope(&k.owner_code).contains(region))
+            .or_else(|| self.categories.get(code))
     }
+}
 
-    async fn categories_at(&self, at: Option<&str>) -> StoreResult<Vec<CategoryRow>> {
-        let mut rows: std::collections::BTreeMap<String, CategoryRow> =
-            sqlx::query_as::<Db, CategoryRow>(AssertSqlSafe(format!(
-                "SELECT {CATEGORY_COLS} FROM case_categories"
-            )))
-            .fetch_all(&self.pool)
-            .await?
-            .into_iter()
-            .map(|k| (k.code.clone(), k))
-            .collect();
+impl<DB: Backend> SqlStore<DB> {
+    pub(crate) async fn categories_at(&self, at: Option<&str>) -> StoreResult<Vec<CategoryRow>> {
+        let mut rows: std::collections::BTreeMap<String, CategoryRow> = query_as::<CategoryRow>(
+            AssertSqlSafe(format!("SELECT {CATEGORY_COLS} FROM case_categories")),
+        )
+        .fetch_all(&self.pool)
+        .await?
+        .into_iter()
+        .map(|k| (k.code.clone(), k))
+        .collect();
         if let Some(at) = at {
-            let mut own: Vec<CategoryRow> = sqlx::query_as::<Db, CategoryRow>(AssertSqlSafe(
-                format!("SELECT {OVERRIDE_COLS} FROM category_overrides"),
-            ))
+            let mut own: Vec<CategoryRow> = query_as::<CategoryRow>(AssertSqlSafe(format!(
+                "SELECT {OVERRIDE_COLS} FROM category_overrides"
+            )))
             .fetch_all(&self.pool)
             .await?
             .into_iter()
@@ -113,7 +87,11 @@ impl S {
         Ok(rows.into_values().collect())
     }
 
-    async fn put_category_owned(&self, ctx: &Ctx, k: &CategoryRow) -> StoreResult<CategoryRow> {
+    pub(crate) async fn put_category_owned(
+        &self,
+        ctx: &Ctx,
+        k: &CategoryRow,
+    ) -> StoreResult<CategoryRow> {
         let mut k = k.clone().validate()?;
         let mut tx = self.write_tx().await?;
         if let Some(p) = &k.parent_code {

@@ -1,0 +1,54 @@
+//! Account types: users, sessions, API keys.
+
+use crate::prelude::*;
+
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub role: Role,
+    pub scope_code: String,
+    pub grid_code: Option<String>,
+    pub unit_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct User {
+    #[serde(with = "id_str")]
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    #[serde(skip)]
+    pub password_hash: String,
+    pub role: String,
+    pub scope_code: String,
+    pub grid_code: Option<String>,
+    pub failed_logins: i32,
+    pub locked_until: i64,
+    pub disabled: bool,
+    #[serde(with = "id_str::opt")]
+    pub unit_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Session {
+    pub token_hash: String,
+    pub user_id: i64,
+    pub csrf_token: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+/// An Open311 client's key (the key itself is never stored).
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct ApiKey {
+    #[serde(with = "id_str")]
+    pub id: i64,
+    pub name: String,
+    #[serde(skip)]
+    pub key_hash: String,
+    pub scope_code: String,
+    pub created_at: i64,
+    pub revoked: bool,
+}

@@ -1,0 +1,274 @@
+//! The registry in bulk: all-or-nothing import, trusted bulk load, export.
+
+use crate::prelude::*;
+
+impl<DB: Backend> SqlStore<DB> {
+    pub(crate) async fn bulk_load_impl(&self, hs: &[Household], ps: &[Person]) -> StoreResult<()> {
+        let now = now_ms();
+        let mut tx = self.write_tx().await?;
+        insert_chunks(
+            &mut tx,
+            "households",
+            &HOUSEHOLD_INSERT_COLS,
+            1000,
+            hs,
+            |q, h| {
+                q.bind(&h.county_code)
+                    .bind(h.id)
+                    .bind(&h.region_code)
+                    .bind(&h.grid_code)
+                    .bind(&h.address)
+                    .bind(&h.phone)
+                    .bind(now)
+                    .bind(now)
+            },
+        )
+        .await?;
+        insert_chunks(&mut tx, "persons", &PERSON_INSERT_COLS, 500, ps, |q, p| {
+            q.bind(&p.county_code)
+                .bind(p.id)
+                .bind(p.household_id)
+                .bind(&p.region_code)
+                .bind(&p.grid_code)
+                .bind(&p.name)
+                .bind(&p.id_number)
+                .bind(&p.birth_date)
+                .bind(&p.sex)
+                .bind(&p.phone)
+                .bind(&p.relation)
+                .bind(&p.residence_type)
+                .bind(&p.tags)
+                .bind(now)
+                .bind(now)
+        })
+        .await
+        .map_err(|e| match e {
+            StoreError::Db(d) => StoreError::from_db(d, "id"),
+            e => e,
+        })?;
+        insert_chunks(
+            &mut tx,
+            "id_numbers",
+            &["id_number", "county_code", "person_id"],
+            2000,
+            ps,
+            |q, p| q.bind(&p.id_number).bind(&p.county_code).bind(p.id),
+        )
+        .await
+        .map_err(|e| match e {
+            StoreError::Db(d) => StoreError::from_db(d, "id_number"),
+            e => e,
+        })?;
+        let grams: Vec<(String, &str, i64)> = ps
+            .iter()
+            .flat_map(|p| {
+                search::name_grams(&p.name)
+                    .into_iter()
+                    .map(move |g| (g, p.region_code.as_str(), p.id))
+            })
+            .collect();
+        insert_chunks(
+            &mut tx,
+            "person_grams",
+            &["gram", "region_code", "person_id"],
+            2000,
+            &grams,
+            |q, g| q.bind(&g.0).bind(g.1).bind(g.2),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub(crate) async fn import_impl(
+        &self,
+        ctx: &Ctx,
+        rows: &[ImportRow],
+    ) -> StoreResult<ImportCounts> {
+        let mut tx = self.write_tx().await?;
+        let mut errors: Vec<RowError> = Vec::new();
+        let mut counts = ImportCounts::default();
+        let mut grids: HashMap<String, Option<String>> = HashMap::new();
+        let mut households: HashMap<(String, String), (i64, String)> = HashMap::new();
+        let mut seen_ids: HashMap<String, usize> = HashMap::new();
+        let now = now_ms();
+        for r in rows {
+            let h = &r.household;
+            if !grids.contains_key(&h.grid_code) {
+                let found = grid_in_scope(&mut tx, &ctx.scope, &h.grid_code).await?;
+                grids.insert(h.grid_code.clone(), found);
+            }
+            let Some(region) = grids[&h.grid_code].clone() else {
+                errors.push(RowError {
+                    row: r.row,
+                    column: "grid_code".into(),
+                    reason: format!("网格 {} 不存在或不在您的管辖范围内 / grid does not exist or is outside your scope", h.grid_code),
+                });
+                continue;
+            };
+            let county = region[..6].to_string();
+            let key = (h.grid_code.clone(), h.address.clone());
+            let household_id = match households.get(&key) {
+                Some((id, _)) => *id,
+                None => {
+                    let found: Option<(i64,)> = query_as(
+                        "SELECT id FROM households WHERE county_code = $1 AND grid_code = $2 AND address = $3",
+                    )
+                    .bind(&county)
+                    .bind(&h.grid_code)
+                    .bind(&h.address)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    let id = match found {
+                        Some((id,)) => {
+                            if h.phone.is_some() {
+                                query("UPDATE households SET phone = $1, updated_at = $2 WHERE county_code = $3 AND id = $4")
+                                    .bind(&h.phone)
+                                    .bind(now)
+                                    .bind(&county)
+                                    .bind(id)
+                                    .execute(&mut *tx)
+                                    .await?;
+                            }
+                            id
+                        }
+                        None => {
+                            let id = new_id();
+                            query(
+                                "INSERT INTO households (county_code, id, region_code, grid_code, address, phone, created_at, updated_at) \
+                                 VALUES ($1,$2,$3,$4,$5,$6,$7,$7)",
+                            )
+                            .bind(&county)
+                            .bind(id)
+                            .bind(&region)
+                            .bind(&h.grid_code)
+                            .bind(&h.address)
+                            .bind(&h.phone)
+                            .bind(now)
+                            .execute(&mut *tx)
+                            .await?;
+                            counts.households_created += 1;
+                            id
+                        }
+                    };
+                    households.insert(key, (id, region.clone()));
+                    id
+                }
+            };
+            let Some(p) = &r.person else { continue };
+            if let Some(first) = seen_ids.insert(p.id_number.clone(), r.row) {
+                errors.push(RowError {
+                    row: r.row,
+                    column: "id_number".into(),
+                    reason: format!("与第 {first} 行重复 / duplicates row {first}"),
+                });
+                continue;
+            }
+            let existing: Option<(String, i64)> =
+                query_as("SELECT county_code, person_id FROM id_numbers WHERE id_number = $1")
+                    .bind(&p.id_number)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let place = (county.as_str(), region.as_str(), h.grid_code.as_str());
+            match existing {
+                None => {
+                    insert_person(&mut tx, p, place, household_id).await?;
+                    counts.persons_created += 1;
+                }
+                Some((_, pid)) => match fetch_person(&mut tx, &ctx.scope, pid).await {
+                    Ok(old) => {
+                        rewrite_person(&mut tx, &old, p, place, household_id).await?;
+                        counts.persons_updated += 1;
+                    }
+                    Err(StoreError::NotFound(_)) => errors.push(RowError {
+                        row: r.row,
+                        column: "id_number".into(),
+                        reason: "该身份证号已登记在您的管辖范围之外 / this ID number is registered outside your scope".into(),
+                    }),
+                    Err(e) => return Err(e),
+                },
+            }
+        }
+        if !errors.is_empty() {
+            tx.rollback().await?;
+            return Err(StoreError::Rows(errors));
+        }
+        let detail = format!(
+            "households +{}, persons +{} ~{}",
+            counts.households_created, counts.persons_created, counts.persons_updated
+        );
+        write_audit(&mut tx, ctx, "import", "registry", "", "", &detail).await?;
+        tx.commit().await?;
+        Ok(counts)
+    }
+}
+
+/// The registry in bulk.
+pub trait RegistryTransferStorage: Send + Sync {
+    /// All-or-nothing import: households found by (grid, address) or created, persons found by ID
+    /// number and updated, or created. Any bad row fails the whole import with `Rows`.
+    fn import_registry<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        rows: &'a [ImportRow],
+    ) -> BoxFut<'a, ImportCounts>;
+    /// Trusted bulk load (demo and benchmarks): households and persons with their ids, counties
+    /// and places already set; one transaction.
+    fn bulk_load<'a>(&'a self, hs: &'a [Household], ps: &'a [Person]) -> BoxFut<'a, ()>;
+    /// Every household and person in scope, for export (ordered by region, id).
+    fn export_registry<'a>(&'a self, ctx: &'a Ctx) -> BoxFut<'a, (Vec<Household>, Vec<Person>)>;
+}
+
+impl<DB: Backend> RegistryTransferStorage for SqlStore<DB> {
+    fn import_registry<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        rows: &'a [ImportRow],
+    ) -> BoxFut<'a, ImportCounts> {
+        Box::pin(self.import_impl(ctx, rows))
+    }
+
+    fn bulk_load<'a>(&'a self, hs: &'a [Household], ps: &'a [Person]) -> BoxFut<'a, ()> {
+        Box::pin(self.bulk_load_impl(hs, ps))
+    }
+
+    fn export_registry<'a>(&'a self, ctx: &'a Ctx) -> BoxFut<'a, (Vec<Household>, Vec<Person>)> {
+        Box::pin(async move {
+            // One transaction: both lists come from the same snapshot.
+            let mut tx = self.read_tx().await?;
+            let hs = query_as::<Household>(AssertSqlSafe(format!(
+                "SELECT {HOUSEHOLD_COLS} FROM households h WHERE h.region_code >= $1 AND h.region_code < $2 \
+                 ORDER BY h.region_code, h.id"
+            )))
+            .bind(&ctx.scope.lo)
+            .bind(&ctx.scope.hi)
+            .fetch_all(&mut *tx)
+            .await?;
+            let ps = query_as::<Person>(AssertSqlSafe(format!(
+                "SELECT {PERSON_COLS} FROM persons p WHERE p.region_code >= $1 AND p.region_code < $2 \
+                 ORDER BY p.region_code, p.household_id, p.id"
+            )))
+            .bind(&ctx.scope.lo)
+            .bind(&ctx.scope.hi)
+            .fetch_all(&mut *tx)
+            .await?;
+            // The reads above share one snapshot; the audit row is its own write transaction
+            // (upgrading a read transaction to write fails in WAL mode when a writer went first).
+            tx.commit().await?;
+            let mut tx = self.write_tx().await?;
+            let detail = format!("{} persons", ps.len());
+            write_audit(
+                &mut tx,
+                ctx,
+                "export",
+                "registry",
+                "",
+                ctx.scope.lo.as_str(),
+                &detail,
+            )
+            .await?;
+            tx.commit().await?;
+            Ok((hs, ps))
+        })
+    }
+}

@@ -1,0 +1,194 @@
+//! Registry types: households, persons, import rows.
+
+use crate::prelude::*;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct HouseholdInput {
+    #[serde(default)]
+    pub grid_code: String,
+    #[serde(default)]
+    pub address: String,
+    /// Absent on an update: keep the stored phone (which the editor only sees masked).
+    #[serde(default)]
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewHousehold {
+    pub grid_code: String,
+    pub address: String,
+    pub phone: Option<String>,
+    /// On an update, leave the stored phone as it is.
+    pub keep_phone: bool,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Household {
+    #[serde(with = "id_str")]
+    pub id: i64,
+    pub county_code: String,
+    pub region_code: String,
+    pub grid_code: String,
+    pub address: String,
+    pub phone: Option<String>,
+    pub member_count: i64,
+    pub head_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct HouseholdFilter {
+    pub grid: Option<String>,
+    pub region: Option<String>,
+}
+
+pub const RESIDENCE_TYPES: [&str; 3] = ["registered", "resident", "floating"];
+
+pub const TAGS: [&str; 8] = [
+    "60+",
+    "disability",
+    "dibao",
+    "wubao",
+    "left_behind_child",
+    "empty_nest",
+    "needy_member",
+    "veteran",
+];
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct PersonInput {
+    #[serde(default, with = "id_str::opt")]
+    pub household_id: Option<i64>,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub id_number: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub relation: String,
+    #[serde(default)]
+    pub residence_type: String,
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewPerson {
+    /// Zero when the household is given some other way (an import row's grid and address).
+    pub household_id: i64,
+    pub name: String,
+    pub id_number: String,
+    pub birth_date: String,
+    pub sex: &'static str,
+    pub phone: Option<String>,
+    pub relation: String,
+    pub residence_type: String,
+    pub tags: String,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Person {
+    #[serde(with = "id_str")]
+    pub id: i64,
+    pub county_code: String,
+    #[serde(with = "id_str")]
+    pub household_id: i64,
+    pub region_code: String,
+    pub grid_code: String,
+    pub name: String,
+    pub id_number: String,
+    pub birth_date: String,
+    pub sex: String,
+    pub phone: Option<String>,
+    pub relation: String,
+    pub residence_type: String,
+    pub tags: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct PersonFilter {
+    /// A name fragment.
+    pub q: Option<String>,
+    pub id_number: Option<String>,
+    pub household: Option<i64>,
+    pub grid: Option<String>,
+    pub region: Option<String>,
+}
+
+/// One row of a registry import: a person with the household they live in.
+#[derive(Debug, Clone)]
+pub struct ImportRow {
+    pub row: usize,
+    pub household: NewHousehold,
+    pub person: Option<NewPerson>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RowError {
+    pub row: usize,
+    pub column: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct ImportCounts {
+    pub households_created: u64,
+    pub persons_created: u64,
+    pub persons_updated: u64,
+}
+
+impl NewHousehold {
+    pub fn validate(i: &HouseholdInput) -> Result<NewHousehold, Invalid> {
+        let (grid_code, _) = grid::parse_code("grid_code", &i.grid_code)?;
+        Ok(NewHousehold {
+            grid_code,
+            address: required_text("address", &i.address, 120)?,
+            phone: phone("phone", i.phone.as_deref().unwrap_or(""))?,
+            keep_phone: i.phone.is_none(),
+        })
+    }
+}
+
+impl NewPerson {
+    /// `today` is `YYYYMMDD`.
+    pub fn validate(i: &PersonInput, today: &str) -> Result<NewPerson, Invalid> {
+        let name = required_text("name", &i.name, 30)?;
+        let id = idcard::parse("id_number", &i.id_number, today)?;
+        let rt = if i.residence_type.trim().is_empty() {
+            "registered"
+        } else {
+            i.residence_type.trim()
+        };
+        if !RESIDENCE_TYPES.contains(&rt) {
+            return Err(Invalid::new(
+                "residence_type",
+                "invalid_value",
+                "必须是 registered（户籍）、resident（常住）或 floating（流动）",
+                "must be registered, resident or floating",
+            ));
+        }
+        for t in &i.tags {
+            if !TAGS.contains(&t.as_str()) {
+                return Err(Invalid::new(
+                    "tags",
+                    "invalid_value",
+                    format!("未知标签 {t}"),
+                    format!("unknown tag {t}; allowed: {}", TAGS.join(", ")),
+                ));
+            }
+        }
+        Ok(NewPerson {
+            household_id: i.household_id.unwrap_or(0),
+            name,
+            id_number: id.number,
+            birth_date: id.birth_date,
+            sex: id.sex.as_str(),
+            phone: phone("phone", &i.phone)?,
+            relation: optional_text("relation", &i.relation, 20)?.unwrap_or_default(),
+            residence_type: rt.to_string(),
+            tags: i.tags.join(","),
+        })
+    }
+}

@@ -1,0 +1,120 @@
+//! The audit log: every write and every full read of personal data, with its actor and a
+//! region that puts it in someone's view.
+
+use crate::prelude::*;
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct AuditEntry {
+    #[serde(with = "id_str")]
+    pub id: i64,
+    pub at: i64,
+    #[serde(with = "id_str::opt")]
+    pub user_id: Option<i64>,
+    pub username: String,
+    pub action: String,
+    pub target_type: String,
+    pub target_id: String,
+    pub detail: String,
+}
+
+pub(crate) async fn write_audit<DB: Backend>(
+    tx: &mut Tx<DB>,
+    ctx: &Ctx,
+    action: &str,
+    target_type: &str,
+    target_id: &str,
+    region_code: &str,
+    detail: &str,
+) -> StoreResult<()> {
+    // A row with no region of its own is placed in the actor's region, so that the actor's
+    // administrators see it (the system's own, with no region, are the top administrator's).
+    let own;
+    let region_code = if region_code.is_empty() {
+        own = owner_of(ctx);
+        own.as_str()
+    } else {
+        region_code
+    };
+    let county = region_code.get(..6).unwrap_or("");
+    query(
+        "INSERT INTO audit_log (county_code, id, at, user_id, username, action, target_type, \
+         target_id, region_code, detail) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)",
+    )
+    .bind(county)
+    .bind(new_id())
+    .bind(now_ms())
+    .bind(ctx.user_id)
+    .bind(&ctx.username)
+    .bind(action)
+    .bind(target_type)
+    .bind(target_id)
+    .bind(region_code)
+    .bind(detail)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Reading and writing the audit log.
+pub trait AuditStorage: Send + Sync {
+    fn list_audit<'a>(&'a self, ctx: &'a Ctx, page: PageReq) -> BoxFut<'a, Page<AuditEntry>>;
+    fn audit<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        action: &'a str,
+        target_type: &'a str,
+        target_id: &'a str,
+        region_code: &'a str,
+        detail: &'a str,
+    ) -> BoxFut<'a, ()>;
+}
+
+impl<DB: Backend> AuditStorage for SqlStore<DB> {
+    fn list_audit<'a>(&'a self, ctx: &'a Ctx, page: PageReq) -> BoxFut<'a, Page<AuditEntry>> {
+        Box::pin(async move {
+            let mut tx = self.read_tx().await?;
+            // Rows that belong to no region (the deployment's own) are the top administrator's.
+            let top = is_top_admin(&mut tx, ctx).await?;
+            let rows = query_as::<AuditEntry>(
+                "SELECT id, at, user_id, username, action, target_type, target_id, detail FROM audit_log \
+                 WHERE (region_code >= $1 AND region_code < $2) OR (region_code = '' AND $3) \
+                 ORDER BY at DESC, id DESC LIMIT $4 OFFSET $5",
+            )
+            .bind(&ctx.scope.lo)
+            .bind(&ctx.scope.hi)
+            .bind(top)
+            .bind(page.limit_plus_one())
+            .bind(page.offset())
+            .fetch_all(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(Page::from_rows(rows, page))
+        })
+    }
+
+    fn audit<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        action: &'a str,
+        target_type: &'a str,
+        target_id: &'a str,
+        region_code: &'a str,
+        detail: &'a str,
+    ) -> BoxFut<'a, ()> {
+        Box::pin(async move {
+            let mut tx = self.write_tx().await?;
+            write_audit(
+                &mut tx,
+                ctx,
+                action,
+                target_type,
+                target_id,
+                region_code,
+                detail,
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+}

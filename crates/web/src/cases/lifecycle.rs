@@ -1,0 +1,134 @@
+//! Queues and one case: listing, reading, acting, and dispatching many at once.
+
+use crate::auth::Auth;
+use crate::cases::*;
+use crate::error::{ApiResult, AppError};
+use crate::extract::*;
+use crate::{AppState, JsonBody};
+use axum::extract::{Path, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use tongchou_domain::{Invalid, Permission};
+use tongchou_store::*;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/cases", get(list_cases))
+        .route("/api/v1/cases/bulk-dispatch", post(bulk_dispatch))
+        .route("/api/v1/cases/{id}", get(get_case))
+        .route("/api/v1/cases/{id}/actions", post(act))
+}
+
+async fn list_cases(
+    State(s): State<AppState>,
+    a: Auth,
+    Q(f): Q<CaseFilter>,
+    Q(p): Q<PageQ>,
+) -> ApiResult<Json<Page<CaseOut>>> {
+    a.require(Permission::ReadRegistry)?;
+    if f.q.chars().count() > 50 {
+        return Err(Invalid::new(
+            "q",
+            "too_long",
+            "长度不能超过 50 个字符",
+            "must be at most 50 characters",
+        )
+        .into());
+    }
+    let page = s.store.list_cases(&a.ctx, &f, p.req()).await?;
+    Ok(Json(page.map(|c| case_out(a.role, c))))
+}
+
+#[derive(Serialize)]
+struct DetailOut {
+    case: CaseOut,
+    events: Vec<CaseEvent>,
+    attachments: Vec<Attachment>,
+}
+
+async fn get_case(
+    State(s): State<AppState>,
+    a: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<DetailOut>> {
+    a.require(Permission::ReadRegistry)?;
+    let d = s.store.get_case(&a.ctx, parse_id(&id, "case")?).await?;
+    Ok(Json(DetailOut {
+        case: case_out(a.role, d.case),
+        events: d.events,
+        attachments: d.attachments,
+    }))
+}
+
+async fn act(
+    State(s): State<AppState>,
+    a: Auth,
+    Path(id): Path<String>,
+    JsonBody(b): JsonBody<CaseAct>,
+) -> ApiResult<Json<CaseOut>> {
+    let c = s
+        .store
+        .act_on_case(&a.ctx, parse_id(&id, "case")?, &b)
+        .await?;
+    if b.action == "verify_pass" {
+        sms_reporter(&s, &c, None);
+    }
+    Ok(Json(case_out(a.role, c)))
+}
+
+#[derive(Deserialize)]
+struct BulkIn {
+    #[serde(default)]
+    ids: Vec<String>,
+    #[serde(default, with = "id_str::opt")]
+    unit_id: Option<i64>,
+}
+
+/// Accepts (where still needed) and dispatches each case: to `unit_id`, or to its routed unit.
+/// Each case succeeds or fails on its own; the answer lists both.
+async fn bulk_dispatch(
+    State(s): State<AppState>,
+    a: Auth,
+    JsonBody(b): JsonBody<BulkIn>,
+) -> ApiResult<Json<Value>> {
+    if b.ids.is_empty() || b.ids.len() > 200 {
+        return Err(Invalid::new(
+            "ids",
+            "invalid_count",
+            "一次可派遣 1–200 件",
+            "must list 1 to 200 cases",
+        )
+        .into());
+    }
+    let mut done = Vec::new();
+    let mut failed = Vec::new();
+    for id in &b.ids {
+        let result = async {
+            let id = parse_id(id, "case")?;
+            let d = s.store.get_case(&a.ctx, id).await?;
+            if d.case.state == "reported" {
+                let accept = CaseAct {
+                    action: "accept".into(),
+                    ..CaseAct::default()
+                };
+                s.store.act_on_case(&a.ctx, id, &accept).await?;
+            }
+            let dispatch = CaseAct {
+                action: "dispatch".into(),
+                unit_id: b.unit_id,
+                ..CaseAct::default()
+            };
+            Ok::<Case, AppError>(s.store.act_on_case(&a.ctx, id, &dispatch).await?)
+        }
+        .await;
+        match result {
+            Ok(c) => done.push(
+                json!({"id": c.id.to_string(), "number": c.number, "unit_name": c.unit_name}),
+            ),
+            Err(e) => failed.push(json!({"id": id, "code": e.code, "message": e.message})),
+        }
+    }
+    Ok(Json(json!({"dispatched": done, "failed": failed})))
+}

@@ -1,0 +1,334 @@
+//! The public side: residents file and track cases without an account, within a rate limit
+//! per client address.
+
+use crate::cases::*;
+use crate::error::{ApiResult, AppError};
+use crate::extract::*;
+use crate::{AppState, JsonBody};
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Mutex;
+use tongchou_domain::calendar::Light;
+use tongchou_domain::cases::Source;
+use tongchou_domain::{Invalid, Role};
+use tongchou_store::*;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/api/v1/public/regions/{code}/children",
+            get(public_regions),
+        )
+        .route("/api/v1/public/cases", post(public_create))
+        .route("/api/v1/public/cases/similar", get(public_similar))
+        .route("/api/v1/public/cases/{number}", get(public_track))
+        .route("/api/v1/public/form-nonce", get(form_nonce))
+        .route("/api/v1/public/cases/{number}/actions", post(public_act))
+        .route(
+            "/api/v1/public/cases/{number}/attachments",
+            post(public_upload),
+        )
+}
+
+/// A fixed-window counter per client address: `per_minute` requests to the public endpoints.
+pub struct RateLimiter {
+    per_minute: u32,
+    seen: Mutex<HashMap<IpAddr, (i64, u32)>>,
+}
+
+impl RateLimiter {
+    pub fn new(per_minute: u32) -> RateLimiter {
+        RateLimiter {
+            per_minute,
+            seen: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub(crate) fn check(&self, ip: IpAddr) -> ApiResult<()> {
+        let minute = now_ms() / 60_000;
+        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        if seen.len() > 100_000 {
+            seen.retain(|_, (m, _)| *m == minute);
+        }
+        let e = seen.entry(ip).or_insert((minute, 0));
+        if e.0 != minute {
+            *e = (minute, 0);
+        }
+        e.1 += 1;
+        if e.1 > self.per_minute {
+            return Err(AppError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                "请求过于频繁，请稍后再试 / too many requests, try again in a minute",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A public (anonymous) request that passed the rate limit.
+pub struct Public;
+
+impl FromRequestParts<AppState> for Public {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Public, AppError> {
+        let ip = crate::net::client_of(&parts.extensions);
+        state.public_limit.check(crate::net::limit_key(ip))?;
+        Ok(Public)
+    }
+}
+
+/// What anyone with the tracking number and secret sees: progress and the unit, never the
+/// reporter, the address, the text or the staff's notes.
+#[derive(Serialize)]
+pub struct PublicCase {
+    number: String,
+    category_name: Option<String>,
+    state: String,
+    state_zh: &'static str,
+    level: String,
+    unit_name: Option<String>,
+    created_at: i64,
+    deadline_at: Option<i64>,
+    closed_at: Option<i64>,
+    light: Option<Light>,
+    satisfaction: Option<String>,
+    events: Vec<PublicEvent>,
+}
+
+#[derive(Serialize)]
+struct PublicEvent {
+    at: i64,
+    action: String,
+    to_state: String,
+    state_zh: &'static str,
+    unit_name: Option<String>,
+    level: Option<String>,
+}
+
+fn public_case(d: CaseDetail) -> PublicCase {
+    PublicCase {
+        number: d.case.number,
+        category_name: d.case.category_name,
+        state_zh: state_zh(&d.case.state),
+        state: d.case.state,
+        level: d.case.level,
+        unit_name: d.case.unit_name,
+        created_at: d.case.created_at,
+        deadline_at: d.case.deadline_at,
+        closed_at: d.case.closed_at,
+        light: d.case.light,
+        satisfaction: d.case.satisfaction,
+        events: d
+            .events
+            .into_iter()
+            .map(|e| PublicEvent {
+                at: e.at,
+                state_zh: state_zh(&e.to_state),
+                action: e.action,
+                to_state: e.to_state,
+                unit_name: e.unit_name,
+                level: e.level,
+            })
+            .collect(),
+    }
+}
+
+fn public_ctx() -> Ctx {
+    Ctx {
+        user_id: None,
+        username: "public".into(),
+        role: Role::Resident,
+        scope: tongchou_domain::Scope::all(),
+        unit_id: None,
+    }
+}
+
+#[derive(Serialize)]
+struct Receipt {
+    number: String,
+    secret: String,
+    case: PublicCase,
+}
+
+/// Region names and codes for the public form's place picker (public data).
+async fn public_regions(
+    State(s): State<AppState>,
+    _p: Public,
+    Path(code): Path<String>,
+) -> ApiResult<Json<Value>> {
+    // `root` lists the top-level regions (provinces).
+    let regions = if code == "root" {
+        s.store.top_regions().await?
+    } else {
+        s.store
+            .region_children(
+                &public_ctx(),
+                &code,
+                PageReq::new(Some(1), Some(PageReq::MAX_SIZE)),
+            )
+            .await?
+            .items
+    };
+    let items: Vec<Value> = regions
+        .into_iter()
+        .map(|r| json!({"code": r.code, "name": r.name, "level": r.level}))
+        .collect();
+    Ok(Json(json!({ "items": items })))
+}
+
+/// A nonce for the public form's idempotency keys (see `nonce`).
+async fn form_nonce(State(s): State<AppState>, _p: Public) -> ApiResult<Json<Value>> {
+    Ok(Json(
+        json!({"nonce": crate::nonce::issue(&s, now_ms()).await?}),
+    ))
+}
+
+/// The public form: anonymous, phone optional.
+async fn public_create(
+    State(s): State<AppState>,
+    _p: Public,
+    headers: HeaderMap,
+    JsonBody(b): JsonBody<CaseInput>,
+) -> ApiResult<(StatusCode, Json<Receipt>)> {
+    let key = match headers.contains_key("idempotency-key") {
+        true => {
+            let nonce = headers.get("x-form-nonce").and_then(|v| v.to_str().ok());
+            let space = crate::nonce::check(&s, nonce, now_ms()).await?;
+            idempotency_key(&headers, &space)?
+        }
+        false => None,
+    };
+    let n = NewCase::validate(&b, Source::Web, key)?;
+    let created = s.store.create_case(&public_ctx(), &n).await?;
+    let status = if created.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    let c = created.case;
+    if created.created {
+        sms_reporter(&s, &c, Some(&c.secret));
+    }
+    let d = s.store.track_case(&c.number, &c.secret).await?;
+    Ok((
+        status,
+        Json(Receipt {
+            number: c.number,
+            secret: c.secret,
+            case: public_case(d),
+        }),
+    ))
+}
+
+/// The public form's duplicate hint: number, category, state and time only.
+async fn public_similar(
+    State(s): State<AppState>,
+    _p: Public,
+    Q(q): Q<SimilarQuery>,
+) -> ApiResult<Json<Value>> {
+    let items: Vec<Value> = s
+        .store
+        .similar_cases(&public_ctx(), &q)
+        .await?
+        .into_iter()
+        .map(|c| {
+            json!({"number": c.number, "category_name": c.category_name, "state": c.state,
+                "state_zh": state_zh(&c.state), "created_at": c.created_at, "unit_name": c.unit_name})
+        })
+        .collect();
+    Ok(Json(json!({ "items": items })))
+}
+
+#[derive(Deserialize)]
+struct SecretQ {
+    #[serde(default)]
+    secret: String,
+}
+
+async fn public_track(
+    State(s): State<AppState>,
+    _p: Public,
+    Path(number): Path<String>,
+    Q(q): Q<SecretQ>,
+) -> ApiResult<Json<PublicCase>> {
+    Ok(Json(public_case(
+        s.store.track_case(&number, &q.secret).await?,
+    )))
+}
+
+#[derive(Deserialize)]
+struct PublicActIn {
+    #[serde(default)]
+    secret: String,
+    #[serde(flatten)]
+    act: CaseAct,
+}
+
+#[derive(Deserialize)]
+struct PublicUploadQ {
+    #[serde(default)]
+    secret: String,
+    #[serde(default)]
+    name: String,
+}
+
+/// Photos a reporter adds to an open case with the tracking secret (at most 5 per case).
+async fn public_upload(
+    State(s): State<AppState>,
+    _p: Public,
+    Path(number): Path<String>,
+    Q(q): Q<PublicUploadQ>,
+    body: axum::body::Bytes,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let d = s.store.track_case(&number, &q.secret).await?;
+    if matches!(d.case.state.as_str(), "closed" | "rejected") {
+        return Err(StoreError::refused(
+            "transition_not_allowed",
+            "案件已办结，不能再添加照片",
+            "the case is closed; no more photos",
+        )
+        .into());
+    }
+    if d.attachments.len() >= 5 {
+        return Err(Invalid::new(
+            "file",
+            "too_many",
+            "每件最多 5 个附件",
+            "at most 5 attachments per case",
+        )
+        .into());
+    }
+    let ctx = Ctx {
+        username: "reporter".into(),
+        ..public_ctx()
+    };
+    let a = s
+        .store
+        .add_attachment(&ctx, d.case.id, &q.name, &body)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"name": a.name, "mime": a.mime, "size": a.size})),
+    ))
+}
+
+/// The reporter rates (`rate`, with `satisfaction`) or reopens (`reopen`, with a `note`).
+async fn public_act(
+    State(s): State<AppState>,
+    _p: Public,
+    Path(number): Path<String>,
+    JsonBody(b): JsonBody<PublicActIn>,
+) -> ApiResult<Json<PublicCase>> {
+    s.store.reporter_act(&number, &b.secret, &b.act).await?;
+    Ok(Json(public_case(
+        s.store.track_case(&number, &b.secret).await?,
+    )))
+}

@@ -1,0 +1,51 @@
+//! Request extractors and parsers every handler shares: query strings in our error shape,
+//! pages, ids, today's date.
+
+use crate::error::{ApiResult, AppError};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{FromRequestParts, Query};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use tongchou_domain::date;
+use tongchou_store::*;
+
+/// `Query<T>` whose rejections are our error shape.
+pub struct Q<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Q<T> {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Query(v)| Q(v))
+            .map_err(|e: QueryRejection| {
+                AppError::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_query",
+                    format!("查询参数无效 / invalid query: {}", e.body_text()),
+                )
+            })
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct PageQ {
+    pub page: Option<u32>,
+    pub page_size: Option<u32>,
+}
+
+impl PageQ {
+    pub fn req(&self) -> PageReq {
+        PageReq::new(self.page, self.page_size)
+    }
+}
+
+pub fn parse_id(s: &str, what: &'static str) -> ApiResult<i64> {
+    s.parse().map_err(|_| AppError::not_found(what))
+}
+
+pub fn today() -> String {
+    date::yyyymmdd(now_ms())
+}
