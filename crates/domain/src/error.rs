@@ -60,6 +60,7 @@ impl std::error::Error for Invalid {}
 
 /// Checks that a required text field is present and not longer than `max` characters.
 pub fn required_text(field: &str, value: &str, max: usize) -> Result<String, Invalid> {
+    too_long(field, value, max)?;
     let v = value.trim();
     if v.is_empty() {
         return Err(Invalid::new(
@@ -72,15 +73,21 @@ pub fn required_text(field: &str, value: &str, max: usize) -> Result<String, Inv
     optional_text(field, v, max).map(|s| s.unwrap_or_default())
 }
 
-/// Trims an optional text field; empty becomes `None`; longer than `max` characters, or holding
-/// a control character, is refused.
+/// Trims an optional text field; empty becomes `None`; longer than `max` characters (counted
+/// as sent, so that the OpenAPI `maxLength` means the same), or holding a control character, is
+/// refused.
 pub fn optional_text(field: &str, value: &str, max: usize) -> Result<Option<String>, Invalid> {
+    too_long(field, value, max)?;
     let v = value.trim();
     if v.is_empty() {
         return Ok(None);
     }
     crate::text::check(field, v)?;
-    if v.chars().count() > max {
+    Ok(Some(v.to_string()))
+}
+
+fn too_long(field: &str, value: &str, max: usize) -> Result<(), Invalid> {
+    if value.chars().count() > max {
         return Err(Invalid::new(
             field,
             "too_long",
@@ -88,8 +95,11 @@ pub fn optional_text(field: &str, value: &str, max: usize) -> Result<Option<Stri
             format!("must be at most {max} characters"),
         ));
     }
-    Ok(Some(v.to_string()))
+    Ok(())
 }
+
+/// What `phone` accepts, as a JSON-Schema pattern (blank, or 7–12 digits with any dashes).
+pub const PHONE_PATTERN: &str = "^(?:-*(?:[0-9]-*){7,12})?$";
 
 /// A mainland mobile (11 digits starting with 1) or a landline of 7–12 digits with an optional
 /// area code and dash.

@@ -3,6 +3,13 @@
 use crate::Invalid;
 use crate::region::{Level, RegionCode, UrbanRural};
 
+/// What `parse_code` accepts, as a JSON-Schema pattern: a village's 12 digits and a sequence
+/// other than 000.
+pub const CODE_PATTERN: &str = "^(?!00)[0-9]{9}(?!000)[0-9]{3}(?!000)[0-9]{3}$";
+
+/// `CODE_PATTERN` or blank (for optional fields).
+pub const CODE_OR_BLANK_PATTERN: &str = "^(?:|(?!00)[0-9]{9}(?!000)[0-9]{3}(?!000)[0-9]{3})$";
+
 /// Parses a 15-digit grid code and returns it with its village code.
 pub fn parse_code(field: &str, s: &str) -> Result<(String, RegionCode), Invalid> {
     let s = s.trim();

@@ -60,6 +60,10 @@ fn bad(field: &str, zh: &str, en: &str) -> Invalid {
     Invalid::new(field, "invalid_id_number", zh, en)
 }
 
+/// The shape `parse` accepts, as a JSON-Schema pattern (the check character and the calendar
+/// are checked by `parse` alone).
+pub const PATTERN: &str = "^(?!00)[0-9]{6}(?:19[0-9]{2}|20[0-9]{2}|2100)(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9Xx]$";
+
 /// Validates an ID number. `today` (`YYYYMMDD`) bounds the birth date from above.
 pub fn parse(field: &str, s: &str, today: &str) -> Result<IdNumber, Invalid> {
     let s = s.trim().to_ascii_uppercase();

@@ -164,6 +164,13 @@ fn bad_code(field: &str, en: &str, zh: &str) -> Invalid {
     Invalid::new(field, "invalid_region_code", zh, en)
 }
 
+/// What `RegionCode::parse` accepts, as a JSON-Schema pattern: 2, 4, 6, 9 or 12 digits, not
+/// starting with 00, the last group of a short code not all zeros.
+pub const CODE_PATTERN: &str = "^(?!00)(?:[0-9]{2}|[0-9]{2}(?!00)[0-9]{2}|[0-9]{4}(?!00)[0-9]{2}|[0-9]{6}(?!000)[0-9]{3}|[0-9]{12})$";
+
+/// `CODE_PATTERN` or blank (for optional fields).
+pub const CODE_OR_BLANK_PATTERN: &str = "^(?:|(?!00)(?:[0-9]{2}|[0-9]{2}(?!00)[0-9]{2}|[0-9]{4}(?!00)[0-9]{2}|[0-9]{6}(?!000)[0-9]{3}|[0-9]{12}))$";
+
 impl RegionCode {
     /// Accepts 2, 4, 6, 9 or 12 digits and pads to 12.
     pub fn parse(s: &str) -> Result<RegionCode, Invalid> {

@@ -14,6 +14,10 @@ pub fn forbidden_char(s: &str) -> Option<char> {
     })
 }
 
+/// Text without the characters `forbidden_char` finds, as a JSON-Schema pattern.
+pub const PLAIN_PATTERN: &str =
+    "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\uFFFE\\uFFFF]*$";
+
 /// `Ok` when `s` holds no forbidden character; else the refusal naming `field`.
 pub fn check(field: &str, s: &str) -> Result<(), Invalid> {
     match forbidden_char(s) {

@@ -1,4 +1,4 @@
-//! Storage for Tongchou: the [`Storage`] trait (one trait per area), implemented once by
+//! Storage for Tongchou: the [`Storage`] trait (all the areas' traits), implemented once by
 //! [`backend::SqlStore`] for both SQLite ([`sqlite::SqliteStore`]) and PostgreSQL
 //! ([`postgres::PgStore`]): the SQL is written to mean the same on both engines, and what differs
 //! lives in each backend's module.
@@ -38,7 +38,7 @@ use std::sync::Arc;
 
 pub type BoxFut<'a, T> = Pin<Box<dyn Future<Output = StoreResult<T>> + Send + 'a>>;
 
-/// The storage boundary: one trait per area, all of them together. Handlers never see SQL.
+/// The storage boundary: every area's traits together. Handlers never see SQL.
 pub trait Storage:
     SystemStorage
     + AuditStorage

@@ -46,6 +46,42 @@ pub mod id_str {
     }
 }
 
+/// The schema of an id as the API sends it (`id_str`): a string of digits.
+pub struct IdOut;
+
+impl schemars::JsonSchema for IdOut {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "IdOut".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"type": "string", "pattern": "^[0-9]+$"})
+    }
+}
+
+/// The schema of an id as the API reads it (`id_str`): a JSON integer, or a string holding one
+/// (surrounding spaces allowed).
+pub struct IdIn;
+
+impl schemars::JsonSchema for IdIn {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "IdIn".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": ["integer", "string"],
+            "minimum": i64::MIN,
+            "maximum": i64::MAX,
+            "pattern": "^\\s*[+-]?[0-9]{1,18}\\s*$"
+        })
+    }
+}
+
 /// Who is asking, and which part of the territory they may see.
 #[derive(Debug, Clone)]
 pub struct Ctx {

@@ -159,16 +159,19 @@ impl FromRequestParts<AppState> for Auth {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 pub struct LoginBody {
     #[serde(default)]
+    #[schemars(length(min = 1), pattern(tongchou_domain::text::PLAIN_PATTERN))]
     pub username: String,
     #[serde(default)]
+    #[schemars(pattern(tongchou_domain::text::PLAIN_PATTERN))]
     pub password: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub struct Me {
+    #[schemars(with = "tongchou_store::IdOut")]
     #[serde(with = "tongchou_store::id_str")]
     pub id: i64,
     pub username: String,

@@ -13,8 +13,9 @@ pub struct NewUser {
     pub unit_id: Option<i64>,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, schemars::JsonSchema)]
 pub struct User {
+    #[schemars(with = "crate::IdOut")]
     #[serde(with = "id_str")]
     pub id: i64,
     pub username: String,
@@ -27,6 +28,7 @@ pub struct User {
     pub failed_logins: i32,
     pub locked_until: i64,
     pub disabled: bool,
+    #[schemars(with = "Option<crate::IdOut>")]
     #[serde(with = "id_str::opt")]
     pub unit_id: Option<i64>,
 }
@@ -41,8 +43,9 @@ pub struct Session {
 }
 
 /// An Open311 client's key (the key itself is never stored).
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, schemars::JsonSchema)]
 pub struct ApiKey {
+    #[schemars(with = "crate::IdOut")]
     #[serde(with = "id_str")]
     pub id: i64,
     pub name: String,

@@ -45,6 +45,7 @@ pub trait Backend: Database<Connection: BackendConn<Db = Self>> {
     const BEGIN_WRITE: &'static str;
     /// A statement that makes migrations of two servers starting at once run one after the other.
     const MIGRATION_LOCK: Option<&'static str>;
+    /// The schema migrations in order (see `migrations!`).
     const MIGRATIONS: &'static [(i64, &'static str)];
     /// The full-text index's table and columns for bulk loads (see `multi_insert_sql`).
     const CASE_SEARCH_BULK: (&'static str, [&'static str; 2]);
@@ -99,6 +100,7 @@ macro_rules! bind_args {
                 Arg::Text(v) => s.bind(v.as_ref()),
                 Arg::Bytes(v) => s.bind(v.as_ref()),
                 Arg::NullInt(v) => s.bind(*v),
+                Arg::NullInt32(v) => s.bind(*v),
                 Arg::NullReal(v) => s.bind(*v),
                 Arg::NullText(v) => s.bind(v.as_deref()),
             };
@@ -125,6 +127,7 @@ where
     for<'q> &'q str: Encode<'q, DB> + Type<DB>,
     for<'q> &'q [u8]: Encode<'q, DB> + Type<DB>,
     for<'q> Option<i64>: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<i32>: Encode<'q, DB> + Type<DB>,
     for<'q> Option<f64>: Encode<'q, DB> + Type<DB>,
     for<'q> Option<&'q str>: Encode<'q, DB> + Type<DB>,
 {

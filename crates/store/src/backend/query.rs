@@ -17,6 +17,7 @@ pub enum Arg<'q> {
     Text(Cow<'q, str>),
     Bytes(Cow<'q, [u8]>),
     NullInt(Option<i64>),
+    NullInt32(Option<i32>),
     NullReal(Option<f64>),
     NullText(Option<Cow<'q, str>>),
 }
@@ -48,8 +49,8 @@ arg_from! {
     Vec<u8> => |v| Arg::Bytes(Cow::Owned(v));
     Option<i64> => |v| Arg::NullInt(v);
     &'q Option<i64> => |v| Arg::NullInt(*v);
-    Option<i32> => |v| Arg::NullInt(v.map(i64::from));
-    &'q Option<i32> => |v| Arg::NullInt(v.map(i64::from));
+    Option<i32> => |v| Arg::NullInt32(v);
+    &'q Option<i32> => |v| Arg::NullInt32(*v);
     Option<f64> => |v| Arg::NullReal(v);
     &'q Option<f64> => |v| Arg::NullReal(*v);
     Option<&'q str> => |v| Arg::NullText(v.map(Cow::Borrowed));

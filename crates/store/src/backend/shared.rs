@@ -76,7 +76,7 @@ pub(crate) fn like_escape(s: &str) -> String {
 
 /// Fetches one row by key within the caller's scope (`$1` the key, `$2`/`$3` the scope range):
 /// absent and out-of-scope are the same `NotFound`.
-pub(crate) async fn fetch_scoped<T, K, DB: Backend>(
+pub(crate) async fn fetch_scoped<'k, T, K, DB: Backend>(
     tx: &mut Tx<DB>,
     sql: String,
     key: K,
@@ -85,7 +85,7 @@ pub(crate) async fn fetch_scoped<T, K, DB: Backend>(
 ) -> StoreResult<T>
 where
     T: DbRow,
-    K: Into<crate::backend::Arg<'static>>,
+    K: Into<crate::backend::Arg<'k>>,
 {
     query_as::<T>(AssertSqlSafe(sql))
         .bind(key)

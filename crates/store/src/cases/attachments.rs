@@ -3,10 +3,12 @@
 use crate::prelude::*;
 
 /// A file attached to a case (its bytes are fetched on their own).
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, schemars::JsonSchema)]
 pub struct Attachment {
+    #[schemars(with = "crate::IdOut")]
     #[serde(with = "id_str")]
     pub id: i64,
+    #[schemars(with = "crate::IdOut")]
     #[serde(with = "id_str")]
     pub case_id: i64,
     pub name: String,

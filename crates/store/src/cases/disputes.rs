@@ -3,8 +3,9 @@
 use crate::prelude::*;
 
 /// A mediator of the pool (专家调解库), with expertise tags.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, schemars::JsonSchema)]
 pub struct Mediator {
+    #[schemars(with = "crate::IdOut")]
     #[serde(with = "id_str")]
     pub id: i64,
     pub region_code: String,
@@ -14,18 +15,26 @@ pub struct Mediator {
     pub active: bool,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(default)]
 pub struct MediatorInput {
+    #[schemars(length(min = 1), pattern(tongchou_domain::region::CODE_PATTERN))]
     pub region_code: String,
+    #[schemars(
+        length(min = 1, max = 30),
+        pattern(tongchou_domain::text::PLAIN_PATTERN)
+    )]
     pub name: String,
+    #[schemars(pattern(tongchou_domain::error::PHONE_PATTERN))]
     pub phone: String,
     /// Comma-separated expertise, e.g. `婚姻家庭,土地`.
+    #[schemars(pattern(tongchou_domain::text::PLAIN_PATTERN))]
     pub tags: String,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, schemars::JsonSchema)]
 pub struct Party {
+    #[schemars(with = "crate::IdOut")]
     #[serde(with = "id_str")]
     pub id: i64,
     pub name: String,
@@ -33,19 +42,28 @@ pub struct Party {
     pub side: String,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(default)]
 pub struct PartyInput {
+    #[schemars(
+        length(min = 1, max = 30),
+        pattern(tongchou_domain::text::PLAIN_PATTERN)
+    )]
     pub name: String,
+    #[schemars(pattern(tongchou_domain::error::PHONE_PATTERN))]
     pub phone: String,
     /// `applicant`, `respondent` or `other`.
+    #[schemars(length(min = 1))]
+    #[schemars(extend("enum" = ["applicant", "respondent", "other"]))]
     pub side: String,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, schemars::JsonSchema)]
 pub struct MediationSession {
+    #[schemars(with = "crate::IdOut")]
     #[serde(with = "id_str")]
     pub id: i64,
+    #[schemars(with = "Option<crate::IdOut>")]
     #[serde(with = "id_str::opt")]
     pub mediator_id: Option<i64>,
     pub mediator_name: Option<String>,
@@ -59,20 +77,26 @@ pub struct MediationSession {
 
 /// A mediation session to record. `success` sends the case to verification with the agreement
 /// as the handling report; `failure` escalates it one level (调解不成，上报上级).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(default)]
 pub struct SessionInput {
+    #[schemars(with = "Option<crate::IdIn>")]
     #[serde(with = "id_str::opt")]
     pub mediator_id: Option<i64>,
     pub held_at: Option<i64>,
+    #[schemars(pattern(tongchou_domain::text::PLAIN_PATTERN))]
     pub place: String,
     /// `success`, `failure` or `adjourned`.
+    #[schemars(length(min = 1))]
+    #[schemars(extend("enum" = ["success", "failure", "adjourned"]))]
     pub outcome: String,
+    #[schemars(pattern(tongchou_domain::text::PLAIN_PATTERN))]
     pub agreement: String,
+    #[schemars(pattern(tongchou_domain::text::PLAIN_PATTERN))]
     pub note: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Dispute {
     pub parties: Vec<Party>,
     pub sessions: Vec<MediationSession>,

@@ -5,7 +5,7 @@ use crate::prelude::*;
 
 /// Which case an action is for: by id in the caller's scope, by tracking number and secret, or
 /// an overdue case the sweep found (checked again inside the transaction).
-pub(crate) enum Target<'a> {
+pub(crate) enum CaseRef<'a> {
     Id(i64),
     Secret(&'a str, &'a str),
     Due(i64, i64),
@@ -214,7 +214,7 @@ impl<DB: Backend> SqlStore<DB> {
     pub(crate) async fn act_tx(
         &self,
         ctx: &Ctx,
-        target: Target<'_>,
+        target: CaseRef<'_>,
         forced: Option<Actor>,
         a: &CaseAct,
     ) -> StoreResult<Case> {
@@ -224,9 +224,9 @@ impl<DB: Backend> SqlStore<DB> {
         let catalog = self.catalog().await?;
         let mut tx = self.write_tx().await?;
         let c = match target {
-            Target::Id(id) => fetch_case(&mut tx, &ctx.scope, id).await?,
-            Target::Secret(number, secret) => case_by_secret(&mut tx, number, secret).await?,
-            Target::Due(id, at) => {
+            CaseRef::Id(id) => fetch_case(&mut tx, &ctx.scope, id).await?,
+            CaseRef::Secret(number, secret) => case_by_secret(&mut tx, number, secret).await?,
+            CaseRef::Due(id, at) => {
                 let c = fetch_case(&mut tx, &Scope::all(), id).await?;
                 // Read again inside the transaction: another sweep may have moved it.
                 if c.deadline_at.is_none_or(|d| d >= at)
@@ -317,7 +317,7 @@ impl<DB: Backend> LifecycleStorage for SqlStore<DB> {
     }
 
     fn act_on_case<'a>(&'a self, ctx: &'a Ctx, id: i64, a: &'a CaseAct) -> BoxFut<'a, Case> {
-        Box::pin(self.act_tx(ctx, Target::Id(id), None, a))
+        Box::pin(self.act_tx(ctx, CaseRef::Id(id), None, a))
     }
 
     fn track_case<'a>(&'a self, number: &'a str, secret: &'a str) -> BoxFut<'a, CaseDetail> {
@@ -353,7 +353,7 @@ impl<DB: Backend> LifecycleStorage for SqlStore<DB> {
             };
             self.act_tx(
                 &ctx,
-                Target::Secret(number, secret),
+                CaseRef::Secret(number, secret),
                 Some(Actor::Reporter),
                 a,
             )

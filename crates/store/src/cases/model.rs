@@ -3,24 +3,38 @@
 use crate::prelude::*;
 
 /// What a client sends to file a case.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(default)]
 pub struct CaseInput {
+    #[schemars(length(min = 1), pattern("^[0-9]{4}$"))]
     pub category_code: String,
+    #[schemars(length(max = 60), pattern(tongchou_domain::text::PLAIN_PATTERN))]
     pub title: String,
+    #[schemars(length(max = 4000), pattern(tongchou_domain::text::PLAIN_PATTERN))]
     pub description: String,
+    #[schemars(length(max = 200), pattern(tongchou_domain::text::PLAIN_PATTERN))]
     pub address: String,
+    #[schemars(range(min = -90.0, max = 90.0))]
     pub lat: Option<f64>,
+    #[schemars(range(min = -180.0, max = 180.0))]
     pub lng: Option<f64>,
+    #[schemars(pattern(tongchou_domain::region::CODE_OR_BLANK_PATTERN))]
     pub region_code: String,
+    #[schemars(pattern(tongchou_domain::grid::CODE_OR_BLANK_PATTERN))]
     pub grid_code: String,
+    #[schemars(extend("enum" = ["", "normal", "urgent", "emergency"]))]
     pub priority: String,
+    #[schemars(length(max = 30), pattern(tongchou_domain::text::PLAIN_PATTERN))]
     pub reporter_name: String,
+    #[schemars(pattern(tongchou_domain::error::PHONE_PATTERN))]
     pub reporter_phone: String,
     /// Where it came in (`hotline`, `window`, …); the server decides what a caller may claim.
+    #[schemars(extend("enum" = ["", "web", "grid", "hotline", "window", "api", "open311"]))]
     pub source: String,
     /// The reporter's e-mail and a link to a photo (what Open311 clients send).
+    #[schemars(length(max = 100), pattern("^(?:[^@ ]+@[^@ ]*\\.[^@ ]*)?$"))]
     pub reporter_email: String,
+    #[schemars(length(max = 500), pattern("^(?:https?://\\S*)?$"))]
     pub media_url: String,
 }
 
@@ -82,8 +96,9 @@ fn media_url(field: &str, v: &str) -> Result<Option<String>, Invalid> {
 }
 
 /// A case as stored, with the names a screen needs and its current light.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, schemars::JsonSchema)]
 pub struct Case {
+    #[schemars(with = "crate::IdOut")]
     #[serde(with = "id_str")]
     pub id: i64,
     pub county_code: String,
@@ -105,17 +120,21 @@ pub struct Case {
     pub dispute: bool,
     pub reporter_name: Option<String>,
     pub reporter_phone: Option<String>,
+    #[schemars(with = "Option<crate::IdOut>")]
     #[serde(with = "id_str::opt")]
     pub reporter_user_id: Option<i64>,
     pub state: String,
     pub level: String,
     pub level_code: String,
     pub route_by: String,
+    #[schemars(with = "Option<crate::IdOut>")]
     #[serde(with = "id_str::opt")]
     pub route_unit_id: Option<i64>,
+    #[schemars(with = "Option<crate::IdOut>")]
     #[serde(with = "id_str::opt")]
     pub unit_id: Option<i64>,
     pub unit_name: Option<String>,
+    #[schemars(with = "Option<crate::IdOut>")]
     #[serde(with = "id_str::opt")]
     pub first_unit_id: Option<i64>,
     pub returns: i32,
@@ -128,9 +147,11 @@ pub struct Case {
     pub limit_ms: Option<i64>,
     pub paused_remaining_ms: Option<i64>,
     pub suspend_requested: bool,
+    #[schemars(with = "Option<crate::IdOut>")]
     #[serde(with = "id_str::opt")]
     pub supervised_by: Option<i64>,
     pub supervise_deadline: Option<i64>,
+    #[schemars(with = "Option<crate::IdOut>")]
     #[serde(with = "id_str::opt")]
     pub duplicate_of: Option<i64>,
     pub satisfaction: Option<String>,
@@ -140,6 +161,7 @@ pub struct Case {
     pub version: i32,
     /// The stage light at the time of reading (`None` when no clock runs).
     #[sqlx(skip)]
+    #[schemars(schema_with = "light_schema")]
     pub light: Option<Light>,
     /// The reporter's e-mail (Open311): for staff, never shown publicly.
     #[serde(skip)]
@@ -148,10 +170,11 @@ pub struct Case {
     pub media_url: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, schemars::JsonSchema)]
 pub struct CaseEvent {
     pub seq: i32,
     pub at: i64,
+    #[schemars(with = "Option<crate::IdOut>")]
     #[serde(with = "id_str::opt")]
     pub actor_id: Option<i64>,
     pub actor_name: String,
@@ -159,6 +182,7 @@ pub struct CaseEvent {
     pub action: String,
     pub from_state: Option<String>,
     pub to_state: String,
+    #[schemars(with = "Option<crate::IdOut>")]
     #[serde(with = "id_str::opt")]
     pub unit_id: Option<i64>,
     pub unit_name: Option<String>,
@@ -211,17 +235,23 @@ pub struct CaseFilter {
 
 /// A lifecycle action (`action` is a row of the transition table) or one of the side actions
 /// that do not change the state: `request_suspend`, `supervise`, `comment`, `rate`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(default)]
 pub struct CaseAct {
+    #[schemars(length(min = 1))]
+    #[schemars(extend("enum" = ["accept", "reject", "merge", "dispatch", "sign", "return", "handle", "escalate", "suspend", "resume", "verify_pass", "verify_fail", "reopen", "request_suspend", "supervise", "comment", "rate"]))]
     pub action: String,
+    #[schemars(length(max = 2000), pattern(tongchou_domain::text::PLAIN_PATTERN))]
     pub note: String,
+    #[schemars(with = "Option<crate::IdIn>")]
     #[serde(with = "id_str::opt")]
     pub unit_id: Option<i64>,
+    #[schemars(with = "Option<crate::IdIn>")]
     #[serde(with = "id_str::opt")]
     pub duplicate_of: Option<i64>,
     /// 督办 deadline (Unix ms).
     pub deadline: Option<i64>,
+    #[schemars(pattern(tongchou_domain::text::PLAIN_PATTERN))]
     pub satisfaction: String,
     /// The version the client saw; a stale one is refused (`stale_case`).
     pub version: Option<i32>,
@@ -264,7 +294,7 @@ pub struct SweepReport {
 }
 
 /// The phones of a case's reporter and dispute parties, in full (an audited read).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct CaseContacts {
     pub reporter_phone: Option<String>,
     pub reporter_email: Option<String>,
@@ -435,4 +465,9 @@ impl CaseAct {
         }
         Ok(())
     }
+}
+
+/// The schema of a case's light: green, yellow, red, or null when no clock runs.
+pub fn light_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({"enum": ["green", "yellow", "red", null]})
 }

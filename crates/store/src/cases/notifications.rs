@@ -3,11 +3,13 @@
 use crate::prelude::*;
 
 /// A message in a user's in-app inbox.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, schemars::JsonSchema)]
 pub struct Notification {
+    #[schemars(with = "crate::IdOut")]
     #[serde(with = "id_str")]
     pub id: i64,
     pub at: i64,
+    #[schemars(with = "Option<crate::IdOut>")]
     #[serde(with = "id_str::opt")]
     pub case_id: Option<i64>,
     pub kind: String,

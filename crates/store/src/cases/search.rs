@@ -4,29 +4,29 @@ use crate::prelude::*;
 
 /// Dynamic SQL with numbered parameters: each call adds a value and answers its `$N`.
 #[derive(Default)]
-pub(crate) struct Args(Vec<Arg>);
+pub(crate) struct SearchArgs(Vec<SearchArg>);
 
-pub(crate) enum Arg {
+pub(crate) enum SearchArg {
     Text(String),
     Int(i64),
 }
 
-impl Args {
-    pub(crate) fn push(&mut self, a: Arg) -> String {
+impl SearchArgs {
+    pub(crate) fn push(&mut self, a: SearchArg) -> String {
         self.0.push(a);
         format!("${}", self.0.len())
     }
     pub(crate) fn text(&mut self, v: impl Into<String>) -> String {
-        self.push(Arg::Text(v.into()))
+        self.push(SearchArg::Text(v.into()))
     }
     pub(crate) fn int(&mut self, v: i64) -> String {
-        self.push(Arg::Int(v))
+        self.push(SearchArg::Int(v))
     }
     pub(crate) fn bind<'q, O: DbRow>(&'q self, mut q: QueryAs<'q, O>) -> QueryAs<'q, O> {
         for a in &self.0 {
             q = match a {
-                Arg::Text(t) => q.bind(t),
-                Arg::Int(i) => q.bind(*i),
+                SearchArg::Text(t) => q.bind(t),
+                SearchArg::Int(i) => q.bind(*i),
             };
         }
         q
@@ -45,7 +45,7 @@ impl<DB: Backend> SqlStore<DB> {
         if !f.region.trim().is_empty() {
             scope = scope.narrow(&RegionCode::parse_field("region", f.region.trim())?.scope());
         }
-        let mut args = Args::default();
+        let mut args = SearchArgs::default();
         // The region: when the scope is one region's subtree, an equality on the column of its
         // level, so that (state, column, id) indexes give a page in id order; else a range.
         let mut extra = String::new();

@@ -84,7 +84,7 @@ impl<DB: Backend> SqlStore<DB> {
         }
         for (id,) in due {
             match self
-                .act_tx(&sys, Target::Due(id, now), Some(Actor::System), &act)
+                .act_tx(&sys, CaseRef::Due(id, now), Some(Actor::System), &act)
                 .await
             {
                 Ok(_) => report.escalated += 1,

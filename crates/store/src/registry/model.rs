@@ -2,14 +2,20 @@
 
 use crate::prelude::*;
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 pub struct HouseholdInput {
     #[serde(default)]
+    #[schemars(length(min = 1), pattern(tongchou_domain::grid::CODE_PATTERN))]
     pub grid_code: String,
     #[serde(default)]
+    #[schemars(
+        length(min = 1, max = 120),
+        pattern(tongchou_domain::text::PLAIN_PATTERN)
+    )]
     pub address: String,
     /// Absent on an update: keep the stored phone (which the editor only sees masked).
     #[serde(default)]
+    #[schemars(pattern(tongchou_domain::error::PHONE_PATTERN))]
     pub phone: Option<String>,
 }
 
@@ -22,8 +28,9 @@ pub struct NewHousehold {
     pub keep_phone: bool,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, schemars::JsonSchema)]
 pub struct Household {
+    #[schemars(with = "crate::IdOut")]
     #[serde(with = "id_str")]
     pub id: i64,
     pub county_code: String,
@@ -54,21 +61,31 @@ pub const TAGS: [&str; 8] = [
     "veteran",
 ];
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 pub struct PersonInput {
+    #[schemars(with = "Option<crate::IdIn>")]
     #[serde(default, with = "id_str::opt")]
     pub household_id: Option<i64>,
     #[serde(default)]
+    #[schemars(
+        length(min = 1, max = 30),
+        pattern(tongchou_domain::text::PLAIN_PATTERN)
+    )]
     pub name: String,
     #[serde(default)]
+    #[schemars(length(min = 1), pattern(tongchou_domain::idcard::PATTERN))]
     pub id_number: String,
     #[serde(default)]
+    #[schemars(pattern(tongchou_domain::error::PHONE_PATTERN))]
     pub phone: String,
     #[serde(default)]
+    #[schemars(length(max = 20), pattern(tongchou_domain::text::PLAIN_PATTERN))]
     pub relation: String,
     #[serde(default)]
+    #[schemars(extend("enum" = ["", "registered", "resident", "floating"]))]
     pub residence_type: String,
     #[serde(default)]
+    #[schemars(schema_with = "tags_schema")]
     pub tags: Vec<String>,
 }
 
@@ -132,7 +149,7 @@ pub struct RowError {
     pub reason: String,
 }
 
-#[derive(Debug, Clone, Copy, Default, Serialize)]
+#[derive(Debug, Clone, Copy, Default, Serialize, schemars::JsonSchema)]
 pub struct ImportCounts {
     pub households_created: u64,
     pub persons_created: u64,
@@ -191,4 +208,9 @@ impl NewPerson {
             tags: i.tags.join(","),
         })
     }
+}
+
+/// The schema of a person's tags: a list of known tags (`TAGS`).
+fn tags_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({"type": "array", "items": {"enum": TAGS}})
 }

@@ -3,11 +3,13 @@
 
 use crate::prelude::*;
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, schemars::JsonSchema)]
 pub struct AuditEntry {
+    #[schemars(with = "crate::IdOut")]
     #[serde(with = "id_str")]
     pub id: i64,
     pub at: i64,
+    #[schemars(with = "Option<crate::IdOut>")]
     #[serde(with = "id_str::opt")]
     pub user_id: Option<i64>,
     pub username: String,

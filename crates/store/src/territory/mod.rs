@@ -9,6 +9,16 @@ pub use model::*;
 
 use crate::prelude::*;
 
+/// The schema of a grid's `geojson` as `NewGrid::validate` takes it: null, or an object whose
+/// `type` is a polygon or a feature (the geometry itself is not checked).
+pub fn geojson_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "type": ["object", "null"],
+        "required": ["type"],
+        "properties": {"type": {"enum": ["Polygon", "MultiPolygon", "Feature"]}}
+    })
+}
+
 pub(crate) const REGION_COLS: &str = "r.code, r.name, r.level, r.parent_code, r.urban_rural, r.ur_override, \
      CASE WHEN r.level = 'village' THEN (SELECT count(*) FROM grids g WHERE g.region_code = r.code) \
      ELSE (SELECT count(*) FROM regions c WHERE c.parent_code = r.code) END AS child_count";

@@ -12,7 +12,7 @@ pub struct RegionRow {
     pub urban_rural: Option<&'static str>,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, schemars::JsonSchema)]
 pub struct Region {
     pub code: String,
     pub name: String,
@@ -24,15 +24,21 @@ pub struct Region {
     pub child_count: i64,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 pub struct RegionPatch {
+    #[schemars(
+        length(min = 1, max = 60),
+        pattern(tongchou_domain::text::PLAIN_PATTERN)
+    )]
     pub name: Option<String>,
     /// `urban`, `rural`, or `auto` to drop a manual override.
+    #[schemars(extend("enum" = ["urban", "rural", "auto"]))]
     pub urban_rural: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, schemars::JsonSchema)]
 pub struct Unit {
+    #[schemars(with = "crate::IdOut")]
     #[serde(with = "id_str")]
     pub id: i64,
     pub region_code: String,
@@ -40,8 +46,9 @@ pub struct Unit {
     pub kind: String,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, schemars::JsonSchema)]
 pub struct ServiceCenter {
+    #[schemars(with = "crate::IdOut")]
     #[serde(with = "id_str")]
     pub id: i64,
     pub region_code: String,
@@ -56,20 +63,32 @@ pub struct ServiceCenter {
 }
 
 /// Raw grid input from the API.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 pub struct GridInput {
     #[serde(default)]
+    #[schemars(pattern(tongchou_domain::grid::CODE_OR_BLANK_PATTERN))]
     pub code: String,
     #[serde(default)]
+    #[schemars(
+        length(min = 1, max = 60),
+        pattern(tongchou_domain::text::PLAIN_PATTERN)
+    )]
     pub name: String,
     #[serde(default)]
+    #[schemars(length(max = 30), pattern(tongchou_domain::text::PLAIN_PATTERN))]
     pub worker_name: String,
     #[serde(default)]
+    #[schemars(pattern(tongchou_domain::error::PHONE_PATTERN))]
     pub worker_phone: String,
     #[serde(default)]
+    #[schemars(length(max = 30), pattern(tongchou_domain::text::PLAIN_PATTERN))]
     pub leader_name: String,
+    #[serde(default)]
+    #[schemars(schema_with = "crate::territory::geojson_schema")]
     pub geojson: Option<serde_json::Value>,
+    #[schemars(range(min = -90.0, max = 90.0))]
     pub centroid_lat: Option<f64>,
+    #[schemars(range(min = -180.0, max = 180.0))]
     pub centroid_lng: Option<f64>,
 }
 
@@ -86,7 +105,7 @@ pub struct NewGrid {
     pub centroid_lng: Option<f64>,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, schemars::JsonSchema)]
 pub struct Grid {
     pub code: String,
     pub region_code: String,

@@ -32,19 +32,26 @@ async fn list_users(
     Ok(Json(s.store.list_users(&a.ctx, p.req()).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 pub struct UserIn {
     #[serde(default)]
+    #[schemars(length(min = 1), pattern("^[A-Za-z0-9_.-]{3,40}$"))]
     pub username: String,
     #[serde(default)]
+    #[schemars(pattern(tongchou_domain::text::PLAIN_PATTERN))]
     pub display_name: String,
     #[serde(default)]
+    #[schemars(length(min = 8), pattern("^(?=[\\s\\S]*[0-9])"))]
     pub password: String,
     #[serde(default)]
+    #[schemars(length(min = 1))]
+    #[schemars(extend("enum" = ["resident", "grid_worker", "agent", "dispatcher", "handler", "leader", "party_officer", "admin"]))]
     pub role: String,
     #[serde(default)]
+    #[schemars(length(min = 1), pattern(tongchou_domain::region::CODE_PATTERN))]
     pub scope: String,
     #[serde(default)]
+    #[schemars(pattern(tongchou_domain::grid::CODE_OR_BLANK_PATTERN))]
     pub grid_code: String,
 }
 
@@ -126,11 +133,16 @@ async fn list_audit(
     Ok(Json(s.store.list_audit(&a.ctx, p.req()).await?))
 }
 
-#[derive(Deserialize)]
-struct KeyIn {
+#[derive(Deserialize, schemars::JsonSchema)]
+pub struct KeyIn {
     #[serde(default)]
+    #[schemars(
+        length(min = 1, max = 60),
+        pattern(tongchou_domain::text::PLAIN_PATTERN)
+    )]
     name: String,
     #[serde(default)]
+    #[schemars(pattern(tongchou_domain::region::CODE_OR_BLANK_PATTERN))]
     scope: String,
 }
 

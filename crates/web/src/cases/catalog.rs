@@ -149,9 +149,12 @@ async fn get_settings(State(s): State<AppState>, a: Auth) -> ApiResult<Json<Valu
     Ok(Json(Value::Object(map)))
 }
 
-#[derive(Deserialize)]
-struct SettingIn {
+#[derive(Deserialize, schemars::JsonSchema)]
+pub struct SettingIn {
     #[serde(default)]
+    #[schemars(pattern(
+        "^\\s*(?:\\+?0*(?:[0-9]{1,2}|[12][0-9]{2}|3[0-5][0-9]|36[0-5])|-0+)\\s*$"
+    ))]
     value: String,
 }
 

@@ -41,8 +41,8 @@ async fn list_cases(
     Ok(Json(page.map(|c| case_out(a.role, c))))
 }
 
-#[derive(Serialize)]
-struct DetailOut {
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct DetailOut {
     case: CaseOut,
     events: Vec<CaseEvent>,
     attachments: Vec<Attachment>,
@@ -78,10 +78,15 @@ async fn act(
     Ok(Json(case_out(a.role, c)))
 }
 
-#[derive(Deserialize)]
-struct BulkIn {
+#[derive(Deserialize, schemars::JsonSchema)]
+pub struct BulkIn {
     #[serde(default)]
+    #[schemars(
+        length(min = 1, max = 200),
+        inner(pattern(tongchou_domain::text::PLAIN_PATTERN))
+    )]
     ids: Vec<String>,
+    #[schemars(with = "Option<tongchou_store::IdIn>")]
     #[serde(default, with = "id_str::opt")]
     unit_id: Option<i64>,
 }

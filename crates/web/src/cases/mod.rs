@@ -9,7 +9,9 @@ mod lifecycle;
 mod notifications;
 mod public;
 
+pub use catalog::SettingIn;
 pub use intake::*;
+pub use lifecycle::{BulkIn, DetailOut};
 pub use notifications::*;
 pub use public::*;
 
@@ -32,7 +34,7 @@ pub fn routes() -> Router<AppState> {
 
 /// A case as staff see it: the reporter's phone is masked for roles that do not contact
 /// reporters (leaders, party officers).
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub struct CaseOut {
     #[serde(flatten)]
     case: Case,

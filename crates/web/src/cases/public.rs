@@ -87,7 +87,7 @@ impl FromRequestParts<AppState> for Public {
 
 /// What anyone with the tracking number and secret sees: progress and the unit, never the
 /// reporter, the address, the text or the staff's notes.
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub struct PublicCase {
     number: String,
     category_name: Option<String>,
@@ -98,13 +98,14 @@ pub struct PublicCase {
     created_at: i64,
     deadline_at: Option<i64>,
     closed_at: Option<i64>,
+    #[schemars(schema_with = "tongchou_store::light_schema")]
     light: Option<Light>,
     satisfaction: Option<String>,
     events: Vec<PublicEvent>,
 }
 
-#[derive(Serialize)]
-struct PublicEvent {
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct PublicEvent {
     at: i64,
     action: String,
     to_state: String,
@@ -151,8 +152,8 @@ fn public_ctx() -> Ctx {
     }
 }
 
-#[derive(Serialize)]
-struct Receipt {
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct Receipt {
     number: String,
     secret: String,
     case: PublicCase,
@@ -264,9 +265,10 @@ async fn public_track(
     )))
 }
 
-#[derive(Deserialize)]
-struct PublicActIn {
+#[derive(Deserialize, schemars::JsonSchema)]
+pub struct PublicActIn {
     #[serde(default)]
+    #[schemars(pattern(tongchou_domain::text::PLAIN_PATTERN))]
     secret: String,
     #[serde(flatten)]
     act: CaseAct,

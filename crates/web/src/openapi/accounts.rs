@@ -1,8 +1,38 @@
-//! Users and the audit log.
+//! Logging in, users, the audit log and API keys.
 
 use super::{Op, PAGE, op};
 
 pub const OPS: &[Op] = &[
+    Op {
+        public: true,
+        ..op(
+            "post",
+            "/api/v1/auth/login",
+            "auth",
+            "Log in; sets the session cookie and returns the CSRF token",
+            &[],
+            Some("LoginBody"),
+            "Me",
+        )
+    },
+    op(
+        "post",
+        "/api/v1/auth/logout",
+        "auth",
+        "Log out",
+        &[],
+        None,
+        "Empty",
+    ),
+    op(
+        "get",
+        "/api/v1/me",
+        "auth",
+        "The current account",
+        &[],
+        None,
+        "Me",
+    ),
     op(
         "get",
         "/api/v1/users",
@@ -38,5 +68,32 @@ pub const OPS: &[Op] = &[
         PAGE,
         None,
         "AuditPage",
+    ),
+    op(
+        "get",
+        "/api/v1/api-keys",
+        "open311",
+        "Open311 API keys in scope (admin)",
+        &[],
+        None,
+        "Items",
+    ),
+    op(
+        "post",
+        "/api/v1/api-keys",
+        "open311",
+        "Create an Open311 API key; the key is shown once (admin)",
+        &[],
+        Some("KeyIn"),
+        "KeyCreated",
+    ),
+    op(
+        "delete",
+        "/api/v1/api-keys/{id}",
+        "open311",
+        "Revoke an Open311 API key (admin)",
+        &[],
+        None,
+        "Empty",
     ),
 ];

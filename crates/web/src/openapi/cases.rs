@@ -1,4 +1,4 @@
-//! The case loop: catalog, cases, disputes, inbox, API keys.
+//! The case loop: catalog, cases, disputes, inbox.
 
 use super::{Op, op};
 
@@ -35,8 +35,8 @@ pub const OPS: &[Op] = &[
         "cases",
         "Create or edit a category (admin)",
         &[],
-        Some("Category"),
-        "Category",
+        Some("CategoryRow"),
+        "CategoryRowOut",
     ),
     op(
         "get",
@@ -53,8 +53,8 @@ pub const OPS: &[Op] = &[
         "cases",
         "Create or replace the rule for a 小类 and region prefix (admin)",
         &[],
-        Some("RuleIn"),
-        "Rule",
+        Some("RuleInput"),
+        "RuleRow",
     ),
     op(
         "delete",
@@ -98,8 +98,8 @@ pub const OPS: &[Op] = &[
         "cases",
         "File a case (grid worker, hotline/window staff, API); honours Idempotency-Key",
         &[],
-        Some("CaseIn"),
-        "Case",
+        Some("CaseInput"),
+        "CaseOut",
     ),
     op(
         "post",
@@ -117,7 +117,7 @@ pub const OPS: &[Op] = &[
         "A case with its events",
         &[],
         None,
-        "CaseDetail",
+        "DetailOut",
     ),
     op(
         "post",
@@ -170,7 +170,7 @@ pub const OPS: &[Op] = &[
         "disputes",
         "Add a mediator with expertise tags (admin)",
         &[],
-        Some("MediatorIn"),
+        Some("MediatorInput"),
         "Mediator",
     ),
     op(
@@ -188,7 +188,7 @@ pub const OPS: &[Op] = &[
         "disputes",
         "Add a party to a dispute",
         &[],
-        Some("PartyIn"),
+        Some("PartyInput"),
         "Party",
     ),
     op(
@@ -206,8 +206,8 @@ pub const OPS: &[Op] = &[
         "disputes",
         "Record a mediation session; success sends the case to verification, failure escalates it",
         &[],
-        Some("SessionIn"),
-        "Case",
+        Some("SessionInput"),
+        "CaseOut",
     ),
     op(
         "post",
@@ -216,7 +216,7 @@ pub const OPS: &[Op] = &[
         "A lifecycle action (transition table) or a side action; 409 with a stable code when refused",
         &[],
         Some("CaseAct"),
-        "Case",
+        "CaseOut",
     ),
     op(
         "get",
@@ -241,33 +241,6 @@ pub const OPS: &[Op] = &[
         "/api/v1/inbox/{id}/read",
         "cases",
         "Mark one message read",
-        &[],
-        None,
-        "Empty",
-    ),
-    op(
-        "get",
-        "/api/v1/api-keys",
-        "open311",
-        "Open311 API keys in scope (admin)",
-        &[],
-        None,
-        "Items",
-    ),
-    op(
-        "post",
-        "/api/v1/api-keys",
-        "open311",
-        "Create an Open311 API key; the key is shown once (admin)",
-        &[],
-        Some("KeyIn"),
-        "KeyCreated",
-    ),
-    op(
-        "delete",
-        "/api/v1/api-keys/{id}",
-        "open311",
-        "Revoke an Open311 API key (admin)",
         &[],
         None,
         "Empty",

@@ -68,7 +68,8 @@ pub fn build() -> Value {
         let mut rest = o.path;
         while let Some(start) = rest.find('{') {
             let end = rest[start..].find('}').map_or(rest.len(), |e| start + e);
-            params.push(json!({"name": &rest[start + 1..end], "in": "path", "required": true, "schema": s()}));
+            let name = &rest[start + 1..end];
+            params.push(json!({"name": name, "in": "path", "required": true, "schema": path_schema(o.path, name)}));
             rest = &rest[end..];
         }
         for q in o.query {
@@ -132,6 +133,24 @@ pub fn build() -> Value {
             }
         }
     })
+}
+
+/// What a path parameter must look like, as the handlers parse it.
+fn path_schema(path: &str, name: &str) -> Value {
+    let pattern = |p: &str| json!({"type": "string", "pattern": p});
+    match name {
+        "year" => pattern("^(?:20[0-9]{2}|2100)$"),
+        "id" => pattern("^[0-9]+$"),
+        "code" if path.contains("/grids/") => pattern(tongchou_domain::grid::CODE_PATTERN),
+        "code" if path.contains("/regions/") => pattern(tongchou_domain::region::CODE_PATTERN),
+        "code" if path.contains("/case-categories/") => pattern("^[0-9]{2}(?:[0-9]{2})?$"),
+        "key" => json!({"enum": ["reopen_days"]}),
+        "kind" => json!({"enum": ["persons", "households"]}),
+        "file" => {
+            json!({"enum": ["persons.csv", "persons.xlsx", "households.csv", "households.xlsx"]})
+        }
+        _ => s(),
+    }
 }
 
 pub async fn document() -> Json<Value> {

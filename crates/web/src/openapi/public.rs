@@ -48,7 +48,7 @@ pub const OPS: &[Op] = &[
             "public",
             "Submit a case anonymously (phone optional); returns the tracking number and secret",
             &[],
-            Some("CaseIn"),
+            Some("CaseInput"),
             "Receipt",
         )
     },
@@ -84,7 +84,7 @@ pub const OPS: &[Op] = &[
             "public",
             "The reporter rates (rate) or reopens (reopen) with the secret",
             &[],
-            Some("PublicAct"),
+            Some("PublicActIn"),
             "PublicCase",
         )
     },

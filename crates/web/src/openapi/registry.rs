@@ -18,8 +18,8 @@ pub const OPS: &[Op] = &[
         "registry",
         "Create a household",
         &[],
-        Some("HouseholdIn"),
-        "Household",
+        Some("HouseholdInput"),
+        "HouseholdOut",
     ),
     op(
         "get",
@@ -28,7 +28,7 @@ pub const OPS: &[Op] = &[
         "A household",
         &[],
         None,
-        "Household",
+        "HouseholdOut",
     ),
     op(
         "patch",
@@ -36,8 +36,8 @@ pub const OPS: &[Op] = &[
         "registry",
         "Update a household",
         &[],
-        Some("HouseholdIn"),
-        "Household",
+        Some("HouseholdInput"),
+        "HouseholdOut",
     ),
     op(
         "get",
@@ -62,8 +62,8 @@ pub const OPS: &[Op] = &[
         "registry",
         "Create a person",
         &[],
-        Some("PersonIn"),
-        "Person",
+        Some("PersonInput"),
+        "PersonOut",
     ),
     op(
         "get",
@@ -72,7 +72,7 @@ pub const OPS: &[Op] = &[
         "A person (ID number and phone masked)",
         &[],
         None,
-        "Person",
+        "PersonOut",
     ),
     op(
         "patch",
@@ -80,8 +80,8 @@ pub const OPS: &[Op] = &[
         "registry",
         "Update a person",
         &[],
-        Some("PersonIn"),
-        "Person",
+        Some("PersonInput"),
+        "PersonOut",
     ),
     op(
         "post",
@@ -90,7 +90,7 @@ pub const OPS: &[Op] = &[
         "A person unmasked; the read is audited",
         &[],
         None,
-        "Person",
+        "PersonOut",
     ),
     op(
         "post",

@@ -1,4 +1,4 @@
-//! The deployment's own operations and logging in.
+//! The deployment's own operations: liveness and readiness.
 
 use super::{Op, op};
 
@@ -27,34 +27,4 @@ pub const OPS: &[Op] = &[
             "Health",
         )
     },
-    Op {
-        public: true,
-        ..op(
-            "post",
-            "/api/v1/auth/login",
-            "auth",
-            "Log in; sets the session cookie and returns the CSRF token",
-            &[],
-            Some("Login"),
-            "Me",
-        )
-    },
-    op(
-        "post",
-        "/api/v1/auth/logout",
-        "auth",
-        "Log out",
-        &[],
-        None,
-        "Empty",
-    ),
-    op(
-        "get",
-        "/api/v1/me",
-        "auth",
-        "The current account",
-        &[],
-        None,
-        "Me",
-    ),
 ];

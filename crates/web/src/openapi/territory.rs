@@ -10,7 +10,7 @@ pub const OPS: &[Op] = &[
         "Create a region under an existing parent",
         &[],
         Some("RegionIn"),
-        "Region",
+        "RegionOut",
     ),
     op(
         "get",
@@ -19,7 +19,7 @@ pub const OPS: &[Op] = &[
         "A region with its child count and ancestors",
         &[],
         None,
-        "Region",
+        "RegionOut",
     ),
     op(
         "patch",
@@ -28,7 +28,7 @@ pub const OPS: &[Op] = &[
         "Rename a region or override its urban/rural class",
         &[],
         Some("RegionPatch"),
-        "Region",
+        "RegionOut",
     ),
     op(
         "get",
@@ -72,8 +72,8 @@ pub const OPS: &[Op] = &[
         "grids",
         "Create a grid",
         &[],
-        Some("GridIn"),
-        "Grid",
+        Some("GridInput"),
+        "GridOut",
     ),
     op(
         "get",
@@ -82,7 +82,7 @@ pub const OPS: &[Op] = &[
         "A grid with counts and size-rule warnings",
         &[],
         None,
-        "Grid",
+        "GridOut",
     ),
     op(
         "patch",
@@ -90,7 +90,7 @@ pub const OPS: &[Op] = &[
         "grids",
         "Update a grid",
         &[],
-        Some("GridIn"),
-        "Grid",
+        Some("GridInput"),
+        "GridOut",
     ),
 ];

@@ -27,7 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/persons/{id}/reveal", post(reveal_person))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub struct HouseholdOut {
     #[serde(flatten)]
     h: Household,
@@ -110,10 +110,12 @@ async fn update_household(
     )))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub struct PersonOut {
+    #[schemars(with = "tongchou_store::IdOut")]
     #[serde(with = "tongchou_store::id_str")]
     pub id: i64,
+    #[schemars(with = "tongchou_store::IdOut")]
     #[serde(with = "tongchou_store::id_str")]
     pub household_id: i64,
     pub region_code: String,

@@ -30,8 +30,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/grids/{code}", get(get_grid).patch(update_grid))
 }
 
-#[derive(Serialize)]
-struct RegionOut {
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct RegionOut {
     #[serde(flatten)]
     region: Region,
     level_zh: &'static str,
@@ -39,8 +39,8 @@ struct RegionOut {
     ancestors: Vec<Crumb>,
 }
 
-#[derive(Serialize)]
-struct Crumb {
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct Crumb {
     code: String,
     name: String,
     level: String,
@@ -119,11 +119,16 @@ async fn region_centers(
     ))
 }
 
-#[derive(Deserialize)]
-struct RegionIn {
+#[derive(Deserialize, schemars::JsonSchema)]
+pub struct RegionIn {
     #[serde(default)]
+    #[schemars(length(min = 1), pattern(tongchou_domain::region::CODE_PATTERN))]
     code: String,
     #[serde(default)]
+    #[schemars(
+        length(min = 1, max = 60),
+        pattern(tongchou_domain::text::PLAIN_PATTERN)
+    )]
     name: String,
 }
 
@@ -153,8 +158,8 @@ async fn update_region(
     Ok(Json(region_out(&s, &a, r).await?))
 }
 
-#[derive(Serialize)]
-struct GridOut {
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct GridOut {
     #[serde(flatten)]
     grid: Grid,
     size_warnings: Vec<String>,

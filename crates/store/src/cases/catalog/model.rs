@@ -3,24 +3,32 @@
 use crate::prelude::*;
 
 /// A 大类 (no parent) or 小类 as stored; administrators edit it.
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, PartialEq, schemars::JsonSchema)]
 pub struct CategoryRow {
     pub code: String,
     pub parent_code: Option<String>,
+    #[schemars(length(max = 30), pattern(tongchou_domain::text::PLAIN_PATTERN))]
     pub name: String,
+    #[schemars(extend("enum" = ["", "city", "social"]))]
     pub domain: String,
+    #[schemars(extend("enum" = ["normal", "urgent", "emergency"]))]
     pub priority: String,
+    #[schemars(extend("enum" = ["working_hours", "working_days"]))]
     pub limit_unit: String,
+    #[schemars(range(min = 1, max = 720))]
     pub limit_value: i32,
     pub dispute: bool,
     pub auto_escalate: bool,
     pub active: bool,
     /// The 小类's own limits for dispatching, signing and verifying, in working hours.
     #[serde(default)]
+    #[schemars(range(min = 1, max = 720))]
     pub dispatch_hours: Option<i32>,
     #[serde(default)]
+    #[schemars(range(min = 1, max = 720))]
     pub sign_hours: Option<i32>,
     #[serde(default)]
+    #[schemars(range(min = 1, max = 720))]
     pub verify_hours: Option<i32>,
     /// Who owns this version: empty for the deployment's base catalog, else the 12-digit code of
     /// the region whose own version it is (it applies in that region's subtree).
@@ -74,21 +82,26 @@ pub fn default_categories() -> Vec<CategoryRow> {
     out
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 pub struct RuleInput {
+    #[schemars(pattern(tongchou_domain::text::PLAIN_PATTERN))]
     pub subcategory: String,
     #[serde(default)]
+    #[schemars(length(min = 1), pattern(tongchou_domain::region::CODE_PATTERN))]
     pub region_prefix: String,
+    #[schemars(with = "crate::IdIn")]
     #[serde(with = "id_str")]
     pub unit_id: i64,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, schemars::JsonSchema)]
 pub struct RuleRow {
+    #[schemars(with = "crate::IdOut")]
     #[serde(with = "id_str")]
     pub id: i64,
     pub subcategory: String,
     pub region_prefix: String,
+    #[schemars(with = "crate::IdOut")]
     #[serde(with = "id_str")]
     pub unit_id: i64,
     pub unit_name: Option<String>,

@@ -11,32 +11,6 @@ pub(crate) fn owner_scope(owner: &str) -> Scope {
     RegionCode::parse(owner).map_or_else(|_| Scope::all(), |r| r.scope())
 }
 
-/// The region code an administrator's configuration is owned by (its scope's region, 12 digits;
-/// empty for a caller whose scope is everything).
-pub(crate) fn owner_of(ctx: &Ctx) -> String {
-    if ctx.scope.lo.is_empty() {
-        String::new()
-    } else {
-        format!("{:0<12}", ctx.scope.lo)
-    }
-}
-
-/// Whether `ctx` is the deployment's top administrator: an administrator whose scope holds every
-/// top region (or the system itself).
-pub(crate) async fn is_top_admin<DB: Backend>(tx: &mut Tx<DB>, ctx: &Ctx) -> StoreResult<bool> {
-    if ctx.role != Role::Admin {
-        return Ok(false);
-    }
-    let (outside,): (i64,) = query_as(
-        "SELECT count(*) FROM regions WHERE parent_code IS NULL AND NOT (code >= $1 AND code < $2)",
-    )
-    .bind(&ctx.scope.lo)
-    .bind(&ctx.scope.hi)
-    .fetch_one(&mut **tx)
-    .await?;
-    Ok(outside == 0)
-}
-
 pub(crate) async fn require_top_admin<DB: Backend>(tx: &mut Tx<DB>, ctx: &Ctx) -> StoreResult<()> {
     if is_top_admin(tx, ctx).await? {
         return Ok(());
