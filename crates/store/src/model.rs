@@ -99,7 +99,9 @@ pub struct PageReq {
     pub page_size: u32,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// One page of a list; `has_more` tells whether another follows.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[schemars(rename = "{T}Page")]
 pub struct Page<T> {
     pub items: Vec<T>,
     pub page: u32,

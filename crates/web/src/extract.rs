@@ -49,3 +49,19 @@ pub fn parse_id(s: &str, what: &'static str) -> ApiResult<i64> {
 pub fn today() -> String {
     date::yyyymmdd(now_ms())
 }
+
+/// A whole list (no pages): `{"items": [...]}`.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+#[schemars(rename = "{T}List")]
+pub struct Items<T> {
+    pub items: Vec<T>,
+}
+
+/// Answers a whole list.
+pub fn items<T>(items: Vec<T>) -> axum::Json<Items<T>> {
+    axum::Json(Items { items })
+}
+
+/// An answer with nothing more to say: `{}`.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct Empty {}

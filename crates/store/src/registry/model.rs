@@ -142,7 +142,7 @@ pub struct ImportRow {
     pub person: Option<NewPerson>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct RowError {
     pub row: usize,
     pub column: String,

@@ -10,7 +10,6 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
-use serde_json::{Value, json};
 use tongchou_domain::{Invalid, Permission, RegionCode, Role, grid};
 use tongchou_store::*;
 
@@ -146,9 +145,9 @@ pub struct KeyIn {
     scope: String,
 }
 
-async fn list_keys(State(s): State<AppState>, a: Auth) -> ApiResult<Json<Value>> {
+async fn list_keys(State(s): State<AppState>, a: Auth) -> ApiResult<Json<Items<ApiKey>>> {
     a.require(Permission::ManageAccounts)?;
-    Ok(Json(json!({"items": s.store.list_api_keys(&a.ctx).await?})))
+    Ok(items(s.store.list_api_keys(&a.ctx).await?))
 }
 
 /// Creates a key and shows it once; only its hash is stored.
@@ -156,7 +155,7 @@ async fn create_key(
     State(s): State<AppState>,
     a: Auth,
     JsonBody(b): JsonBody<KeyIn>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<KeyCreated>)> {
     a.require(Permission::ManageAccounts)?;
     let scope = if b.scope.trim().is_empty() {
         a.user.scope_code.clone()
@@ -170,20 +169,24 @@ async fn create_key(
         .store
         .create_api_key(&a.ctx, &b.name, &scope, &crate::auth::token_hash(&key))
         .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({"key": key, "api_key": row})),
-    ))
+    Ok((StatusCode::CREATED, Json(KeyCreated { key, api_key: row })))
 }
 
 async fn revoke_key(
     State(s): State<AppState>,
     a: Auth,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Empty>> {
     a.require(Permission::ManageAccounts)?;
     s.store
         .revoke_api_key(&a.ctx, parse_id(&id, "api key")?)
         .await?;
-    Ok(Json(json!({})))
+    Ok(Json(Empty {}))
+}
+
+/// A new API key: the key itself, shown this once, and its stored row.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct KeyCreated {
+    key: String,
+    api_key: ApiKey,
 }

@@ -9,7 +9,6 @@ use axum::http::StatusCode;
 use axum::routing::{get, put};
 use axum::{Json, Router};
 use serde::Deserialize;
-use serde_json::{Value, json};
 use tongchou_domain::{Invalid, Permission};
 use tongchou_store::*;
 
@@ -35,11 +34,9 @@ pub fn routes() -> Router<AppState> {
 async fn list_categories(
     State(s): State<AppState>,
     a: Result<Auth, AppError>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Items<CategoryRow>>> {
     let at = a.ok().map(|a| a.user.scope_code);
-    Ok(Json(
-        json!({"items": s.store.list_categories(at.as_deref()).await?}),
-    ))
+    Ok(items(s.store.list_categories(at.as_deref()).await?))
 }
 
 async fn put_category(
@@ -53,9 +50,9 @@ async fn put_category(
     Ok(Json(s.store.put_category(&a.ctx, &b).await?))
 }
 
-async fn list_rules(State(s): State<AppState>, a: Auth) -> ApiResult<Json<Value>> {
+async fn list_rules(State(s): State<AppState>, a: Auth) -> ApiResult<Json<Items<RuleRow>>> {
     a.require(Permission::ReadRegistry)?;
-    Ok(Json(json!({"items": s.store.list_rules(&a.ctx).await?})))
+    Ok(items(s.store.list_rules(&a.ctx).await?))
 }
 
 async fn put_rule(
@@ -74,12 +71,12 @@ async fn delete_rule(
     State(s): State<AppState>,
     a: Auth,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Empty>> {
     a.require(Permission::ManageCatalog)?;
     s.store
         .delete_rule(&a.ctx, parse_id(&id, "routing rule")?)
         .await?;
-    Ok(Json(json!({})))
+    Ok(Json(Empty {}))
 }
 
 fn parse_year(y: &str) -> ApiResult<i32> {
@@ -101,16 +98,25 @@ async fn get_calendar(
     State(s): State<AppState>,
     _a: Auth,
     Path(year): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Items<CalendarEntry>>> {
     let year = parse_year(&year)?;
-    let items: Vec<Value> = s
-        .store
-        .calendar_year(year)
-        .await?
-        .into_iter()
-        .map(|(day, kind)| json!({"date": day, "kind": kind}))
-        .collect();
-    Ok(Json(json!({ "items": items })))
+    Ok(items(
+        s.store
+            .calendar_year(year)
+            .await?
+            .into_iter()
+            .map(|(date, kind)| CalendarEntry { date, kind })
+            .collect(),
+    ))
+}
+
+/// A day the calendar treats unlike the weekday rule.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct CalendarEntry {
+    /// `YYYY-MM-DD`.
+    date: String,
+    #[schemars(extend("enum" = ["holiday", "workday"]))]
+    kind: String,
 }
 
 /// The body is the CSV text (`date,kind`, kind holiday/休 or workday/班).
@@ -119,7 +125,7 @@ async fn import_calendar(
     a: Auth,
     Path(year): Path<String>,
     body: String,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Imported>> {
     a.require(Permission::ManageCatalog)?;
     let year = parse_year(&year)?;
     let days = parse_calendar(year, &body).map_err(|errs| {
@@ -134,20 +140,19 @@ async fn import_calendar(
         AppError::from(StoreError::Rows(rows))
     })?;
     let n = s.store.import_calendar(&a.ctx, year, &days).await?;
-    Ok(Json(json!({ "imported": n })))
+    Ok(Json(Imported { imported: n }))
 }
 
-async fn get_settings(State(s): State<AppState>, a: Auth) -> ApiResult<Json<Value>> {
+async fn get_settings(State(s): State<AppState>, a: Auth) -> ApiResult<Json<Settings>> {
     a.require(Permission::ReadRegistry)?;
-    let map: serde_json::Map<String, Value> = s
-        .store
-        .settings()
-        .await?
-        .into_iter()
-        .map(|(k, v)| (k, Value::String(v)))
-        .collect();
-    Ok(Json(Value::Object(map)))
+    Ok(Json(Settings(
+        s.store.settings().await?.into_iter().collect(),
+    )))
 }
+
+/// The deployment's settings by key (today `reopen_days`), values as text.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct Settings(std::collections::BTreeMap<String, String>);
 
 #[derive(Deserialize, schemars::JsonSchema)]
 pub struct SettingIn {
@@ -163,8 +168,14 @@ async fn put_setting(
     a: Auth,
     Path(key): Path<String>,
     JsonBody(b): JsonBody<SettingIn>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Settings>> {
     a.require(Permission::ManageCatalog)?;
     s.store.put_setting(&a.ctx, &key, &b.value).await?;
-    Ok(Json(json!({ key: b.value.trim() })))
+    Ok(Json(Settings([(key, b.value.trim().to_string())].into())))
+}
+
+/// How many calendar days an import wrote.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct Imported {
+    imported: u64,
 }

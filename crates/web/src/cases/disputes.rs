@@ -10,7 +10,6 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
-use serde_json::{Value, json};
 use tongchou_domain::{Permission, mask};
 use tongchou_store::*;
 
@@ -33,11 +32,9 @@ async fn list_mediators(
     State(s): State<AppState>,
     a: Auth,
     Q(q): Q<TagQ>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Items<Mediator>>> {
     a.require(Permission::ReadRegistry)?;
-    Ok(Json(
-        json!({"items": s.store.list_mediators(&a.ctx, &q.tag).await?}),
-    ))
+    Ok(items(s.store.list_mediators(&a.ctx, &q.tag).await?))
 }
 
 async fn add_mediator(

@@ -9,7 +9,6 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde_json::{Value, json};
 use tongchou_domain::cases::Source;
 use tongchou_domain::{Invalid, Permission, Role};
 use tongchou_store::*;
@@ -105,14 +104,14 @@ async fn similar(
     State(s): State<AppState>,
     a: Auth,
     Q(q): Q<SimilarQuery>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Items<CaseOut>>> {
     a.require(Permission::ReadRegistry)?;
-    let items: Vec<CaseOut> = s
-        .store
-        .similar_cases(&a.ctx, &q)
-        .await?
-        .into_iter()
-        .map(|c| case_out(a.role, c))
-        .collect();
-    Ok(Json(json!({ "items": items })))
+    Ok(items(
+        s.store
+            .similar_cases(&a.ctx, &q)
+            .await?
+            .into_iter()
+            .map(|c| case_out(a.role, c))
+            .collect(),
+    ))
 }

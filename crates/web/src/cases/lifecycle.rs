@@ -8,8 +8,7 @@ use crate::{AppState, JsonBody};
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde::Deserialize;
 use tongchou_domain::{Invalid, Permission};
 use tongchou_store::*;
 
@@ -41,7 +40,7 @@ async fn list_cases(
     Ok(Json(page.map(|c| case_out(a.role, c))))
 }
 
-#[derive(Serialize, schemars::JsonSchema)]
+#[derive(serde::Serialize, schemars::JsonSchema)]
 pub struct DetailOut {
     case: CaseOut,
     events: Vec<CaseEvent>,
@@ -97,7 +96,7 @@ async fn bulk_dispatch(
     State(s): State<AppState>,
     a: Auth,
     JsonBody(b): JsonBody<BulkIn>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<BulkResult>> {
     if b.ids.is_empty() || b.ids.len() > 200 {
         return Err(Invalid::new(
             "ids",
@@ -129,11 +128,44 @@ async fn bulk_dispatch(
         }
         .await;
         match result {
-            Ok(c) => done.push(
-                json!({"id": c.id.to_string(), "number": c.number, "unit_name": c.unit_name}),
-            ),
-            Err(e) => failed.push(json!({"id": id, "code": e.code, "message": e.message})),
+            Ok(c) => done.push(Dispatched {
+                id: c.id,
+                number: c.number,
+                unit_name: c.unit_name,
+            }),
+            Err(e) => failed.push(NotDispatched {
+                id: id.clone(),
+                code: e.code,
+                message: e.message,
+            }),
         }
     }
-    Ok(Json(json!({"dispatched": done, "failed": failed})))
+    Ok(Json(BulkResult {
+        dispatched: done,
+        failed,
+    }))
+}
+
+/// What a bulk dispatch did: each case either dispatched or refused with its reason.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct BulkResult {
+    dispatched: Vec<Dispatched>,
+    failed: Vec<NotDispatched>,
+}
+
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct Dispatched {
+    #[schemars(with = "tongchou_store::IdOut")]
+    #[serde(with = "tongchou_store::id_str")]
+    id: i64,
+    number: String,
+    unit_name: Option<String>,
+}
+
+/// A case a bulk dispatch could not move: the id as sent, and the error.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct NotDispatched {
+    id: String,
+    code: &'static str,
+    message: String,
 }

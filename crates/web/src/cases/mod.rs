@@ -9,9 +9,9 @@ mod lifecycle;
 mod notifications;
 mod public;
 
-pub use catalog::SettingIn;
+pub use catalog::{CalendarEntry, Imported, SettingIn, Settings};
 pub use intake::*;
-pub use lifecycle::{BulkIn, DetailOut};
+pub use lifecycle::{BulkIn, BulkResult, DetailOut};
 pub use notifications::*;
 pub use public::*;
 

@@ -8,7 +8,6 @@ use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
-use serde_json::{Value, json};
 use tongchou_domain::mask;
 use tongchou_store::*;
 
@@ -91,32 +90,43 @@ struct InboxQ {
     page_size: Option<u32>,
 }
 
-async fn inbox(State(s): State<AppState>, a: Auth, Q(q): Q<InboxQ>) -> ApiResult<Json<Value>> {
+async fn inbox(State(s): State<AppState>, a: Auth, Q(q): Q<InboxQ>) -> ApiResult<Json<Inbox>> {
     let page = s
         .store
         .inbox(&a.ctx, q.unread, PageReq::new(q.page, q.page_size))
         .await?;
     let unread = s.store.unread_count(&a.ctx).await?;
-    Ok(Json(
-        json!({"items": page.items, "page": page.page, "page_size": page.page_size,
-        "has_more": page.has_more, "unread": unread}),
-    ))
+    Ok(Json(Inbox { page, unread }))
 }
 
 async fn read_one(
     State(s): State<AppState>,
     a: Auth,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Read>> {
     let n = s
         .store
         .mark_read(&a.ctx, Some(parse_id(&id, "notification")?))
         .await?;
-    Ok(Json(json!({ "read": n })))
+    Ok(Json(Read { read: n }))
 }
 
-async fn read_all(State(s): State<AppState>, a: Auth) -> ApiResult<Json<Value>> {
-    Ok(Json(
-        json!({ "read": s.store.mark_read(&a.ctx, None).await? }),
-    ))
+async fn read_all(State(s): State<AppState>, a: Auth) -> ApiResult<Json<Read>> {
+    Ok(Json(Read {
+        read: s.store.mark_read(&a.ctx, None).await?,
+    }))
+}
+
+/// A page of a user's inbox and how many messages are unread in all.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct Inbox {
+    #[serde(flatten)]
+    page: Page<Notification>,
+    unread: i64,
+}
+
+/// How many messages an action marked read.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct Read {
+    read: u64,
 }

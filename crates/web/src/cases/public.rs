@@ -10,8 +10,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde::Deserialize;
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Mutex;
@@ -87,7 +86,7 @@ impl FromRequestParts<AppState> for Public {
 
 /// What anyone with the tracking number and secret sees: progress and the unit, never the
 /// reporter, the address, the text or the staff's notes.
-#[derive(Serialize, schemars::JsonSchema)]
+#[derive(serde::Serialize, schemars::JsonSchema)]
 pub struct PublicCase {
     number: String,
     category_name: Option<String>,
@@ -104,7 +103,7 @@ pub struct PublicCase {
     events: Vec<PublicEvent>,
 }
 
-#[derive(Serialize, schemars::JsonSchema)]
+#[derive(serde::Serialize, schemars::JsonSchema)]
 pub struct PublicEvent {
     at: i64,
     action: String,
@@ -152,7 +151,7 @@ fn public_ctx() -> Ctx {
     }
 }
 
-#[derive(Serialize, schemars::JsonSchema)]
+#[derive(serde::Serialize, schemars::JsonSchema)]
 pub struct Receipt {
     number: String,
     secret: String,
@@ -164,7 +163,7 @@ async fn public_regions(
     State(s): State<AppState>,
     _p: Public,
     Path(code): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Items<PublicRegion>>> {
     // `root` lists the top-level regions (provinces).
     let regions = if code == "root" {
         s.store.top_regions().await?
@@ -178,18 +177,23 @@ async fn public_regions(
             .await?
             .items
     };
-    let items: Vec<Value> = regions
-        .into_iter()
-        .map(|r| json!({"code": r.code, "name": r.name, "level": r.level}))
-        .collect();
-    Ok(Json(json!({ "items": items })))
+    Ok(items(
+        regions
+            .into_iter()
+            .map(|r| PublicRegion {
+                code: r.code,
+                name: r.name,
+                level: r.level,
+            })
+            .collect(),
+    ))
 }
 
 /// A nonce for the public form's idempotency keys (see `nonce`).
-async fn form_nonce(State(s): State<AppState>, _p: Public) -> ApiResult<Json<Value>> {
-    Ok(Json(
-        json!({"nonce": crate::nonce::issue(&s, now_ms()).await?}),
-    ))
+async fn form_nonce(State(s): State<AppState>, _p: Public) -> ApiResult<Json<Nonce>> {
+    Ok(Json(Nonce {
+        nonce: crate::nonce::issue(&s, now_ms()).await?,
+    }))
 }
 
 /// The public form: anonymous, phone optional.
@@ -234,18 +238,22 @@ async fn public_similar(
     State(s): State<AppState>,
     _p: Public,
     Q(q): Q<SimilarQuery>,
-) -> ApiResult<Json<Value>> {
-    let items: Vec<Value> = s
-        .store
-        .similar_cases(&public_ctx(), &q)
-        .await?
-        .into_iter()
-        .map(|c| {
-            json!({"number": c.number, "category_name": c.category_name, "state": c.state,
-                "state_zh": state_zh(&c.state), "created_at": c.created_at, "unit_name": c.unit_name})
-        })
-        .collect();
-    Ok(Json(json!({ "items": items })))
+) -> ApiResult<Json<Items<PublicSimilar>>> {
+    Ok(items(
+        s.store
+            .similar_cases(&public_ctx(), &q)
+            .await?
+            .into_iter()
+            .map(|c| PublicSimilar {
+                state_zh: state_zh(&c.state),
+                number: c.number,
+                category_name: c.category_name,
+                state: c.state,
+                created_at: c.created_at,
+                unit_name: c.unit_name,
+            })
+            .collect(),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -289,7 +297,7 @@ async fn public_upload(
     Path(number): Path<String>,
     Q(q): Q<PublicUploadQ>,
     body: axum::body::Bytes,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<PublicAttachment>)> {
     let d = s.store.track_case(&number, &q.secret).await?;
     if matches!(d.case.state.as_str(), "closed" | "rejected") {
         return Err(StoreError::refused(
@@ -318,7 +326,11 @@ async fn public_upload(
         .await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({"name": a.name, "mime": a.mime, "size": a.size})),
+        Json(PublicAttachment {
+            name: a.name,
+            mime: a.mime,
+            size: a.size,
+        }),
     ))
 }
 
@@ -333,4 +345,37 @@ async fn public_act(
     Ok(Json(public_case(
         s.store.track_case(&number, &b.secret).await?,
     )))
+}
+
+/// A region in the public form's picker.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct PublicRegion {
+    code: String,
+    name: String,
+    level: String,
+}
+
+/// A server-signed nonce for the public form's idempotency keys.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct Nonce {
+    nonce: String,
+}
+
+/// An open case the public form's report may duplicate: no personal data.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct PublicSimilar {
+    number: String,
+    category_name: Option<String>,
+    state: String,
+    state_zh: &'static str,
+    created_at: i64,
+    unit_name: Option<String>,
+}
+
+/// A file the reporter attached, as stored.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct PublicAttachment {
+    name: String,
+    mime: String,
+    size: i64,
 }

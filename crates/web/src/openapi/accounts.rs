@@ -67,7 +67,7 @@ pub const OPS: &[Op] = &[
         "Audit log in scope, newest first",
         PAGE,
         None,
-        "AuditPage",
+        "AuditEntryPage",
     ),
     op(
         "get",
@@ -76,7 +76,7 @@ pub const OPS: &[Op] = &[
         "Open311 API keys in scope (admin)",
         &[],
         None,
-        "Items",
+        "ApiKeyList",
     ),
     op(
         "post",

@@ -26,7 +26,7 @@ pub const OPS: &[Op] = &[
             "Case categories 大类/小类 with limits (public: the report form needs them)",
             &[],
             None,
-            "CategoryList",
+            "CategoryRowList",
         )
     },
     op(
@@ -45,7 +45,7 @@ pub const OPS: &[Op] = &[
         "Routing rules whose unit is in scope",
         &[],
         None,
-        "RuleList",
+        "RuleRowList",
     ),
     op(
         "post",
@@ -72,7 +72,7 @@ pub const OPS: &[Op] = &[
         "A year's holidays and swapped working days (调休)",
         &[],
         None,
-        "CalendarList",
+        "CalendarEntryList",
     ),
     op(
         "post",
@@ -90,7 +90,7 @@ pub const OPS: &[Op] = &[
         "Cases in scope: queue filters and full-text search, newest first",
         CASE_Q,
         None,
-        "CasePage",
+        "CaseOutPage",
     ),
     op(
         "post",
@@ -162,7 +162,7 @@ pub const OPS: &[Op] = &[
         "The mediator pool (专家调解库) in and above the caller's scope",
         &["tag"],
         None,
-        "Items",
+        "MediatorList",
     ),
     op(
         "post",
@@ -234,7 +234,7 @@ pub const OPS: &[Op] = &[
         "Mark all the caller's messages read",
         &[],
         None,
-        "Empty",
+        "Read",
     ),
     op(
         "post",
@@ -243,7 +243,7 @@ pub const OPS: &[Op] = &[
         "Mark one message read",
         &[],
         None,
-        "Empty",
+        "Read",
     ),
     op(
         "get",
@@ -252,6 +252,6 @@ pub const OPS: &[Op] = &[
         "Open cases the one being filed may duplicate: same 小类, last 7 days, same grid or village or within ~500 m",
         SIMILAR_Q,
         None,
-        "Items",
+        "CaseOutList",
     ),
 ];

@@ -13,7 +13,7 @@ pub const OPS: &[Op] = &[
             "The public form's duplicate hint (number, category, state, time)",
             SIMILAR_Q,
             None,
-            "Items",
+            "PublicSimilarList",
         )
     },
     Op {
@@ -25,7 +25,7 @@ pub const OPS: &[Op] = &[
             "Child regions (code, name, level) for the public form's place picker",
             &[],
             None,
-            "Items",
+            "PublicRegionList",
         )
     },
     Op {
@@ -73,7 +73,7 @@ pub const OPS: &[Op] = &[
             "The reporter adds a photo to an open case with the secret (the body is the file; at most 5 per case)",
             &["secret", "name"],
             Some("File"),
-            "Items",
+            "PublicAttachment",
         )
     },
     Op {

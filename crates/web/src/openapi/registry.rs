@@ -10,7 +10,7 @@ pub const OPS: &[Op] = &[
         "Households in scope",
         &["grid", "region", "page", "page_size"],
         None,
-        "HouseholdPage",
+        "HouseholdOutPage",
     ),
     op(
         "post",
@@ -54,7 +54,7 @@ pub const OPS: &[Op] = &[
             "page_size",
         ],
         None,
-        "PersonPage",
+        "PersonOutPage",
     ),
     op(
         "post",

@@ -3,18 +3,24 @@
 //! (lengths, patterns, enums, ranges) written on the types' fields; only the envelopes built
 //! ad hoc (`Error`, pages, lists) are written here.
 
-use crate::accounts::{KeyIn, UserIn};
+use crate::accounts::{KeyCreated, KeyIn, UserIn};
 use crate::auth::{LoginBody, Me};
-use crate::cases::{BulkIn, CaseOut, DetailOut, PublicActIn, PublicCase, Receipt, SettingIn};
+use crate::cases::{
+    BulkIn, BulkResult, CalendarEntry, CaseOut, DetailOut, Imported, Inbox, Nonce, PublicActIn,
+    PublicAttachment, PublicCase, PublicRegion, PublicSimilar, Read, Receipt, SettingIn, Settings,
+};
+use crate::error::Body as ErrorBody;
+use crate::extract::{Empty, Items};
 use crate::registry::{HouseholdOut, PersonOut};
+use crate::system::Health;
 use crate::territory::{GridOut, RegionIn, RegionOut};
 use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, SchemaGenerator};
 use serde_json::{Map, Value, json};
 use tongchou_store::{
-    Attachment, AuditEntry, CaseAct, CaseContacts, CaseInput, CategoryRow, Dispute, GridInput,
-    HouseholdInput, ImportCounts, Mediator, MediatorInput, Party, PartyInput, PersonInput,
-    RegionPatch, RuleInput, RuleRow, SessionInput, User,
+    ApiKey, Attachment, AuditEntry, CaseAct, CaseContacts, CaseInput, CategoryRow, Dispute,
+    GridInput, HouseholdInput, ImportCounts, Mediator, MediatorInput, Page, Party, PartyInput,
+    PersonInput, Region, RegionPatch, RuleInput, RuleRow, ServiceCenter, SessionInput, Unit, User,
 };
 
 fn generator(settings: SchemaSettings) -> SchemaGenerator {
@@ -71,6 +77,34 @@ fn generated() -> Map<String, Value> {
     add::<CaseContacts>(&mut g);
     add::<PublicCase>(&mut g);
     add::<Receipt>(&mut g);
+    add::<ErrorBody>(&mut g);
+    add::<Health>(&mut g);
+    add::<Empty>(&mut g);
+    add::<Nonce>(&mut g);
+    add::<Imported>(&mut g);
+    add::<Read>(&mut g);
+    add::<Inbox>(&mut g);
+    add::<Settings>(&mut g);
+    add::<KeyCreated>(&mut g);
+    add::<BulkResult>(&mut g);
+    add::<PublicAttachment>(&mut g);
+    add::<Page<Region>>(&mut g);
+    add::<Page<GridOut>>(&mut g);
+    add::<Page<HouseholdOut>>(&mut g);
+    add::<Page<PersonOut>>(&mut g);
+    add::<Page<User>>(&mut g);
+    add::<Page<AuditEntry>>(&mut g);
+    add::<Page<CaseOut>>(&mut g);
+    add::<Items<CategoryRow>>(&mut g);
+    add::<Items<RuleRow>>(&mut g);
+    add::<Items<CalendarEntry>>(&mut g);
+    add::<Items<Mediator>>(&mut g);
+    add::<Items<Unit>>(&mut g);
+    add::<Items<ServiceCenter>>(&mut g);
+    add::<Items<ApiKey>>(&mut g);
+    add::<Items<CaseOut>>(&mut g);
+    add::<Items<PublicRegion>>(&mut g);
+    add::<Items<PublicSimilar>>(&mut g);
     // A type that is both read and written (a category) gets two schemas: as the server reads it
     // and, named `…Out`, as it writes it.
     let written = g.take_definitions(true);
@@ -150,72 +184,16 @@ pub(super) fn schema_ref(name: &str) -> Value {
     json!({"$ref": format!("#/components/schemas/{name}")})
 }
 
-pub(super) fn obj(required: &[&str], props: &[(&str, Value)]) -> Value {
-    let p: Map<String, Value> = props
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.clone()))
-        .collect();
-    json!({"type": "object", "required": required, "properties": p})
-}
-
 pub(super) fn s() -> Value {
     json!({"type": "string"})
-}
-pub(super) fn ns() -> Value {
-    json!({"type": ["string", "null"]})
-}
-pub(super) fn i() -> Value {
-    json!({"type": "integer", "format": "int64"})
 }
 pub(super) fn b() -> Value {
     json!({"type": "boolean"})
 }
 
-pub(super) fn page_of(item: &str) -> Value {
-    obj(
-        &["items", "page", "page_size", "has_more"],
-        &[
-            ("items", json!({"type": "array", "items": schema_ref(item)})),
-            ("page", i()),
-            ("page_size", i()),
-            ("has_more", b()),
-        ],
-    )
-}
-
 pub(super) fn schemas() -> Value {
     let mut all = generated();
-    let written = json!({
-        "Error": obj(&["code", "message"], &[("code", s()), ("message", s()), ("field", s()),
-            ("rows", json!({"type": "array", "items": obj(&["row", "column", "reason"], &[("row", i()), ("column", s()), ("reason", s())])}))]),
-        "Health": obj(&["status", "backend"], &[("status", s()), ("backend", s())]),
-        "Empty": obj(&[], &[]),
-        "Nonce": obj(&["nonce"], &[("nonce", s())]),
-        "Items": obj(&["items"], &[("items", json!({"type": "array", "items": {"type": "object"}}))]),
-        "File": {"type": "string", "format": "binary"},
-        "RegionPage": page_of("RegionOut"),
-        "GridPage": page_of("GridOut"),
-        "HouseholdPage": page_of("HouseholdOut"),
-        "PersonPage": page_of("PersonOut"),
-        "UserPage": page_of("User"),
-        "AuditPage": page_of("AuditEntry"),
-        "CategoryList": obj(&["items"], &[("items", json!({"type": "array", "items": schema_ref("CategoryRowOut")}))]),
-        "RuleList": obj(&["items"], &[("items", json!({"type": "array", "items": schema_ref("RuleRow")}))]),
-        "CalendarList": obj(&["items"], &[("items", json!({"type": "array", "items": obj(&["date", "kind"], &[("date", s()),
-            ("kind", json!({"enum": ["holiday", "workday"]}))])}))]),
-        "Imported": obj(&["imported"], &[("imported", i())]),
-        "CasePage": page_of("CaseOut"),
-        "BulkResult": obj(&["dispatched", "failed"], &[("dispatched", json!({"type": "array", "items": {"type": "object"}})),
-            ("failed", json!({"type": "array", "items": schema_ref("Error")}))]),
-        "Inbox": obj(&["items", "page", "page_size", "has_more", "unread"], &[("items", json!({"type": "array", "items":
-            obj(&["id", "at", "kind", "text", "read"], &[("id", s()), ("at", i()), ("case_id", ns()), ("kind", s()), ("text", s()), ("read", b())])})),
-            ("page", i()), ("page_size", i()), ("has_more", b()), ("unread", i())]),
-        "Settings": obj(&[], &[("reopen_days", s())]),
-        "KeyCreated": obj(&["key", "api_key"], &[("key", s()), ("api_key", obj(&["id", "name", "scope_code"], &[("id", s()),
-            ("name", s()), ("scope_code", s()), ("created_at", i()), ("revoked", b())]))]),
-    });
-    if let Value::Object(w) = written {
-        all.extend(w);
-    }
+    // Uploads and downloads are files, not JSON.
+    all.insert("File".into(), json!({"type": "string", "format": "binary"}));
     Value::Object(all)
 }

@@ -46,7 +46,7 @@ pub const OPS: &[Op] = &[
         "Departments and committees of a region",
         &[],
         None,
-        "Items",
+        "UnitList",
     ),
     op(
         "get",
@@ -55,7 +55,7 @@ pub const OPS: &[Op] = &[
         "Service centers of a region",
         &[],
         None,
-        "Items",
+        "ServiceCenterList",
     ),
     op(
         "get",
@@ -64,7 +64,7 @@ pub const OPS: &[Op] = &[
         "Grids under a region",
         &["region", "page", "page_size"],
         None,
-        "GridPage",
+        "GridOutPage",
     ),
     op(
         "post",

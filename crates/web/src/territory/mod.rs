@@ -8,8 +8,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde::Deserialize;
 use tongchou_domain::{Permission, RegionCode, grid};
 use tongchou_store::*;
 
@@ -30,7 +29,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/grids/{code}", get(get_grid).patch(update_grid))
 }
 
-#[derive(Serialize, schemars::JsonSchema)]
+#[derive(serde::Serialize, schemars::JsonSchema)]
 pub struct RegionOut {
     #[serde(flatten)]
     region: Region,
@@ -39,7 +38,7 @@ pub struct RegionOut {
     ancestors: Vec<Crumb>,
 }
 
-#[derive(Serialize, schemars::JsonSchema)]
+#[derive(serde::Serialize, schemars::JsonSchema)]
 pub struct Crumb {
     code: String,
     name: String,
@@ -99,24 +98,20 @@ async fn region_units(
     State(s): State<AppState>,
     a: Auth,
     Path(code): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Items<Unit>>> {
     a.require(Permission::ReadRegistry)?;
     s.store.get_region(&a.ctx, &code).await?;
-    Ok(Json(
-        json!({"items": s.store.list_units(&a.ctx, &code).await?}),
-    ))
+    Ok(items(s.store.list_units(&a.ctx, &code).await?))
 }
 
 async fn region_centers(
     State(s): State<AppState>,
     a: Auth,
     Path(code): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Items<ServiceCenter>>> {
     a.require(Permission::ReadRegistry)?;
     s.store.get_region(&a.ctx, &code).await?;
-    Ok(Json(
-        json!({"items": s.store.list_centers(&a.ctx, &code).await?}),
-    ))
+    Ok(items(s.store.list_centers(&a.ctx, &code).await?))
 }
 
 #[derive(Deserialize, schemars::JsonSchema)]
@@ -158,7 +153,7 @@ async fn update_region(
     Ok(Json(region_out(&s, &a, r).await?))
 }
 
-#[derive(Serialize, schemars::JsonSchema)]
+#[derive(serde::Serialize, schemars::JsonSchema)]
 pub struct GridOut {
     #[serde(flatten)]
     grid: Grid,
