@@ -314,6 +314,17 @@ fn the_whole_case_loop_from_resident_to_rating() {
     let secret = d.text("#receipt-secret");
     assert_eq!(secret.len(), 6, "secret {secret:?}");
     d.screenshot("case-receipt");
+    // The receipt offers a fresh form for the next report.
+    d.click("#receipt-again", "");
+    d.wait_for("#r-submit", "");
+    assert_eq!(
+        d.cmd(
+            "POST",
+            "/execute/sync",
+            json!({"script": "return document.querySelector('#r-description').value", "args": []})
+        ),
+        json!("")
+    );
 
     // The township dispatcher accepts and dispatches it to the routed unit.
     d.login_as(&s.base, "town_dispatcher");
@@ -364,6 +375,46 @@ fn the_whole_case_loop_from_resident_to_rating() {
         "no personal data on the public page"
     );
     d.screenshot("case-rated");
+    // What the unit reported is part of the public progress.
+    d.wait_for("#track-events", "已组织清运");
+
+    // A duplicate filed later is merged into this case; its reporter follows this case's
+    // progress with their own number and secret.
+    let dup = s.client().post(
+        "/api/v1/public/cases",
+        json!({"category_code": "0101", "description": "浏览器测试：三组垃圾又堆起来了",
+            "region_code": "320722101200"}),
+    );
+    assert_eq!(dup.status, 201, "{}", String::from_utf8_lossy(&dup.body));
+    let dup = dup.json();
+    let disp = s.login("town_dispatcher");
+    let id_of = |n: &str| {
+        let q = disp.get("/api/v1/cases?page_size=200").json();
+        q["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["number"] == n)
+            .map(|c| c["id"].as_str().unwrap().to_string())
+            .expect("in the township queue")
+    };
+    let (dup_number, dup_secret) = (
+        dup["number"].as_str().unwrap(),
+        dup["secret"].as_str().unwrap(),
+    );
+    let merged = disp.post(
+        &format!("/api/v1/cases/{}/actions", id_of(dup_number)),
+        json!({"action": "merge", "duplicate_of": id_of(&number)}),
+    );
+    assert_eq!(
+        merged.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&merged.body)
+    );
+    d.goto(&format!("{}/#/track/{dup_number}~{dup_secret}", s.base));
+    d.wait_for("#track-merged", &number);
+    d.wait_for("#track-merged", "已组织清运");
 
     // The administrator edits a 小类's time limit in the catalog screen.
     d.login_as(&s.base, "county_admin");

@@ -15,8 +15,12 @@ mod login;
 mod observe;
 #[path = "http/open311_spec.rs"]
 mod open311_spec;
+#[path = "http/public_outcome.rs"]
+mod public_outcome;
 #[path = "http/robust.rs"]
 mod robust;
+#[path = "http/visits.rs"]
+mod visits;
 
 use common::*;
 use serde_json::{Value, json};

@@ -13,6 +13,7 @@ pub mod role;
 pub mod routing;
 pub mod search;
 pub mod text;
+pub mod visits;
 pub mod workflow;
 
 pub use error::Invalid;

@@ -62,6 +62,24 @@ proptest! {
         }
     }
 
+    /// Notes shown to the public: never a panic, never a run of 7 digits left whole, and text
+    /// without long numbers unchanged.
+    #[test]
+    fn public_notes(s in near(30), junk in any::<String>()) {
+        for s in [&s, &junk] {
+            let out = mask::numbers_in_text(s);
+            let mut run = 0;
+            for c in out.chars() {
+                run = if c.is_ascii_digit() { run + 1 } else { 0 };
+                prop_assert!(run < 7, "{out}");
+            }
+            let longest = s.split(|c: char| !c.is_ascii_digit()).map(str::len).max().unwrap_or(0);
+            if longest < 7 {
+                prop_assert_eq!(&out, s);
+            }
+        }
+    }
+
     #[test]
     fn calendar_csv(lines in proptest::collection::vec(near(24), 0..6)) {
         let text = lines.join("\n");

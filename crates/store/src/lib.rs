@@ -20,6 +20,7 @@ pub mod stats;
 pub mod system;
 pub mod territory;
 mod util;
+pub mod visits;
 
 pub use accounts::*;
 pub use backend::{postgres, sqlite};
@@ -31,6 +32,7 @@ pub use stats::StoreStats;
 pub use system::*;
 pub use territory::*;
 pub use util::{new_id, now_ms};
+pub use visits::*;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -57,6 +59,7 @@ pub trait Storage:
     + DisputeStorage
     + NotificationStorage
     + AttachmentStorage
+    + VisitStorage
     + Send
     + Sync
 {
@@ -80,6 +83,7 @@ impl<T> Storage for T where
         + DisputeStorage
         + NotificationStorage
         + AttachmentStorage
+        + VisitStorage
         + Send
         + Sync
 {

@@ -23,6 +23,8 @@ mod config_owners;
 mod intake;
 #[path = "backend/scope_ids.rs"]
 mod scope_ids;
+#[path = "backend/visits.rs"]
+mod visits;
 
 static SEQ: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
 

@@ -16,7 +16,7 @@ Object.assign(I18N.zh, {
   a_supervise: "督办", a_comment: "备注", a_rate: "评价", a_report: "上报", duplicate_of: "合并到案件编号ID",
   supervise_days: "督办期限（天）", returns: "回退次数", reworks: "返工次数", escalations: "上报次数",
   first_unit: "首接单位", closed_level: "办结层级", route_by: "分派依据", suspend_asked: "处置单位申请挂账",
-  report_title: "我要反映", track_title: "进度查询", secret: "查询码", track: "查询", receipt: "已受理，请记下编号和查询码",
+  merged_into: "本案已并入以下案件一并处理", photo_not_sent: "照片未能上传（案件已受理）", file_another: "再反映一件", report_title: "我要反映", track_title: "进度查询", secret: "查询码", track: "查询", receipt: "已受理，请记下编号和查询码",
   rate_title: "满意度评价", very_satisfied: "非常满意", satisfied: "满意", basically_satisfied: "基本满意",
   dissatisfied: "不满意", very_dissatisfied: "非常不满意", reopen_note: "仍未解决？说明情况后可重新打开",
   locate: "使用当前位置", hotline: "12345热线", window: "窗口受理", grid: "网格巡查", web: "群众上报", api: "接口",
@@ -44,7 +44,7 @@ Object.assign(I18N.en, {
   a_supervise: "Supervise", a_comment: "Comment", a_rate: "Rate", a_report: "Reported", duplicate_of: "Merge into case id",
   supervise_days: "Supervision deadline (days)", returns: "Returns", reworks: "Reworks", escalations: "Escalations",
   first_unit: "First unit", closed_level: "Closed at level", route_by: "Routed by", suspend_asked: "The unit asks to suspend",
-  report_title: "Report a problem", track_title: "Track a case", secret: "Secret", track: "Track",
+  merged_into: "This case was merged into the case below", photo_not_sent: "The photo could not be sent (the case is filed)", file_another: "Report another", report_title: "Report a problem", track_title: "Track a case", secret: "Secret", track: "Track",
   receipt: "Received. Keep the number and the secret", rate_title: "How satisfied are you?",
   very_satisfied: "Very satisfied", satisfied: "Satisfied", basically_satisfied: "Basically satisfied",
   dissatisfied: "Dissatisfied", very_dissatisfied: "Very dissatisfied", reopen_note: "Not solved? Say why and reopen",
@@ -469,19 +469,34 @@ async function viewReport() {
     try {
       const r = await publicApi("POST", "/api/v1/public/cases", body);
       const photo = $("#r-photo").files[0];
+      // A photo that could not be sent is said so on the receipt, never dropped silently.
+      let photoNote = "";
       if (photo) {
-        await fetch(`/api/v1/public/cases/${encodeURIComponent(r.number)}/attachments?secret=${r.secret}&name=${encodeURIComponent(photo.name)}`,
-          { method: "POST", headers: { "Content-Type": photo.type }, body: photo }).catch(() => {});
+        const why = await fetch(`/api/v1/public/cases/${encodeURIComponent(r.number)}/attachments?secret=${r.secret}&name=${encodeURIComponent(photo.name)}`,
+          { method: "POST", headers: { "Content-Type": photo.type }, body: photo })
+          .then(async (res) => (res.ok ? "" : (await res.json().catch(() => ({}))).message || res.status))
+          .catch((e) => e.message || String(e));
+        if (why) photoNote = `<p class="error" id="receipt-photo">${t("photo_not_sent")}：${esc(String(why))}</p>`;
       }
       publicShell(t("receipt"), `<dl class="kv" id="receipt"><dt>${t("number")}</dt><dd id="receipt-number">${esc(r.number)}</dd>
-        <dt>${t("secret")}</dt><dd id="receipt-secret">${esc(r.secret)}</dd></dl>
-        <p><a id="receipt-track" href="#/track/${encodeURIComponent(r.number + "~" + r.secret)}">${t("track_title")}</a></p>`);
+        <dt>${t("secret")}</dt><dd id="receipt-secret">${esc(r.secret)}</dd></dl>${photoNote}
+        <p><a id="receipt-track" href="#/track/${encodeURIComponent(r.number + "~" + r.secret)}">${t("track_title")}</a>
+        · <a id="receipt-again" href="#/report">${t("file_another")}</a></p>`);
+      $("#receipt-again").addEventListener("click", (e) => {
+        e.preventDefault();
+        viewReport();
+      });
     } catch (err) {
       showError(f, err);
     }
   });
 }
 
+
+/** A public timeline: each step, and what the unit reported or why the case was rejected. */
+function trackEvents(events) {
+  return events.map((e) => `<li><span>${t("a_" + e.action)} ${esc(e.unit_name || "")}${e.note ? `<br><span class="track-note">${esc(e.note)}</span>` : ""}</span><span class="muted">${fmtTime(e.at)}</span></li>`).join("");
+}
 async function viewTrack(arg) {
   const [number, secret] = decodeURIComponent(arg || "").split("~");
   publicShell(t("track_title"), `<form id="track-form" class="grid">
@@ -495,7 +510,12 @@ async function viewTrack(arg) {
       let html = `<div class="stats"><div class="stat"><span class="muted">${t("state")}</span><b id="track-state">${esc(stateName(c))}</b></div>
         <div class="stat"><span class="muted">${t("unit")}</span><b>${esc(c.unit_name || "—")}</b></div>
         <div class="stat"><span class="muted">${t("category")}</span><b>${esc(c.category_name || "")}</b></div></div>
-        <ul class="list" id="track-events">${c.events.map((e) => `<li><span>${t("a_" + e.action)} ${esc(e.unit_name || "")}</span><span class="muted">${fmtTime(e.at)}</span></li>`).join("")}</ul>`;
+        <ul class="list" id="track-events">${trackEvents(c.events)}</ul>`;
+      if (c.merged_into) {
+        const m = c.merged_into;
+        html += `<div class="card" id="track-merged"><p>${t("merged_into")}：<b>${esc(m.number)}</b> · ${esc(stateName(m))}</p>
+          <ul class="list">${trackEvents(m.events)}</ul></div>`;
+      }
       if (c.state === "closed" && !c.satisfaction) {
         html += `<h2>${t("rate_title")}</h2><div class="actions" id="rate-buttons">${["very_satisfied", "satisfied", "basically_satisfied", "dissatisfied", "very_dissatisfied"].map((v) => `<button type="button" class="secondary rate" data-v="${v}">${t(v)}</button>`).join("")}</div>`;
       } else if (c.satisfaction) {

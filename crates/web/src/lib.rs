@@ -23,6 +23,7 @@ pub mod system;
 pub mod territory;
 pub mod throttle;
 pub mod ui;
+pub mod visits;
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{DefaultBodyLimit, FromRequest, Request};
@@ -230,6 +231,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/me", get(auth::whoami))
         .merge(territory::routes())
         .merge(registry::routes())
+        .merge(visits::routes())
         .merge(accounts::routes())
         .merge(cases::routes())
         .merge(open311::routes(state.clone()))

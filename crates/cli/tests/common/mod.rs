@@ -165,9 +165,23 @@ impl Client {
     }
 
     pub fn send(&self, method: &str, path: &str, body: Option<(&str, Vec<u8>)>) -> Resp {
+        self.send_with(method, path, body, &[])
+    }
+
+    /// `send` with extra request headers.
+    pub fn send_with(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<(&str, Vec<u8>)>,
+        headers: &[(&str, &str)],
+    ) -> Resp {
         let url = format!("{}{}", self.base, path);
         let a = agent();
         let mut req = ureq::http::Request::builder().method(method).uri(&url);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
         if let Some(c) = &self.cookie {
             req = req.header("Cookie", c);
         }
@@ -222,4 +236,15 @@ impl Client {
 /// A valid ID number (GB 11643) for tests.
 pub fn id_number(area: &str, birth: &str, seq: u32) -> String {
     tongchou_domain::idcard::build(area, birth, seq)
+}
+
+/// The JSON of a 200 or 201 answer (else the test fails with the answer).
+pub fn ok(r: &Resp) -> Value {
+    assert!(
+        r.status == 200 || r.status == 201,
+        "{}: {}",
+        r.status,
+        String::from_utf8_lossy(&r.body)
+    );
+    r.json()
 }

@@ -137,6 +137,16 @@ fn perform(w: &World, method: &str, path: &str) -> Trace {
             );
             Trace::Audit("county_admin", "update", "household")
         }
+        ("post", "/api/v1/households/{id}/visits") => {
+            let hs = gw.get("/api/v1/households?page_size=1").json();
+            let id = hs["items"][0]["id"].as_str().unwrap().to_string();
+            at(
+                gw,
+                &format!("/api/v1/households/{id}/visits"),
+                json!({"purpose": "routine", "notes": "审计走访"}),
+            );
+            Trace::Audit("village_grid_worker", "visit.record", "household")
+        }
         ("post", "/api/v1/persons")
         | ("patch", "/api/v1/persons/{id}")
         | ("post", "/api/v1/persons/{id}/reveal") => {

@@ -10,16 +10,6 @@ fn act(c: &Client, id: &str, body: Value) -> Resp {
     c.post(&format!("/api/v1/cases/{id}/actions"), body)
 }
 
-fn ok(r: &Resp) -> Value {
-    assert!(
-        r.status == 200 || r.status == 201,
-        "{}: {}",
-        r.status,
-        String::from_utf8_lossy(&r.body)
-    );
-    r.json()
-}
-
 fn refused(r: &Resp) -> String {
     assert_eq!(r.status, 409, "{}", String::from_utf8_lossy(&r.body));
     r.json()["code"].as_str().unwrap().to_string()

@@ -203,6 +203,7 @@ macro_rules! migrations {
             (10, include_str!("../../migrations/0010_config_owners.sql")),
             (11, include_str!("../../migrations/0011_open311.sql")),
             (12, include_str!("../../migrations/0012_login_guesses.sql")),
+            (13, include_str!("../../migrations/0013_visits.sql")),
         ]
     };
 }

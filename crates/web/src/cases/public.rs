@@ -101,6 +101,9 @@ pub struct PublicCase {
     light: Option<Light>,
     satisfaction: Option<String>,
     events: Vec<PublicEvent>,
+    /// For a case merged as a duplicate: the progress of the case it was merged into (the
+    /// reporter follows it with this case's own secret; no personal data of the other case).
+    merged_into: Option<Box<PublicCase>>,
 }
 
 #[derive(serde::Serialize, schemars::JsonSchema)]
@@ -111,9 +114,27 @@ pub struct PublicEvent {
     state_zh: &'static str,
     unit_name: Option<String>,
     level: Option<String>,
+    /// What the unit reported as done (`handle`) or why the case was rejected (`reject`), with
+    /// any phone or ID number in it masked. Other notes are internal.
+    note: Option<String>,
+}
+
+/// A case's public view, following a merge to the surviving case.
+async fn public_view(s: &AppState, d: CaseDetail) -> ApiResult<PublicCase> {
+    let survivor = match d.case.duplicate_of {
+        Some(id) => Some(Box::new(public_case(
+            s.store.get_case(&public_ctx(), id).await?,
+        ))),
+        None => None,
+    };
+    Ok(PublicCase {
+        merged_into: survivor,
+        ..public_case(d)
+    })
 }
 
 fn public_case(d: CaseDetail) -> PublicCase {
+    let dispute = d.case.dispute;
     PublicCase {
         number: d.case.number,
         category_name: d.case.category_name,
@@ -130,6 +151,14 @@ fn public_case(d: CaseDetail) -> PublicCase {
             .events
             .into_iter()
             .map(|e| PublicEvent {
+                // A dispute's handling report is the parties' agreement: theirs, not public.
+                note: match e.action.as_str() {
+                    "reject" => Some(&e.note),
+                    "handle" if !dispute => Some(&e.note),
+                    _ => None,
+                }
+                .filter(|n| !n.trim().is_empty())
+                .map(|n| tongchou_domain::mask::numbers_in_text(n)),
                 at: e.at,
                 state_zh: state_zh(&e.to_state),
                 action: e.action,
@@ -138,6 +167,7 @@ fn public_case(d: CaseDetail) -> PublicCase {
                 level: e.level,
             })
             .collect(),
+        merged_into: None,
     }
 }
 
@@ -228,7 +258,7 @@ async fn public_create(
         Json(Receipt {
             number: c.number,
             secret: c.secret,
-            case: public_case(d),
+            case: public_view(&s, d).await?,
         }),
     ))
 }
@@ -268,9 +298,8 @@ async fn public_track(
     Path(number): Path<String>,
     Q(q): Q<SecretQ>,
 ) -> ApiResult<Json<PublicCase>> {
-    Ok(Json(public_case(
-        s.store.track_case(&number, &q.secret).await?,
-    )))
+    let d = s.store.track_case(&number, &q.secret).await?;
+    Ok(Json(public_view(&s, d).await?))
 }
 
 #[derive(Deserialize, schemars::JsonSchema)]
@@ -342,9 +371,8 @@ async fn public_act(
     JsonBody(b): JsonBody<PublicActIn>,
 ) -> ApiResult<Json<PublicCase>> {
     s.store.reporter_act(&number, &b.secret, &b.act).await?;
-    Ok(Json(public_case(
-        s.store.track_case(&number, &b.secret).await?,
-    )))
+    let d = s.store.track_case(&number, &b.secret).await?;
+    Ok(Json(public_view(&s, d).await?))
 }
 
 /// A region in the public form's picker.

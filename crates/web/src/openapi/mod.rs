@@ -8,6 +8,7 @@ mod registry;
 mod schemas;
 mod system;
 mod territory;
+mod visits;
 
 use axum::Json;
 use serde_json::{Map, Value, json};
@@ -54,6 +55,7 @@ pub const OPS: &[&[Op]] = &[
     system::OPS,
     territory::OPS,
     registry::OPS,
+    visits::OPS,
     accounts::OPS,
     cases::OPS,
     public::OPS,
@@ -144,7 +146,17 @@ fn path_schema(path: &str, name: &str) -> Value {
         "code" if path.contains("/grids/") => pattern(tongchou_domain::grid::CODE_PATTERN),
         "code" if path.contains("/regions/") => pattern(tongchou_domain::region::CODE_PATTERN),
         "code" if path.contains("/case-categories/") => pattern("^[0-9]{2}(?:[0-9]{2})?$"),
-        "key" => json!({"enum": ["reopen_days"]}),
+        "key" => {
+            let tags = tongchou_store::TAGS
+                .iter()
+                .map(|t| format!("visit_days.{t}"));
+            let keys: Vec<String> = ["reopen_days", "visit_days"]
+                .into_iter()
+                .map(String::from)
+                .chain(tags)
+                .collect();
+            json!({ "enum": keys })
+        }
         "kind" => json!({"enum": ["persons", "households"]}),
         "file" => {
             json!({"enum": ["persons.csv", "persons.xlsx", "households.csv", "households.xlsx"]})

@@ -19,8 +19,9 @@ use schemars::{JsonSchema, SchemaGenerator};
 use serde_json::{Map, Value, json};
 use tongchou_store::{
     ApiKey, Attachment, AuditEntry, CaseAct, CaseContacts, CaseInput, CategoryRow, Dispute,
-    GridInput, HouseholdInput, ImportCounts, Mediator, MediatorInput, Page, Party, PartyInput,
-    PersonInput, Region, RegionPatch, RuleInput, RuleRow, ServiceCenter, SessionInput, Unit, User,
+    DueHousehold, GridInput, HouseholdInput, ImportCounts, Mediator, MediatorInput, Page, Party,
+    PartyInput, PersonInput, Region, RegionPatch, RuleInput, RuleRow, ServiceCenter, SessionInput,
+    Unit, User, Visit, VisitInput,
 };
 
 fn generator(settings: SchemaSettings) -> SchemaGenerator {
@@ -55,6 +56,7 @@ fn generated() -> Map<String, Value> {
     add::<SessionInput>(&mut g);
     add::<SettingIn>(&mut g);
     add::<PublicActIn>(&mut g);
+    add::<VisitInput>(&mut g);
     let mut out = g.take_definitions(true);
     out.values_mut().for_each(require_non_empty);
     let mut g = generator(SchemaSettings::draft2020_12().for_serialize());
@@ -105,6 +107,9 @@ fn generated() -> Map<String, Value> {
     add::<Items<CaseOut>>(&mut g);
     add::<Items<PublicRegion>>(&mut g);
     add::<Items<PublicSimilar>>(&mut g);
+    add::<Visit>(&mut g);
+    add::<Items<Visit>>(&mut g);
+    add::<Items<DueHousehold>>(&mut g);
     // A type that is both read and written (a category) gets two schemas: as the server reads it
     // and, named `…Out`, as it writes it.
     let written = g.take_definitions(true);

@@ -203,6 +203,24 @@ impl<DB: Backend> SqlStore<DB> {
     }
 }
 
+/// A setting that is a number of days, from `min` to 365.
+fn days_setting(value: &str, min: i64) -> StoreResult<()> {
+    if value
+        .trim()
+        .parse::<i64>()
+        .is_ok_and(|d| (min..=365).contains(&d))
+    {
+        return Ok(());
+    }
+    Err(Invalid::new(
+        "value",
+        "out_of_range",
+        format!("应为 {min} 到 365 之间的天数"),
+        format!("must be a number of days from {min} to 365"),
+    )
+    .into())
+}
+
 /// The catalog and the settings.
 pub trait CatalogStorage: Send + Sync {
     /// The catalog as it applies at `at` (a 12-digit region code): the base 大类 and 小类 with
@@ -462,20 +480,13 @@ impl<DB: Backend> CatalogStorage for SqlStore<DB> {
     fn put_setting<'a>(&'a self, ctx: &'a Ctx, key: &'a str, value: &'a str) -> BoxFut<'a, ()> {
         Box::pin(async move {
             match key {
-                "reopen_days" => {
-                    if !value
-                        .trim()
-                        .parse::<i64>()
-                        .is_ok_and(|d| (0..=365).contains(&d))
-                    {
-                        return Err(Invalid::new(
-                            "value",
-                            "out_of_range",
-                            "应为 0 到 365 之间的天数",
-                            "must be a number of days from 0 to 365",
-                        )
-                        .into());
-                    }
+                "reopen_days" => days_setting(value, 0)?,
+                // How often households are due a visit: the default, or for a tag.
+                k if k == "visit_days"
+                    || k.strip_prefix("visit_days.")
+                        .is_some_and(|t| TAGS.contains(&t)) =>
+                {
+                    days_setting(value, 1)?
                 }
                 _ => {
                     return Err(Invalid::new(

@@ -1,0 +1,82 @@
+//! Visits over HTTP, as the field app uses them: a visit queued offline and sent twice with the
+//! same `Idempotency-Key` is recorded once; the grid worker's due list needs no grid named; a
+//! worker of another township reaches neither the household nor its grid.
+
+use crate::common::*;
+use serde_json::json;
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+}
+
+#[test]
+fn a_resent_visit_counts_once_and_the_due_list_is_the_workers_own() {
+    let s = Server::start(temp_dir("visits"), true);
+    let gw = s.login("village_grid_worker");
+    let hs = gw.get("/api/v1/households?page_size=1").json();
+    let id = hs["items"][0]["id"].as_str().unwrap().to_string();
+    let grid = hs["items"][0]["grid_code"].as_str().unwrap().to_string();
+    let path = format!("/api/v1/households/{id}/visits");
+    let made_offline = now_ms() - 3_600_000;
+    let body = json!({"purpose": "elderly_care", "visited_at": made_offline, "notes": "血压正常"});
+    let send = || {
+        gw.send_with(
+            "POST",
+            &path,
+            Some(("application/json", body.to_string().into_bytes())),
+            &[("Idempotency-Key", "visit-0001")],
+        )
+    };
+    let (a, b) = (send(), send());
+    assert_eq!(a.status, 201, "{}", String::from_utf8_lossy(&a.body));
+    assert_eq!(
+        a.json()["id"],
+        b.json()["id"],
+        "the resend answers the first visit"
+    );
+    assert_eq!(
+        a.json()["visited_at"],
+        made_offline,
+        "the time it was made, not sent"
+    );
+    let list = gw.get(&path).json();
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+
+    // A bad purpose and a visit in the future are refused, naming the field.
+    let r = gw.post(&path, json!({"purpose": "chat"}));
+    assert_eq!(
+        (r.status, r.json()["field"].as_str()),
+        (422, Some("purpose"))
+    );
+    let r = gw.post(
+        &path,
+        json!({"purpose": "routine", "visited_at": now_ms() + 86_400_000}),
+    );
+    assert_eq!(
+        (r.status, r.json()["field"].as_str()),
+        (422, Some("visited_at"))
+    );
+
+    // The worker's own grid by default; an account with none must name one.
+    let due = gw.get("/api/v1/visits/due");
+    match gw.get("/api/v1/me").json()["grid_code"].as_str() {
+        Some(_) => assert_eq!(due.status, 200, "{}", String::from_utf8_lossy(&due.body)),
+        None => assert_eq!(
+            (due.status, due.json()["field"].as_str()),
+            (422, Some("grid"))
+        ),
+    }
+    let named = gw.get(&format!("/api/v1/visits/due?grid={grid}"));
+    assert_eq!(named.status, 200);
+
+    let other = s.login("community_grid_worker");
+    assert_eq!(other.get(&path).status, 404);
+    assert_eq!(other.post(&path, json!({"purpose": "routine"})).status, 404);
+    assert_eq!(
+        other.get(&format!("/api/v1/visits/due?grid={grid}")).status,
+        404
+    );
+}

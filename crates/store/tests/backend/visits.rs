@@ -1,0 +1,141 @@
+//! Visits on both backends: recorded once however often the field app resends, listed newest
+//! first, out of reach for another township, and the due list following the members' tags and
+//! the configured intervals.
+
+use super::{ctx, each, grid, household, person, seed_territory};
+use tongchou_domain::Role;
+use tongchou_store::*;
+
+const DAY: i64 = 86_400_000;
+
+fn visit(at: i64, purpose: &'static str, key: Option<&str>) -> NewVisit {
+    NewVisit {
+        visited_at: at,
+        purpose,
+        notes: "老人身体尚好".into(),
+        findings: String::new(),
+        key: key.map(String::from),
+    }
+}
+
+#[tokio::test]
+async fn a_resent_visit_is_recorded_once_and_another_township_cannot_reach_it() {
+    each("visits_once", |_, s| async move {
+        seed_territory(&s).await;
+        let g = grid(&s, "320722101200", 1).await;
+        let worker = ctx(Role::GridWorker, "320722101200");
+        let h = household(&s, &worker, &g.code, "白塔村一组1号")
+            .await
+            .unwrap();
+        let now = now_ms();
+        let first = s
+            .record_visit(&worker, h.id, &visit(now - DAY, "routine", Some("u1:k1")))
+            .await
+            .unwrap();
+        let again = s
+            .record_visit(&worker, h.id, &visit(now - DAY, "routine", Some("u1:k1")))
+            .await
+            .unwrap();
+        assert_eq!(first.id, again.id);
+        let later = s
+            .record_visit(&worker, h.id, &visit(now, "elderly_care", None))
+            .await
+            .unwrap();
+        let list = s.household_visits(&worker, h.id).await.unwrap();
+        assert_eq!(
+            list.iter().map(|v| v.id).collect::<Vec<_>>(),
+            [later.id, first.id],
+            "newest first, the resend not counted"
+        );
+        assert_eq!(list[1].visitor_name, worker.username);
+
+        let other = ctx(Role::GridWorker, "320722103");
+        let err = s
+            .record_visit(&other, h.id, &visit(now, "routine", None))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::NotFound(_)), "{err:?}");
+        assert!(matches!(
+            s.household_visits(&other, h.id).await.unwrap_err(),
+            StoreError::NotFound(_)
+        ));
+        assert!(matches!(
+            s.visits_due(&other, &g.code, now).await.unwrap_err(),
+            StoreError::NotFound(_)
+        ));
+        // The write is audited in the household's region.
+        let audit = s
+            .list_audit(&Ctx::system(), PageReq::new(Some(1), Some(50)))
+            .await
+            .unwrap();
+        assert_eq!(
+            audit
+                .items
+                .iter()
+                .filter(|e| e.action == "visit.record")
+                .count(),
+            2
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn households_fall_due_by_their_members_tags_and_the_settings() {
+    each("visits_due", |_, s| async move {
+        seed_territory(&s).await;
+        let g = grid(&s, "320722101200", 1).await;
+        let worker = ctx(Role::GridWorker, "320722101200");
+        let plain = household(&s, &worker, &g.code, "一组1号").await.unwrap();
+        let elder = household(&s, &worker, &g.code, "一组2号").await.unwrap();
+        let visited = household(&s, &worker, &g.code, "一组3号").await.unwrap();
+        let mut p = person(elder.id, "张奶奶", 7);
+        p.tags = "60+,empty_nest".into();
+        s.create_person(&worker, &p).await.unwrap();
+        let now = now_ms();
+        s.record_visit(&worker, visited.id, &visit(now + 50 * DAY, "routine", None))
+            .await
+            .unwrap();
+        let due = |days: i64| {
+            let (s, worker, code) = (s.clone(), worker.clone(), g.code.clone());
+            async move {
+                s.visits_due(&worker, &code, now + days * DAY)
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(|d| d.household_id)
+                    .collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(due(10).await, Vec::<i64>::new());
+        // An empty-nest elder is due monthly; everyone else every 90 days.
+        assert_eq!(due(31).await, [elder.id]);
+        assert_eq!(due(91).await, [elder.id, plain.id], "longest overdue first");
+        let list = s
+            .visits_due(&worker, &g.code, now + 91 * DAY)
+            .await
+            .unwrap();
+        assert_eq!(list[0].due_days, 30);
+        assert_eq!(list[0].tags, ["60+", "empty_nest"]);
+        assert!(list[0].last_visit_at.is_none());
+
+        // The intervals are settings of the deployment.
+        let top = Ctx::system();
+        s.put_setting(&top, "visit_days", "200").await.unwrap();
+        assert_eq!(due(91).await, [elder.id]);
+        s.put_setting(&top, "visit_days.empty_nest", "100")
+            .await
+            .unwrap();
+        assert_eq!(due(91).await, [elder.id], "60+ still asks for 60 days");
+        s.put_setting(&top, "visit_days.60+", "120").await.unwrap();
+        assert_eq!(due(91).await, Vec::<i64>::new());
+        let bad = s
+            .put_setting(&top, "visit_days.nobody", "30")
+            .await
+            .unwrap_err();
+        assert!(matches!(bad, StoreError::Invalid(ref i) if i.code == "unknown_setting"));
+        let bad = s.put_setting(&top, "visit_days", "0").await.unwrap_err();
+        assert!(matches!(bad, StoreError::Invalid(ref i) if i.code == "out_of_range"));
+    })
+    .await;
+}

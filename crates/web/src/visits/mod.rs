@@ -1,0 +1,82 @@
+//! Visit handlers: a grid worker records a visit to a household (from the field app, perhaps
+//! queued offline, so an `Idempotency-Key` makes a resend harmless), reads a household's visit
+//! history, and lists the households of a grid that are due a visit.
+
+use crate::auth::Auth;
+use crate::cases::idempotency_key;
+use crate::error::ApiResult;
+use crate::extract::*;
+use crate::{AppState, JsonBody};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+use tongchou_domain::Permission;
+use tongchou_store::*;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/api/v1/households/{id}/visits",
+            get(household_visits).post(record_visit),
+        )
+        .route("/api/v1/visits/due", get(visits_due))
+}
+
+async fn record_visit(
+    State(s): State<AppState>,
+    a: Auth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    JsonBody(b): JsonBody<VisitInput>,
+) -> ApiResult<(StatusCode, Json<Visit>)> {
+    a.require(Permission::WriteRegistry)?;
+    let id = parse_id(&id, "household")?;
+    let key = idempotency_key(&headers, &format!("u{}", a.user.id))?;
+    let v = NewVisit::validate(&b, now_ms(), key)?;
+    let visit = s.store.record_visit(&a.ctx, id, &v).await?;
+    Ok((StatusCode::CREATED, Json(visit)))
+}
+
+async fn household_visits(
+    State(s): State<AppState>,
+    a: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Items<Visit>>> {
+    a.require(Permission::ReadRegistry)?;
+    let id = parse_id(&id, "household")?;
+    Ok(items(s.store.household_visits(&a.ctx, id).await?))
+}
+
+#[derive(Deserialize)]
+struct DueQ {
+    /// The grid; a grid worker's own grid when absent.
+    #[serde(default)]
+    grid: String,
+}
+
+async fn visits_due(
+    State(s): State<AppState>,
+    a: Auth,
+    Q(q): Q<DueQ>,
+) -> ApiResult<Json<Items<DueHousehold>>> {
+    a.require(Permission::ReadRegistry)?;
+    let grid = match (q.grid.trim(), &a.user.grid_code) {
+        ("", Some(own)) => own.clone(),
+        ("", None) => {
+            return Err(tongchou_domain::Invalid::new(
+                "grid",
+                "required",
+                "请指定网格（本账号没有所属网格）",
+                "name a grid (this account has none of its own)",
+            )
+            .into());
+        }
+        (g, _) => {
+            tongchou_domain::grid::parse_code("grid", g)?;
+            g.to_string()
+        }
+    };
+    Ok(items(s.store.visits_due(&a.ctx, &grid, now_ms()).await?))
+}
