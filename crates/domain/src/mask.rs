@@ -23,33 +23,66 @@ pub fn phone(s: &str) -> String {
     keep_ends(&chars, 0, 4)
 }
 
-/// Free text shown to the public (a unit's feedback, a rejection's reason) with every run of 7 or
-/// more digits masked as a phone or ID number would be: staff sometimes write a number into a note.
+/// Free text shown to the public (a unit's feedback, a rejection's reason) with the phone and ID
+/// numbers in it masked: staff sometimes write one into a note. A number is a run of 7 or more
+/// digits, or a mobile, landline or ID number written in groups (`138 1234 1234`,
+/// `0518-85812345`); full-width digits count as digits. Dates and times (`2026-11-22 10:30`) stay.
 pub fn numbers_in_text(s: &str) -> String {
+    let orig: Vec<char> = s.chars().collect();
+    let chars: Vec<char> = orig
+        .iter()
+        .copied()
+        .map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+            c => c,
+        })
+        .collect();
     let mut out = String::with_capacity(s.len());
-    let mut run = String::new();
-    let flush = |run: &mut String, out: &mut String| {
-        if run.chars().count() >= 7 {
-            out.push_str(&match run.len() {
-                11 => phone(run),
-                17 | 18 => id_number(run),
-                _ => keep_ends(&run.chars().collect::<Vec<_>>(), 0, 4),
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_ascii_digit() {
+            out.push(orig[i]);
+            i += 1;
+            continue;
+        }
+        // The run: digits, single spaces or hyphens between digits, and an ID's closing X.
+        let (start, mut end, mut digits, mut grouped) = (i, i, String::new(), false);
+        let (mut unbroken, mut longest) = (0, 0);
+        while end < chars.len() {
+            let c = chars[end];
+            let next_is_digit = chars.get(end + 1).is_some_and(char::is_ascii_digit);
+            if c.is_ascii_digit() {
+                digits.push(c);
+                unbroken += 1;
+                longest = longest.max(unbroken);
+            } else if matches!(c, ' ' | '-') && next_is_digit {
+                grouped = true;
+                unbroken = 0;
+            } else if matches!(c, 'X' | 'x') && digits.len() == 17 {
+                digits.push(c);
+            } else {
+                break;
+            }
+            end += 1;
+        }
+        let n = digits.len();
+        let number = longest >= 7
+            || (grouped
+                && ((n == 11 && digits.starts_with('1'))
+                    || (digits.starts_with('0') && (10..=12).contains(&n))
+                    || n == 17
+                    || n == 18));
+        if number {
+            out.push_str(&match n {
+                11 if digits.starts_with('1') => phone(&digits),
+                17 | 18 => id_number(&digits),
+                _ => keep_ends(&digits.chars().collect::<Vec<_>>(), 0, 4),
             });
         } else {
-            out.push_str(run);
+            out.extend(&orig[start..end]);
         }
-        run.clear();
-    };
-    for c in s.chars() {
-        // An ID number's last character may be X.
-        if c.is_ascii_digit() || (matches!(c, 'X' | 'x') && run.len() == 17) {
-            run.push(c);
-        } else {
-            flush(&mut run, &mut out);
-            out.push(c);
-        }
+        i = end;
     }
-    flush(&mut run, &mut out);
     out
 }
 
@@ -90,5 +123,27 @@ mod tests {
             "清理了3车垃圾，共120公斤"
         );
         assert_eq!(super::numbers_in_text("座机85123456"), "座机****3456");
+        assert_eq!(
+            super::numbers_in_text("电话138 1234 1234。"),
+            "电话138****1234。"
+        );
+        assert_eq!(
+            super::numbers_in_text("电话138-1234-1234"),
+            "电话138****1234"
+        );
+        assert_eq!(
+            super::numbers_in_text("１３８１２３４１２３４"),
+            "138****1234"
+        );
+        assert_eq!(super::numbers_in_text("0518-85812345"), "********2345");
+        assert_eq!(
+            super::numbers_in_text("身份证 320722 19800101 123X"),
+            "身份证 320722********123X"
+        );
+        assert_eq!(super::numbers_in_text("1234567 8"), "****5678");
+        assert_eq!(
+            super::numbers_in_text("已于2026-11-22 10:30处理，共3-5人"),
+            "已于2026-11-22 10:30处理，共3-5人"
+        );
     }
 }

@@ -32,6 +32,7 @@ fn a_resent_visit_counts_once_and_the_due_list_is_the_workers_own() {
     };
     let (a, b) = (send(), send());
     assert_eq!(a.status, 201, "{}", String::from_utf8_lossy(&a.body));
+    assert_eq!(b.status, 200, "a resend creates nothing");
     assert_eq!(
         a.json()["id"],
         b.json()["id"],
@@ -71,6 +72,23 @@ fn a_resent_visit_counts_once_and_the_due_list_is_the_workers_own() {
     }
     let named = gw.get(&format!("/api/v1/visits/due?grid={grid}"));
     assert_eq!(named.status, 200);
+
+    // The key reused for another visit is refused.
+    let reused = gw.send_with(
+        "POST",
+        &path,
+        Some((
+            "application/json",
+            json!({"purpose": "routine"}).to_string().into_bytes(),
+        )),
+        &[("Idempotency-Key", "visit-0001")],
+    );
+    assert_eq!(
+        (reused.status, reused.json()["code"].as_str()),
+        (409, Some("idempotency_key_reused"))
+    );
+    // A dispatcher reads the registry but not visit notes.
+    assert_eq!(s.login("town_dispatcher").get(&path).status, 403);
 
     let other = s.login("community_grid_worker");
     assert_eq!(other.get(&path).status, 404);

@@ -25,6 +25,25 @@ async fn visit_by_key<DB: Backend>(tx: &mut Tx<DB>, key: &str) -> StoreResult<Op
     .await?)
 }
 
+/// A stored visit answers a resend with key `key` only when it is the same visit: the same
+/// household and content. Anything else reusing the key is refused.
+fn same_visit(first: Visit, household_id: i64, v: &NewVisit) -> StoreResult<Visit> {
+    let same = first.household_id == household_id
+        && first.visited_at == v.visited_at
+        && first.purpose == v.purpose
+        && first.notes == v.notes
+        && first.findings == v.findings;
+    if same {
+        Ok(first)
+    } else {
+        Err(StoreError::refused(
+            "idempotency_key_reused",
+            "该 Idempotency-Key 已用于另一个不同的请求",
+            "this Idempotency-Key was used for a different request",
+        ))
+    }
+}
+
 /// The configured intervals: `visit_days` (the default) and `visit_days.<tag>`.
 async fn due_settings<DB: Backend>(tx: &mut Tx<DB>) -> StoreResult<HashMap<String, i64>> {
     let rows: Vec<(String, String)> =
@@ -39,14 +58,16 @@ async fn due_settings<DB: Backend>(tx: &mut Tx<DB>) -> StoreResult<HashMap<Strin
 
 /// Visits to households.
 pub trait VisitStorage: Send + Sync {
-    /// Records a visit to a household in the caller's scope, audited. A retry with the same
-    /// idempotency key answers the first visit (the field app's queue may send twice).
+    /// Records a visit to a household in the caller's scope, audited; answers it and whether this
+    /// call recorded it. A resend with the same idempotency key answers the first visit (the
+    /// field app's queue may send twice); the key reused for another visit is refused
+    /// (`idempotency_key_reused`).
     fn record_visit<'a>(
         &'a self,
         ctx: &'a Ctx,
         household_id: i64,
         v: &'a NewVisit,
-    ) -> BoxFut<'a, Visit>;
+    ) -> BoxFut<'a, (Visit, bool)>;
     /// A household's visits, newest first.
     fn household_visits<'a>(&'a self, ctx: &'a Ctx, household_id: i64) -> BoxFut<'a, Vec<Visit>>;
     /// The households of a grid in scope that are due a visit at `now`, longest overdue first.
@@ -64,7 +85,7 @@ impl<DB: Backend> VisitStorage for SqlStore<DB> {
         ctx: &'a Ctx,
         household_id: i64,
         v: &'a NewVisit,
-    ) -> BoxFut<'a, Visit> {
+    ) -> BoxFut<'a, (Visit, bool)> {
         Box::pin(async move {
             let mut tx = self.write_tx().await?;
             let (county, region, grid) = household_in_scope(&mut tx, &ctx.scope, household_id)
@@ -73,11 +94,11 @@ impl<DB: Backend> VisitStorage for SqlStore<DB> {
             if let Some(key) = &v.key
                 && let Some(first) = visit_by_key(&mut tx, key).await?
             {
-                return Ok(first);
+                return Ok((same_visit(first, household_id, v)?, false));
             }
             let id = new_id();
             let now = now_ms();
-            query(
+            let inserted = query(
                 "INSERT INTO visits (id, county_code, household_id, region_code, grid_code, \
                  visitor_id, visitor_name, visited_at, purpose, notes, findings, idem_key, \
                  created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
@@ -96,7 +117,20 @@ impl<DB: Backend> VisitStorage for SqlStore<DB> {
             .bind(v.key.as_deref())
             .bind(now)
             .execute(&mut *tx)
-            .await?;
+            .await;
+            // Two resends at once on PostgreSQL both pass the lookup above; the second insert
+            // meets the first's key: answer the first visit, as a sequential resend would be.
+            if let (Err(sqlx::Error::Database(d)), Some(key)) = (&inserted, &v.key)
+                && d.is_unique_violation()
+            {
+                drop(tx);
+                let mut tx = self.read_tx().await?;
+                let first = visit_by_key(&mut tx, key)
+                    .await?
+                    .ok_or(StoreError::NotFound("visit"))?;
+                return Ok((same_visit(first, household_id, v)?, false));
+            }
+            inserted?;
             write_audit(
                 &mut tx,
                 ctx,
@@ -114,7 +148,7 @@ impl<DB: Backend> VisitStorage for SqlStore<DB> {
             .fetch_one(&mut *tx)
             .await?;
             tx.commit().await?;
-            Ok(visit)
+            Ok((visit, true))
         })
     }
 

@@ -18,7 +18,7 @@ fn visit(at: i64, purpose: &'static str, key: Option<&str>) -> NewVisit {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_resent_visit_is_recorded_once_and_another_township_cannot_reach_it() {
     each("visits_once", |_, s| async move {
         seed_territory(&s).await;
@@ -28,24 +28,65 @@ async fn a_resent_visit_is_recorded_once_and_another_township_cannot_reach_it() 
             .await
             .unwrap();
         let now = now_ms();
-        let first = s
+        let (first, created) = s
             .record_visit(&worker, h.id, &visit(now - DAY, "routine", Some("u1:k1")))
             .await
             .unwrap();
-        let again = s
+        assert!(created);
+        let (again, created) = s
             .record_visit(&worker, h.id, &visit(now - DAY, "routine", Some("u1:k1")))
             .await
             .unwrap();
-        assert_eq!(first.id, again.id);
-        let later = s
+        assert_eq!((first.id, created), (again.id, false));
+        // The key reused for another visit, or another household, is refused.
+        let other_h = household(&s, &worker, &g.code, "白塔村一组2号")
+            .await
+            .unwrap();
+        for (hid, v) in [
+            (h.id, visit(now - DAY, "elderly_care", Some("u1:k1"))),
+            (other_h.id, visit(now - DAY, "routine", Some("u1:k1"))),
+        ] {
+            let err = s.record_visit(&worker, hid, &v).await.unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    StoreError::Refused {
+                        code: "idempotency_key_reused",
+                        ..
+                    }
+                ),
+                "{err:?}"
+            );
+        }
+        // Two resends at once (two servers, or a retry racing the first): one visit, two
+        // answers naming it, no error.
+        let v = visit(now - 2 * DAY, "routine", Some("u1:race"));
+        let racers: Vec<_> = (0..6)
+            .map(|_| {
+                let (s, worker, v, hid) = (s.clone(), worker.clone(), v.clone(), h.id);
+                tokio::spawn(async move { s.record_visit(&worker, hid, &v).await })
+            })
+            .collect();
+        let mut answers = Vec::new();
+        for r in racers {
+            answers.push(r.await.unwrap().unwrap());
+        }
+        let a = answers[0].clone();
+        assert!(answers.iter().all(|x| x.0.id == a.0.id));
+        assert_eq!(
+            answers.iter().filter(|x| x.1).count(),
+            1,
+            "exactly one recorded it"
+        );
+        let (later, _) = s
             .record_visit(&worker, h.id, &visit(now, "elderly_care", None))
             .await
             .unwrap();
         let list = s.household_visits(&worker, h.id).await.unwrap();
         assert_eq!(
             list.iter().map(|v| v.id).collect::<Vec<_>>(),
-            [later.id, first.id],
-            "newest first, the resend not counted"
+            [later.id, first.id, a.0.id],
+            "newest first, the resends not counted"
         );
         assert_eq!(list[1].visitor_name, worker.username);
 
@@ -74,7 +115,7 @@ async fn a_resent_visit_is_recorded_once_and_another_township_cannot_reach_it() 
                 .iter()
                 .filter(|e| e.action == "visit.record")
                 .count(),
-            2
+            3
         );
     })
     .await;

@@ -122,9 +122,13 @@ pub struct PublicEvent {
 /// A case's public view, following a merge to the surviving case.
 async fn public_view(s: &AppState, d: CaseDetail) -> ApiResult<PublicCase> {
     let survivor = match d.case.duplicate_of {
-        Some(id) => Some(Box::new(public_case(
-            s.store.get_case(&public_ctx(), id).await?,
-        ))),
+        Some(id) => {
+            // The other case's notes were written for its own reporter: only its steps show.
+            let mut other = public_case(s.store.get_case(&public_ctx(), id).await?);
+            other.events.iter_mut().for_each(|e| e.note = None);
+            other.satisfaction = None;
+            Some(Box::new(other))
+        }
         None => None,
     };
     Ok(PublicCase {
@@ -151,10 +155,9 @@ fn public_case(d: CaseDetail) -> PublicCase {
             .events
             .into_iter()
             .map(|e| PublicEvent {
-                // A dispute's handling report is the parties' agreement: theirs, not public.
+                // A dispute's notes name its parties and their agreement: theirs, not public.
                 note: match e.action.as_str() {
-                    "reject" => Some(&e.note),
-                    "handle" if !dispute => Some(&e.note),
+                    "reject" | "handle" if !dispute => Some(&e.note),
                     _ => None,
                 }
                 .filter(|n| !n.trim().is_empty())

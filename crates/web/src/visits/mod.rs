@@ -12,7 +12,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
-use tongchou_domain::Permission;
+use tongchou_domain::{Permission, Role};
 use tongchou_store::*;
 
 pub fn routes() -> Router<AppState> {
@@ -35,8 +35,13 @@ async fn record_visit(
     let id = parse_id(&id, "household")?;
     let key = idempotency_key(&headers, &format!("u{}", a.user.id))?;
     let v = NewVisit::validate(&b, now_ms(), key)?;
-    let visit = s.store.record_visit(&a.ctx, id, &v).await?;
-    Ok((StatusCode::CREATED, Json(visit)))
+    let (visit, created) = s.store.record_visit(&a.ctx, id, &v).await?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(visit)))
 }
 
 async fn household_visits(
@@ -44,9 +49,19 @@ async fn household_visits(
     a: Auth,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Items<Visit>>> {
-    a.require(Permission::ReadRegistry)?;
+    may_read_visits(&a)?;
     let id = parse_id(&id, "household")?;
     Ok(items(s.store.household_visits(&a.ctx, id).await?))
+}
+
+/// Visit notes are about old people's health and children left behind: the staff who visit
+/// (grid workers, agents), leaders and administrators read them, not every role that reads the
+/// registry.
+fn may_read_visits(a: &Auth) -> ApiResult<()> {
+    if a.role == Role::Leader {
+        return Ok(());
+    }
+    a.require(Permission::WriteRegistry)
 }
 
 #[derive(Deserialize)]
@@ -61,7 +76,7 @@ async fn visits_due(
     a: Auth,
     Q(q): Q<DueQ>,
 ) -> ApiResult<Json<Items<DueHousehold>>> {
-    a.require(Permission::ReadRegistry)?;
+    may_read_visits(&a)?;
     let grid = match (q.grid.trim(), &a.user.grid_code) {
         ("", Some(own)) => own.clone(),
         ("", None) => {
