@@ -60,6 +60,7 @@ pub trait Storage:
     + NotificationStorage
     + AttachmentStorage
     + VisitStorage
+    + PatrolStorage
     + Send
     + Sync
 {
@@ -84,6 +85,7 @@ impl<T> Storage for T where
         + NotificationStorage
         + AttachmentStorage
         + VisitStorage
+        + PatrolStorage
         + Send
         + Sync
 {

@@ -147,6 +147,24 @@ fn perform(w: &World, method: &str, path: &str) -> Trace {
             );
             Trace::Audit("village_grid_worker", "visit.record", "household")
         }
+        ("post", "/api/v1/patrols") | ("post", "/api/v1/patrols/{id}/end") => {
+            let hs = gw.get("/api/v1/households?page_size=1").json();
+            let grid = hs["items"][0]["grid_code"].as_str().unwrap().to_string();
+            let p = expect_ok(
+                &gw.post("/api/v1/patrols", json!({"grid_code": grid})),
+                "patrol",
+            );
+            if path == "/api/v1/patrols" {
+                return Trace::Audit("village_grid_worker", "patrol.start", "grid");
+            }
+            let id = p["id"].as_str().unwrap();
+            at(
+                gw,
+                &format!("/api/v1/patrols/{id}/end"),
+                json!({"notes": "审计巡查"}),
+            );
+            Trace::Audit("village_grid_worker", "patrol.end", "grid")
+        }
         ("post", "/api/v1/persons")
         | ("patch", "/api/v1/persons/{id}")
         | ("post", "/api/v1/persons/{id}/reveal") => {

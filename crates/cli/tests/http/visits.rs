@@ -98,3 +98,66 @@ fn a_resent_visit_counts_once_and_the_due_list_is_the_workers_own() {
         404
     );
 }
+
+#[test]
+fn a_patrol_over_http_starts_once_and_ends_with_the_cases_found() {
+    let s = Server::start(temp_dir("patrols"), true);
+    let gw = s.login("village_grid_worker");
+    let hs = gw.get("/api/v1/households?page_size=1").json();
+    let grid = hs["items"][0]["grid_code"].as_str().unwrap().to_string();
+    let start = json!({"grid_code": grid, "started_at": now_ms() - 1_800_000});
+    let send = || {
+        gw.send_with(
+            "POST",
+            "/api/v1/patrols",
+            Some(("application/json", start.to_string().into_bytes())),
+            &[("Idempotency-Key", "patrol-0001")],
+        )
+    };
+    let (a, b) = (send(), send());
+    assert_eq!(
+        (a.status, b.status),
+        (201, 200),
+        "{}",
+        String::from_utf8_lossy(&a.body)
+    );
+    assert_eq!(a.json()["id"], b.json()["id"]);
+    let id = a.json()["id"].as_str().unwrap().to_string();
+
+    let case = gw.post(
+        "/api/v1/cases",
+        json!({"category_code": "0101", "description": "巡查发现垃圾堆放", "grid_code": grid}),
+    );
+    assert_eq!(case.status, 201, "{}", String::from_utf8_lossy(&case.body));
+    let case = case.json();
+    let ended = gw.post(
+        &format!("/api/v1/patrols/{id}/end"),
+        json!({"notes": "巡查一圈", "case_ids": [case["id"]]}),
+    );
+    assert_eq!(
+        ended.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&ended.body)
+    );
+    assert_eq!(ended.json()["case_numbers"][0], case["number"]);
+    let again = gw.post(&format!("/api/v1/patrols/{id}/end"), json!({}));
+    assert_eq!(
+        (again.status, again.json()["code"].as_str()),
+        (409, Some("patrol_ended"))
+    );
+
+    let list = gw.get(&format!("/api/v1/patrols?grid={grid}")).json();
+    assert_eq!(list["items"][0]["id"], id.as_str());
+    let other = s.login("community_grid_worker");
+    assert_eq!(
+        other.get(&format!("/api/v1/patrols?grid={grid}")).status,
+        404
+    );
+    assert_eq!(
+        other
+            .post(&format!("/api/v1/patrols/{id}/end"), json!({}))
+            .status,
+        404
+    );
+}

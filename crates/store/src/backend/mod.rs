@@ -204,6 +204,7 @@ macro_rules! migrations {
             (11, include_str!("../../migrations/0011_open311.sql")),
             (12, include_str!("../../migrations/0012_login_guesses.sql")),
             (13, include_str!("../../migrations/0013_visits.sql")),
+            (14, include_str!("../../migrations/0014_patrols.sql")),
         ]
     };
 }

@@ -1,9 +1,12 @@
-//! Visits (走访): a grid worker's calls on households, each household's history, and the
-//! households of a grid that are due a call (how often is set by the members' tags).
+//! Field work: visits (走访) — a grid worker's calls on households, each household's history, and
+//! the households of a grid that are due a call (how often is set by the members' tags) — and
+//! patrols (巡查) in `patrols.rs`.
 
 mod model;
+mod patrols;
 
 pub use model::*;
+pub use patrols::*;
 
 use crate::prelude::*;
 

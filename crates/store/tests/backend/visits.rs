@@ -180,3 +180,115 @@ async fn households_fall_due_by_their_members_tags_and_the_settings() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_patrol_starts_once_ends_once_and_links_the_cases_found() {
+    use super::cases::{OTHER_VILLAGE, VILLAGE, file, seed};
+    each("patrols", |_, s| async move {
+        seed(&s).await;
+        let g = grid(&s, VILLAGE, 1).await;
+        let worker = Ctx {
+            user_id: Some(77),
+            ..ctx(Role::GridWorker, VILLAGE)
+        };
+        let now = now_ms();
+        let start = PatrolStart {
+            grid_code: g.code.clone(),
+            started_at: Some(now - 3_600_000),
+        };
+        let (p, created) = s
+            .start_patrol(&worker, &start, Some("u77:p1"), now)
+            .await
+            .unwrap();
+        assert!(created);
+        let (again, created) = s
+            .start_patrol(&worker, &start, Some("u77:p1"), now)
+            .await
+            .unwrap();
+        assert_eq!(
+            (again.id, created),
+            (p.id, false),
+            "a resend starts nothing"
+        );
+
+        let found = file(&s, &worker, VILLAGE, "0101", "巡查发现垃圾堆放").await;
+        let elsewhere = file(&s, &Ctx::system(), OTHER_VILLAGE, "0101", "别村的案件").await;
+        let end = |case_ids: Vec<i64>| PatrolEnd {
+            ended_at: Some(now),
+            notes: "巡查一圈".into(),
+            case_ids,
+        };
+        // Only the worker on the patrol ends it; another township does not even see it; a case
+        // outside the worker's scope is not linked.
+        let colleague = Ctx {
+            user_id: Some(78),
+            ..ctx(Role::GridWorker, VILLAGE)
+        };
+        let err = s
+            .end_patrol(&colleague, p.id, &end(vec![]), now)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                StoreError::Refused {
+                    code: "not_your_patrol",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        let far = ctx(Role::GridWorker, "320722103");
+        let err = s
+            .end_patrol(&far, p.id, &end(vec![]), now)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::NotFound(_)), "{err:?}");
+        let err = s
+            .end_patrol(&worker, p.id, &end(vec![elsewhere.id]), now)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, StoreError::Invalid(ref i) if i.code == "out_of_scope"),
+            "{err:?}"
+        );
+
+        let ended = s
+            .end_patrol(&worker, p.id, &end(vec![found.id, found.id]), now)
+            .await
+            .unwrap();
+        assert_eq!(ended.case_numbers, std::slice::from_ref(&found.number));
+        assert_eq!(ended.ended_at, Some(now));
+        let err = s
+            .end_patrol(&worker, p.id, &end(vec![]), now)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                StoreError::Refused {
+                    code: "patrol_ended",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+
+        let list = s
+            .list_patrols(&worker, &g.code, PageReq::new(None, None))
+            .await
+            .unwrap();
+        assert_eq!(list.items.len(), 1);
+        assert_eq!(
+            list.items[0].case_numbers,
+            std::slice::from_ref(&found.number)
+        );
+        assert!(matches!(
+            s.list_patrols(&far, &g.code, PageReq::new(None, None))
+                .await
+                .unwrap_err(),
+            StoreError::NotFound(_)
+        ));
+    })
+    .await;
+}

@@ -91,6 +91,7 @@ pub fn build() -> Value {
             && !o.path.contains("calendar")
             && !o.path.contains("bulk")
             && !o.path.ends_with("actions")
+            && !o.path.ends_with("/end")
         {
             "201"
         } else {

@@ -20,8 +20,8 @@ use serde_json::{Map, Value, json};
 use tongchou_store::{
     ApiKey, Attachment, AuditEntry, CaseAct, CaseContacts, CaseInput, CategoryRow, Dispute,
     DueHousehold, GridInput, HouseholdInput, ImportCounts, Mediator, MediatorInput, Page, Party,
-    PartyInput, PersonInput, Region, RegionPatch, RuleInput, RuleRow, ServiceCenter, SessionInput,
-    Unit, User, Visit, VisitInput,
+    PartyInput, Patrol, PatrolEnd, PatrolStart, PersonInput, Region, RegionPatch, RuleInput,
+    RuleRow, ServiceCenter, SessionInput, Unit, User, Visit, VisitInput,
 };
 
 fn generator(settings: SchemaSettings) -> SchemaGenerator {
@@ -57,6 +57,8 @@ fn generated() -> Map<String, Value> {
     add::<SettingIn>(&mut g);
     add::<PublicActIn>(&mut g);
     add::<VisitInput>(&mut g);
+    add::<PatrolStart>(&mut g);
+    add::<PatrolEnd>(&mut g);
     let mut out = g.take_definitions(true);
     out.values_mut().for_each(require_non_empty);
     let mut g = generator(SchemaSettings::draft2020_12().for_serialize());
@@ -110,6 +112,8 @@ fn generated() -> Map<String, Value> {
     add::<Visit>(&mut g);
     add::<Items<Visit>>(&mut g);
     add::<Items<DueHousehold>>(&mut g);
+    add::<Patrol>(&mut g);
+    add::<Page<Patrol>>(&mut g);
     // A type that is both read and written (a category) gets two schemas: as the server reads it
     // and, named `…Out`, as it writes it.
     let written = g.take_definitions(true);

@@ -1,4 +1,4 @@
-//! Household visits (走访) and the households due one.
+//! Field work: household visits (走访), the households due one, and patrols (巡查).
 
 use super::{Op, op};
 
@@ -29,5 +29,32 @@ pub const OPS: &[Op] = &[
         &["grid"],
         None,
         "DueHouseholdList",
+    ),
+    op(
+        "get",
+        "/api/v1/patrols",
+        "visits",
+        "A grid's patrols, newest first (the caller's own grid when none is named)",
+        &["grid", "page", "page_size"],
+        None,
+        "PatrolPage",
+    ),
+    op(
+        "post",
+        "/api/v1/patrols",
+        "visits",
+        "Start a patrol of a grid (an Idempotency-Key makes a resend harmless)",
+        &[],
+        Some("PatrolStart"),
+        "Patrol",
+    ),
+    op(
+        "post",
+        "/api/v1/patrols/{id}/end",
+        "visits",
+        "End one's own patrol, with notes and the cases found on the way",
+        &[],
+        Some("PatrolEnd"),
+        "Patrol",
     ),
 ];

@@ -1,6 +1,6 @@
-//! Visit handlers: a grid worker records a visit to a household (from the field app, perhaps
+//! Field work handlers: a grid worker records a visit to a household (from the field app, perhaps
 //! queued offline, so an `Idempotency-Key` makes a resend harmless), reads a household's visit
-//! history, and lists the households of a grid that are due a visit.
+//! history, lists the households of a grid that are due a visit, and starts and ends patrols.
 
 use crate::auth::Auth;
 use crate::cases::idempotency_key;
@@ -22,6 +22,61 @@ pub fn routes() -> Router<AppState> {
             get(household_visits).post(record_visit),
         )
         .route("/api/v1/visits/due", get(visits_due))
+        .route("/api/v1/patrols", get(list_patrols).post(start_patrol))
+        .route("/api/v1/patrols/{id}/end", axum::routing::post(end_patrol))
+}
+
+async fn start_patrol(
+    State(s): State<AppState>,
+    a: Auth,
+    headers: HeaderMap,
+    JsonBody(b): JsonBody<PatrolStart>,
+) -> ApiResult<(StatusCode, Json<Patrol>)> {
+    a.require(Permission::WriteRegistry)?;
+    let key = idempotency_key(&headers, &format!("u{}", a.user.id))?;
+    let (p, created) = s
+        .store
+        .start_patrol(&a.ctx, &b, key.as_deref(), now_ms())
+        .await?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(p)))
+}
+
+async fn end_patrol(
+    State(s): State<AppState>,
+    a: Auth,
+    Path(id): Path<String>,
+    JsonBody(b): JsonBody<PatrolEnd>,
+) -> ApiResult<Json<Patrol>> {
+    a.require(Permission::WriteRegistry)?;
+    let id = parse_id(&id, "patrol")?;
+    Ok(Json(s.store.end_patrol(&a.ctx, id, &b, now_ms()).await?))
+}
+
+#[derive(Deserialize)]
+struct PatrolQ {
+    #[serde(default)]
+    grid: String,
+    page: Option<u32>,
+    page_size: Option<u32>,
+}
+
+async fn list_patrols(
+    State(s): State<AppState>,
+    a: Auth,
+    Q(q): Q<PatrolQ>,
+) -> ApiResult<Json<Page<Patrol>>> {
+    may_read_visits(&a)?;
+    let grid = own_or_named_grid(&a, &q.grid)?;
+    Ok(Json(
+        s.store
+            .list_patrols(&a.ctx, &grid, PageReq::new(q.page, q.page_size))
+            .await?,
+    ))
 }
 
 async fn record_visit(
@@ -77,21 +132,21 @@ async fn visits_due(
     Q(q): Q<DueQ>,
 ) -> ApiResult<Json<Items<DueHousehold>>> {
     may_read_visits(&a)?;
-    let grid = match (q.grid.trim(), &a.user.grid_code) {
-        ("", Some(own)) => own.clone(),
-        ("", None) => {
-            return Err(tongchou_domain::Invalid::new(
-                "grid",
-                "required",
-                "请指定网格（本账号没有所属网格）",
-                "name a grid (this account has none of its own)",
-            )
-            .into());
-        }
-        (g, _) => {
-            tongchou_domain::grid::parse_code("grid", g)?;
-            g.to_string()
-        }
-    };
+    let grid = own_or_named_grid(&a, &q.grid)?;
     Ok(items(s.store.visits_due(&a.ctx, &grid, now_ms()).await?))
+}
+
+/// The grid a request names, else the caller's own.
+fn own_or_named_grid(a: &Auth, named: &str) -> ApiResult<String> {
+    match (named.trim(), &a.user.grid_code) {
+        ("", Some(own)) => Ok(own.clone()),
+        ("", None) => Err(tongchou_domain::Invalid::new(
+            "grid",
+            "required",
+            "请指定网格（本账号没有所属网格）",
+            "name a grid (this account has none of its own)",
+        )
+        .into()),
+        (g, _) => Ok(tongchou_domain::grid::parse_code("grid", g)?.0),
+    }
 }
