@@ -89,6 +89,32 @@ async fn with_cases<DB: Backend>(tx: &mut Tx<DB>, mut p: Patrol) -> StoreResult<
     Ok(p)
 }
 
+async fn patrol_by_key<DB: Backend>(tx: &mut Tx<DB>, key: &str) -> StoreResult<Option<Patrol>> {
+    Ok(query_as(AssertSqlSafe(format!(
+        "SELECT {PATROL_COLS} FROM patrols WHERE idem_key = $1"
+    )))
+    .bind(key)
+    .fetch_optional(&mut **tx)
+    .await?)
+}
+
+/// The first patrol started with a key answers a resend only when it is the same start.
+async fn same_patrol<DB: Backend>(
+    tx: &mut Tx<DB>,
+    first: Patrol,
+    grid: &str,
+    started_at: i64,
+) -> StoreResult<Patrol> {
+    if first.grid_code != grid || first.started_at != started_at {
+        return Err(StoreError::refused(
+            "idempotency_key_reused",
+            "该 Idempotency-Key 已用于另一个不同的请求",
+            "this Idempotency-Key was used for a different request",
+        ));
+    }
+    with_cases(tx, first).await
+}
+
 async fn patrol_in_scope<DB: Backend>(
     tx: &mut Tx<DB>,
     scope: &Scope,
@@ -150,26 +176,13 @@ impl<DB: Backend> PatrolStorage for SqlStore<DB> {
             let region = grid_in_scope(&mut tx, &ctx.scope, &grid)
                 .await?
                 .ok_or(StoreError::NotFound("grid"))?;
-            if let Some(key) = key {
-                let first: Option<Patrol> = query_as(AssertSqlSafe(format!(
-                    "SELECT {PATROL_COLS} FROM patrols WHERE idem_key = $1"
-                )))
-                .bind(key)
-                .fetch_optional(&mut *tx)
-                .await?;
-                if let Some(first) = first {
-                    if first.grid_code != grid || first.started_at != started_at {
-                        return Err(StoreError::refused(
-                            "idempotency_key_reused",
-                            "该 Idempotency-Key 已用于另一个不同的请求",
-                            "this Idempotency-Key was used for a different request",
-                        ));
-                    }
-                    return Ok((with_cases(&mut tx, first).await?, false));
-                }
+            if let Some(key) = key
+                && let Some(first) = patrol_by_key(&mut tx, key).await?
+            {
+                return Ok((same_patrol(&mut tx, first, &grid, started_at).await?, false));
             }
             let id = new_id();
-            query(
+            let inserted = query(
                 "INSERT INTO patrols (id, county_code, region_code, grid_code, worker_id, \
                  worker_name, started_at, idem_key, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -184,8 +197,20 @@ impl<DB: Backend> PatrolStorage for SqlStore<DB> {
             .bind(key)
             .bind(now_ms())
             .execute(&mut *tx)
-            .await
-            .map_err(|e| StoreError::from_db(e, "Idempotency-Key"))?;
+            .await;
+            // Two starts at once on PostgreSQL both pass the lookup above; the second insert
+            // meets the first's key: answer the first patrol, as a sequential resend would be.
+            if let (Err(sqlx::Error::Database(d)), Some(key)) = (&inserted, key)
+                && d.is_unique_violation()
+            {
+                drop(tx);
+                let mut tx = self.read_tx().await?;
+                let first = patrol_by_key(&mut tx, key)
+                    .await?
+                    .ok_or(StoreError::NotFound("patrol"))?;
+                return Ok((same_patrol(&mut tx, first, &grid, started_at).await?, false));
+            }
+            inserted?;
             write_audit(&mut tx, ctx, "patrol.start", "grid", &grid, &region, "").await?;
             let patrol = patrol_in_scope(&mut tx, &Scope::all(), id).await?;
             tx.commit().await?;

@@ -181,7 +181,7 @@ async fn households_fall_due_by_their_members_tags_and_the_settings() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_patrol_starts_once_ends_once_and_links_the_cases_found() {
     use super::cases::{OTHER_VILLAGE, VILLAGE, file, seed};
     each("patrols", |_, s| async move {
@@ -210,6 +210,27 @@ async fn a_patrol_starts_once_ends_once_and_links_the_cases_found() {
             (p.id, false),
             "a resend starts nothing"
         );
+        // Resends at once (two servers, or a retry racing the first): one patrol.
+        let racing = PatrolStart {
+            grid_code: g.code.clone(),
+            started_at: Some(now - 7_200_000),
+        };
+        let racers: Vec<_> = (0..6)
+            .map(|_| {
+                let (s, worker, racing) = (s.clone(), worker.clone(), racing.clone());
+                tokio::spawn(async move {
+                    s.start_patrol(&worker, &racing, Some("u77:race"), now)
+                        .await
+                })
+            })
+            .collect();
+        let mut answers = Vec::new();
+        for r in racers {
+            answers.push(r.await.unwrap().unwrap());
+        }
+        assert!(answers.iter().all(|x| x.0.id == answers[0].0.id));
+        assert_eq!(answers.iter().filter(|x| x.1).count(), 1);
+        let raced = answers[0].0.id;
 
         let found = file(&s, &worker, VILLAGE, "0101", "巡查发现垃圾堆放").await;
         let elsewhere = file(&s, &Ctx::system(), OTHER_VILLAGE, "0101", "别村的案件").await;
@@ -278,7 +299,11 @@ async fn a_patrol_starts_once_ends_once_and_links_the_cases_found() {
             .list_patrols(&worker, &g.code, PageReq::new(None, None))
             .await
             .unwrap();
-        assert_eq!(list.items.len(), 1);
+        assert_eq!(
+            list.items.iter().map(|p| p.id).collect::<Vec<_>>(),
+            [p.id, raced],
+            "newest first"
+        );
         assert_eq!(
             list.items[0].case_numbers,
             std::slice::from_ref(&found.number)
