@@ -777,6 +777,13 @@ fn ui_is_served_from_the_binary() {
     assert_eq!(js.status, 200);
     assert!(String::from_utf8(js.body).unwrap().contains("I18N"));
     assert_eq!(c.get("/assets/app.css").status, 200);
+    // The page names its icon, so browsers do not ask for a missing /favicon.ico.
+    assert!(html.contains("rel=\"icon\" type=\"image/svg+xml\" href=\"/assets/favicon.svg?v="));
+    let icon = c.get("/assets/favicon.svg");
+    assert_eq!(
+        (icon.status, icon.header("content-type")),
+        (200, Some("image/svg+xml"))
+    );
     assert_eq!(c.get("/nope").json()["code"], "no_route");
 }
 

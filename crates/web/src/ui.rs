@@ -15,9 +15,10 @@ const INDEX: &str = include_str!("../assets/index.html");
 const APP_JS: &str = include_str!("../assets/app.js");
 const CASES_JS: &str = include_str!("../assets/cases.js");
 const APP_CSS: &str = include_str!("../assets/app.css");
+const FAVICON: &str = include_str!("../assets/favicon.svg");
 
 /// `(path, content type, body)` of each asset.
-const ASSETS: [(&str, &str, &str); 3] = [
+const ASSETS: [(&str, &str, &str); 4] = [
     ("/assets/app.js", "text/javascript; charset=utf-8", APP_JS),
     (
         "/assets/cases.js",
@@ -25,6 +26,8 @@ const ASSETS: [(&str, &str, &str); 3] = [
         CASES_JS,
     ),
     ("/assets/app.css", "text/css; charset=utf-8", APP_CSS),
+    // Without an icon of its own, every page load asked for /favicon.ico and got a 404.
+    ("/assets/favicon.svg", "image/svg+xml", FAVICON),
 ];
 
 /// A short digest of a body, for `ETag`s and asset versions.
