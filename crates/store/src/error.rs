@@ -82,6 +82,15 @@ impl StoreError {
     }
 
     /// A deadlock or serialization failure: the transaction may simply be run again.
+    /// An idempotency key sent again with a different request (Stripe's rule).
+    pub(crate) fn key_reused() -> StoreError {
+        StoreError::refused(
+            "idempotency_key_reused",
+            "该 Idempotency-Key 已用于另一个不同的请求",
+            "this Idempotency-Key was used for a different request",
+        )
+    }
+
     pub(crate) fn is_retryable(&self) -> bool {
         matches!(self, StoreError::Db(sqlx::Error::Database(d))
             if matches!(d.code().as_deref(), Some("40001" | "40P01")))

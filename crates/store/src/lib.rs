@@ -40,56 +40,38 @@ use std::sync::Arc;
 
 pub type BoxFut<'a, T> = Pin<Box<dyn Future<Output = StoreResult<T>> + Send + 'a>>;
 
-/// The storage boundary: every area's traits together. Handlers never see SQL.
-pub trait Storage:
-    SystemStorage
-    + AuditStorage
-    + TerritoryStorage
-    + GridStorage
-    + RegistryStorage
-    + RegistryTransferStorage
-    + AccountStorage
-    + LoginStorage
-    + ApiKeyStorage
-    + CatalogStorage
-    + IntakeStorage
-    + LifecycleStorage
-    + SweepStorage
-    + CaseSearchStorage
-    + DisputeStorage
-    + NotificationStorage
-    + AttachmentStorage
-    + VisitStorage
-    + PatrolStorage
-    + Send
-    + Sync
-{
+/// Declares `Storage` as all the listed traits together, and implements it for every type that
+/// has them all: one list, so a new area's trait cannot be added to one and missed in the other.
+macro_rules! storage {
+    ($($area:ident),+ $(,)?) => {
+        /// The storage boundary: every area's traits together. Handlers never see SQL.
+        pub trait Storage: $($area +)+ Send + Sync {}
+
+        impl<T> Storage for T where T: $($area +)+ Send + Sync {}
+    };
 }
 
-impl<T> Storage for T where
-    T: SystemStorage
-        + AuditStorage
-        + TerritoryStorage
-        + GridStorage
-        + RegistryStorage
-        + RegistryTransferStorage
-        + AccountStorage
-        + LoginStorage
-        + ApiKeyStorage
-        + CatalogStorage
-        + IntakeStorage
-        + LifecycleStorage
-        + SweepStorage
-        + CaseSearchStorage
-        + DisputeStorage
-        + NotificationStorage
-        + AttachmentStorage
-        + VisitStorage
-        + PatrolStorage
-        + Send
-        + Sync
-{
-}
+storage!(
+    SystemStorage,
+    AuditStorage,
+    TerritoryStorage,
+    GridStorage,
+    RegistryStorage,
+    RegistryTransferStorage,
+    AccountStorage,
+    LoginStorage,
+    ApiKeyStorage,
+    CatalogStorage,
+    IntakeStorage,
+    LifecycleStorage,
+    SweepStorage,
+    CaseSearchStorage,
+    DisputeStorage,
+    NotificationStorage,
+    AttachmentStorage,
+    VisitStorage,
+    PatrolStorage,
+);
 
 pub type Store = Arc<dyn Storage>;
 

@@ -13,7 +13,7 @@ use crate::prelude::*;
 const VISIT_COLS: &str = "id, household_id, region_code, grid_code, visitor_name, visited_at, \
      purpose, notes, findings, created_at";
 
-const DAY_MS: i64 = 86_400_000;
+use tongchou_domain::calendar::DAY_MS;
 
 /// A household of a grid as the due list reads it: id, address, head's name, registered at,
 /// last visited at.
@@ -39,11 +39,7 @@ fn same_visit(first: Visit, household_id: i64, v: &NewVisit) -> StoreResult<Visi
     if same {
         Ok(first)
     } else {
-        Err(StoreError::refused(
-            "idempotency_key_reused",
-            "该 Idempotency-Key 已用于另一个不同的请求",
-            "this Idempotency-Key was used for a different request",
-        ))
+        Err(StoreError::key_reused())
     }
 }
 

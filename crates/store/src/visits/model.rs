@@ -29,24 +29,31 @@ pub struct NewVisit {
     pub key: Option<String>,
 }
 
-/// How far ahead of the server's clock a visit's time may be (phones' clocks drift).
+/// How far ahead of the server's clock a field record's time may be (phones' clocks drift).
 const CLOCK_SLACK_MS: i64 = 10 * 60 * 1000;
-/// The earliest visit the registry takes: 2000-01-01.
+/// The earliest time a field record takes: 2000-01-01.
 const EARLIEST_MS: i64 = 946_684_800_000;
+
+/// When something in the field happened (Unix ms): as the phone says, for a record queued
+/// offline, or now; never in the future beyond the clocks' drift.
+pub(crate) fn field_time(field: &str, at: Option<i64>, now: i64) -> Result<i64, Invalid> {
+    let at = at.unwrap_or(now);
+    if (EARLIEST_MS..=now + CLOCK_SLACK_MS).contains(&at) {
+        Ok(at)
+    } else {
+        Err(Invalid::new(
+            field,
+            "out_of_range",
+            "时间不能晚于现在",
+            "must not be in the future",
+        ))
+    }
+}
 
 impl NewVisit {
     pub fn validate(i: &VisitInput, now: i64, key: Option<String>) -> Result<NewVisit, Invalid> {
-        let visited_at = i.visited_at.unwrap_or(now);
-        if !(EARLIEST_MS..=now + CLOCK_SLACK_MS).contains(&visited_at) {
-            return Err(Invalid::new(
-                "visited_at",
-                "out_of_range",
-                "走访时间不能晚于现在",
-                "must not be in the future",
-            ));
-        }
         Ok(NewVisit {
-            visited_at,
+            visited_at: field_time("visited_at", i.visited_at, now)?,
             purpose: tongchou_domain::visits::purpose("purpose", &i.purpose)?,
             notes: optional_text("notes", &i.notes, 2000)?.unwrap_or_default(),
             findings: optional_text("findings", &i.findings, 2000)?.unwrap_or_default(),

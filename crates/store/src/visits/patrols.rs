@@ -58,25 +58,6 @@ pub struct Patrol {
 
 const PATROL_COLS: &str = "id, region_code, grid_code, worker_name, started_at, ended_at, notes";
 
-/// The earliest time the field records take (2000-01-01), and how far ahead of the server's
-/// clock a phone's may run.
-const EARLIEST_MS: i64 = 946_684_800_000;
-const CLOCK_SLACK_MS: i64 = 10 * 60 * 1000;
-
-fn checked_time(field: &str, at: Option<i64>, now: i64) -> Result<i64, Invalid> {
-    let at = at.unwrap_or(now);
-    if (EARLIEST_MS..=now + CLOCK_SLACK_MS).contains(&at) {
-        Ok(at)
-    } else {
-        Err(Invalid::new(
-            field,
-            "out_of_range",
-            "时间不能晚于现在",
-            "must not be in the future",
-        ))
-    }
-}
-
 async fn with_cases<DB: Backend>(tx: &mut Tx<DB>, mut p: Patrol) -> StoreResult<Patrol> {
     let rows: Vec<(String,)> = query_as(
         "SELECT c.number FROM patrol_cases pc JOIN cases c ON c.id = pc.case_id \
@@ -106,11 +87,7 @@ async fn same_patrol<DB: Backend>(
     started_at: i64,
 ) -> StoreResult<Patrol> {
     if first.grid_code != grid || first.started_at != started_at {
-        return Err(StoreError::refused(
-            "idempotency_key_reused",
-            "该 Idempotency-Key 已用于另一个不同的请求",
-            "this Idempotency-Key was used for a different request",
-        ));
+        return Err(StoreError::key_reused());
     }
     with_cases(tx, first).await
 }
@@ -171,7 +148,7 @@ impl<DB: Backend> PatrolStorage for SqlStore<DB> {
     ) -> BoxFut<'a, (Patrol, bool)> {
         Box::pin(async move {
             let (grid, _) = tongchou_domain::grid::parse_code("grid_code", &p.grid_code)?;
-            let started_at = checked_time("started_at", p.started_at, now)?;
+            let started_at = super::model::field_time("started_at", p.started_at, now)?;
             let mut tx = self.write_tx().await?;
             let region = grid_in_scope(&mut tx, &ctx.scope, &grid)
                 .await?
@@ -226,7 +203,7 @@ impl<DB: Backend> PatrolStorage for SqlStore<DB> {
         now: i64,
     ) -> BoxFut<'a, Patrol> {
         Box::pin(async move {
-            let ended_at = checked_time("ended_at", e.ended_at, now)?;
+            let ended_at = super::model::field_time("ended_at", e.ended_at, now)?;
             let notes = optional_text("notes", &e.notes, 2000)?.unwrap_or_default();
             if e.case_ids.len() > 100 {
                 return Err(Invalid::new(
@@ -323,11 +300,27 @@ impl<DB: Backend> PatrolStorage for SqlStore<DB> {
             .bind(page.offset())
             .fetch_all(&mut *tx)
             .await?;
-            let mut out = Vec::with_capacity(rows.len());
-            for p in rows {
-                out.push(with_cases(&mut tx, p).await?);
+            // The cases found, for the whole page in one query.
+            let found: Vec<(i64, String)> = query_as(
+                "SELECT pc.patrol_id, c.number FROM patrol_cases pc \
+                 JOIN cases c ON c.id = pc.case_id \
+                 WHERE pc.patrol_id IN (SELECT id FROM patrols WHERE grid_code = $1 \
+                 ORDER BY started_at DESC, id DESC LIMIT $2 OFFSET $3) ORDER BY c.number",
+            )
+            .bind(grid_code)
+            .bind(page.limit_plus_one())
+            .bind(page.offset())
+            .fetch_all(&mut *tx)
+            .await?;
+            let mut rows = rows;
+            for p in &mut rows {
+                p.case_numbers = found
+                    .iter()
+                    .filter(|(id, _)| *id == p.id)
+                    .map(|(_, n)| n.clone())
+                    .collect();
             }
-            Ok(Page::from_rows(out, page))
+            Ok(Page::from_rows(rows, page))
         })
     }
 }

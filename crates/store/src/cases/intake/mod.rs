@@ -27,11 +27,7 @@ impl<DB: Backend> SqlStore<DB> {
                     .await?;
             if let Some((id, fingerprint)) = found {
                 if fingerprint.is_some_and(|f| f != n.fingerprint()) {
-                    return Err(StoreError::refused(
-                        "idempotency_key_reused",
-                        "该 Idempotency-Key 已用于另一个不同的请求",
-                        "this Idempotency-Key was used for a different request",
-                    ));
+                    return Err(StoreError::key_reused());
                 }
                 let case = fetch_case(&mut tx, &Scope::all(), id).await?;
                 tx.commit().await?;
