@@ -137,7 +137,7 @@ async fn seed(data_dir: &std::path::Path, n: usize, sample_path: &std::path::Pat
                 });
             }
         }
-        store.bulk_load(&hs, &ps).await?;
+        store.bulk_load(&hs, &ps, now_ms()).await?;
         made += ps.len();
         eprintln!("{made} persons, {:.0}s", t.elapsed().as_secs_f64());
     }

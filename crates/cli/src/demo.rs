@@ -416,7 +416,12 @@ pub async fn load(store: &Store) -> Result<String> {
             }
         }
     }
-    store.bulk_load(&households, &persons).await?;
+    // Registered half a year ago, as a county's registry would have been: every household is
+    // due its first visit, so a grid worker's task list shows real work.
+    let registered_at = now_ms() - 182 * tongchou_domain::calendar::DAY_MS;
+    store
+        .bulk_load(&households, &persons, registered_at)
+        .await?;
 
     let mut n_accounts = 0;
     for (username, role, scope) in accounts() {

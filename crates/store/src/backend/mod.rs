@@ -205,6 +205,10 @@ macro_rules! migrations {
             (12, include_str!("../../migrations/0012_login_guesses.sql")),
             (13, include_str!("../../migrations/0013_visits.sql")),
             (14, include_str!("../../migrations/0014_patrols.sql")),
+            (
+                15,
+                include_str!("../../migrations/0015_attachment_keys.sql"),
+            ),
         ]
     };
 }

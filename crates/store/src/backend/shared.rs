@@ -105,3 +105,16 @@ impl<DB: Backend> SqlStore<DB> {
         Ok(self.pool.begin().await?)
     }
 }
+
+/// The idempotency key of an insert that lost a race with its own resend: two resends at once
+/// (on PostgreSQL) both pass the lookup by key, and the second insert meets the first's key.
+/// The caller then answers the first row, as a sequential resend would be answered.
+pub(crate) fn lost_key_race<'k, T>(
+    inserted: &Result<T, sqlx::Error>,
+    key: Option<&'k str>,
+) -> Option<&'k str> {
+    match (inserted, key) {
+        (Err(sqlx::Error::Database(d)), Some(key)) if d.is_unique_violation() => Some(key),
+        _ => None,
+    }
+}

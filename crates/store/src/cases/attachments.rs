@@ -38,16 +38,53 @@ pub fn sniff_mime(data: &[u8]) -> Option<&'static str> {
 
 pub(crate) const ATTACHMENT_COLS: &str = "id, case_id, name, mime, size, uploaded_by, created_at";
 
+async fn attachment_by_key<DB: Backend>(
+    tx: &mut Tx<DB>,
+    key: &str,
+) -> StoreResult<Option<(Attachment, Vec<u8>)>> {
+    let Some(a) = query_as::<Attachment>(AssertSqlSafe(format!(
+        "SELECT {ATTACHMENT_COLS} FROM attachments WHERE idem_key = $1"
+    )))
+    .bind(key)
+    .fetch_optional(&mut **tx)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let (data,): (Vec<u8>,) = query_as("SELECT data FROM attachments WHERE id = $1")
+        .bind(a.id)
+        .fetch_one(&mut **tx)
+        .await?;
+    Ok(Some((a, data)))
+}
+
+/// A stored attachment answers a resend only when it is the same file on the same case.
+fn same_attachment(
+    (first, stored): (Attachment, Vec<u8>),
+    case_id: i64,
+    name: &str,
+    data: &[u8],
+) -> StoreResult<Attachment> {
+    if first.case_id == case_id && first.name == name && stored == data {
+        Ok(first)
+    } else {
+        Err(StoreError::key_reused())
+    }
+}
+
 /// Attachments.
 pub trait AttachmentStorage: Send + Sync {
     /// Attaches a file to a case in scope (checked by type and size) and records it as an event.
+    /// A resend with the same idempotency key answers the first attachment (`false`: not new);
+    /// the key reused for another file is refused (`idempotency_key_reused`).
     fn add_attachment<'a>(
         &'a self,
         ctx: &'a Ctx,
         case_id: i64,
         name: &'a str,
         data: &'a [u8],
-    ) -> BoxFut<'a, Attachment>;
+        key: Option<&'a str>,
+    ) -> BoxFut<'a, (Attachment, bool)>;
     /// An attachment of a case in scope, with its bytes.
     fn attachment<'a>(&'a self, ctx: &'a Ctx, id: i64) -> BoxFut<'a, (Attachment, Vec<u8>)>;
 }
@@ -59,7 +96,8 @@ impl<DB: Backend> AttachmentStorage for SqlStore<DB> {
         case_id: i64,
         name: &'a str,
         data: &'a [u8],
-    ) -> BoxFut<'a, Attachment> {
+        key: Option<&'a str>,
+    ) -> BoxFut<'a, (Attachment, bool)> {
         Box::pin(async move {
             if data.len() > ATTACHMENT_MAX {
                 return Err(Invalid::new(
@@ -84,10 +122,15 @@ impl<DB: Backend> AttachmentStorage for SqlStore<DB> {
             let now = now_ms();
             let mut tx = self.write_tx().await?;
             let c = fetch_case(&mut tx, &ctx.scope, case_id).await?;
+            if let Some(key) = key
+                && let Some(first) = attachment_by_key(&mut tx, key).await?
+            {
+                return Ok((same_attachment(first, case_id, &name, data)?, false));
+            }
             let id = new_id();
-            query(
-                "INSERT INTO attachments (county_code, id, case_id, name, mime, size, data, uploaded_by, created_at) \
-                 VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)",
+            let inserted = query(
+                "INSERT INTO attachments (county_code, id, case_id, name, mime, size, data, uploaded_by, created_at, idem_key) \
+                 VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)",
             )
             .bind(&c.county_code)
             .bind(id)
@@ -98,8 +141,18 @@ impl<DB: Backend> AttachmentStorage for SqlStore<DB> {
             .bind(data)
             .bind(&ctx.username)
             .bind(now)
+            .bind(key)
             .execute(&mut *tx)
-            .await?;
+            .await;
+            if let Some(key) = lost_key_race(&inserted, key) {
+                drop(tx);
+                let mut tx = self.read_tx().await?;
+                let first = attachment_by_key(&mut tx, key)
+                    .await?
+                    .ok_or(StoreError::NotFound("attachment"))?;
+                return Ok((same_attachment(first, case_id, &name, data)?, false));
+            }
+            inserted?;
             let listed =
                 serde_json::json!([{"id": id.to_string(), "name": name, "mime": mime}]).to_string();
             insert_event(
@@ -124,7 +177,7 @@ impl<DB: Backend> AttachmentStorage for SqlStore<DB> {
             .fetch_one(&mut *tx)
             .await?;
             tx.commit().await?;
-            Ok(row)
+            Ok((row, true))
         })
     }
 

@@ -3,8 +3,13 @@
 use crate::prelude::*;
 
 impl<DB: Backend> SqlStore<DB> {
-    pub(crate) async fn bulk_load_impl(&self, hs: &[Household], ps: &[Person]) -> StoreResult<()> {
-        let now = now_ms();
+    pub(crate) async fn bulk_load_impl(
+        &self,
+        hs: &[Household],
+        ps: &[Person],
+        registered_at: i64,
+    ) -> StoreResult<()> {
+        let now = registered_at;
         let mut tx = self.write_tx().await?;
         insert_chunks(
             &mut tx,
@@ -213,8 +218,13 @@ pub trait RegistryTransferStorage: Send + Sync {
         rows: &'a [ImportRow],
     ) -> BoxFut<'a, ImportCounts>;
     /// Trusted bulk load (demo and benchmarks): households and persons with their ids, counties
-    /// and places already set; one transaction.
-    fn bulk_load<'a>(&'a self, hs: &'a [Household], ps: &'a [Person]) -> BoxFut<'a, ()>;
+    /// and places already set, registered at `registered_at` (Unix ms); one transaction.
+    fn bulk_load<'a>(
+        &'a self,
+        hs: &'a [Household],
+        ps: &'a [Person],
+        registered_at: i64,
+    ) -> BoxFut<'a, ()>;
     /// Every household and person in scope, for export (ordered by region, id).
     fn export_registry<'a>(&'a self, ctx: &'a Ctx) -> BoxFut<'a, (Vec<Household>, Vec<Person>)>;
 }
@@ -228,8 +238,13 @@ impl<DB: Backend> RegistryTransferStorage for SqlStore<DB> {
         Box::pin(self.import_impl(ctx, rows))
     }
 
-    fn bulk_load<'a>(&'a self, hs: &'a [Household], ps: &'a [Person]) -> BoxFut<'a, ()> {
-        Box::pin(self.bulk_load_impl(hs, ps))
+    fn bulk_load<'a>(
+        &'a self,
+        hs: &'a [Household],
+        ps: &'a [Person],
+        registered_at: i64,
+    ) -> BoxFut<'a, ()> {
+        Box::pin(self.bulk_load_impl(hs, ps, registered_at))
     }
 
     fn export_registry<'a>(&'a self, ctx: &'a Ctx) -> BoxFut<'a, (Vec<Household>, Vec<Person>)> {

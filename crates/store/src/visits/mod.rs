@@ -117,11 +117,7 @@ impl<DB: Backend> VisitStorage for SqlStore<DB> {
             .bind(now)
             .execute(&mut *tx)
             .await;
-            // Two resends at once on PostgreSQL both pass the lookup above; the second insert
-            // meets the first's key: answer the first visit, as a sequential resend would be.
-            if let (Err(sqlx::Error::Database(d)), Some(key)) = (&inserted, &v.key)
-                && d.is_unique_violation()
-            {
+            if let Some(key) = lost_key_race(&inserted, v.key.as_deref()) {
                 drop(tx);
                 let mut tx = self.read_tx().await?;
                 let first = visit_by_key(&mut tx, key)

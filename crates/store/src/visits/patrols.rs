@@ -175,11 +175,7 @@ impl<DB: Backend> PatrolStorage for SqlStore<DB> {
             .bind(now_ms())
             .execute(&mut *tx)
             .await;
-            // Two starts at once on PostgreSQL both pass the lookup above; the second insert
-            // meets the first's key: answer the first patrol, as a sequential resend would be.
-            if let (Err(sqlx::Error::Database(d)), Some(key)) = (&inserted, key)
-                && d.is_unique_violation()
-            {
+            if let Some(key) = lost_key_race(&inserted, key) {
                 drop(tx);
                 let mut tx = self.read_tx().await?;
                 let first = patrol_by_key(&mut tx, key)

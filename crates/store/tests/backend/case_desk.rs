@@ -107,7 +107,10 @@ async fn attachments_are_typed_by_content_limited_and_scoped() {
         let c = file(&s, &gw, VILLAGE, "0101", "垃圾").await;
         let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
         png.extend(std::iter::repeat_n(7u8, 1000));
-        let a = s.add_attachment(&gw, c.id, "现场.png", &png).await.unwrap();
+        let (a, _) = s
+            .add_attachment(&gw, c.id, "现场.png", &png, None)
+            .await
+            .unwrap();
         assert_eq!((a.mime.as_str(), a.size), ("image/png", 1008));
         let (meta, data) = s.attachment(&gw, a.id).await.unwrap();
         assert_eq!((meta.name.as_str(), data), ("现场.png", png.clone()));
@@ -118,14 +121,14 @@ async fn attachments_are_typed_by_content_limited_and_scoped() {
         assert!(ev.attachments.contains(&a.id.to_string()));
         assert_replays(&s, c.id).await;
         let e = s
-            .add_attachment(&gw, c.id, "x.txt", b"hello")
+            .add_attachment(&gw, c.id, "x.txt", b"hello", None)
             .await
             .unwrap_err();
         assert_eq!(code_of(e), "unsupported_type");
         let big = vec![0xFFu8; ATTACHMENT_MAX + 1];
         assert_eq!(
             code_of(
-                s.add_attachment(&gw, c.id, "big.jpg", &big)
+                s.add_attachment(&gw, c.id, "big.jpg", &big, None)
                     .await
                     .unwrap_err()
             ),
@@ -138,12 +141,35 @@ async fn attachments_are_typed_by_content_limited_and_scoped() {
         );
         assert_eq!(
             code_of(
-                s.add_attachment(&other, c.id, "x.png", &png)
+                s.add_attachment(&other, c.id, "x.png", &png, None)
                     .await
                     .unwrap_err()
             ),
             "not_found"
         );
+        // The offline queue's resend: the same key and file answer the first attachment; the
+        // key reused for another file is refused, and the case still has two attachments.
+        let (first, new) = s
+            .add_attachment(&gw, c.id, "p.png", &png, Some("u1:k1"))
+            .await
+            .unwrap();
+        assert!(new);
+        let (again, new) = s
+            .add_attachment(&gw, c.id, "p.png", &png, Some("u1:k1"))
+            .await
+            .unwrap();
+        assert_eq!((again.id, new), (first.id, false));
+        let mut other_png = png.clone();
+        other_png.push(1);
+        assert_eq!(
+            code_of(
+                s.add_attachment(&gw, c.id, "p.png", &other_png, Some("u1:k1"))
+                    .await
+                    .unwrap_err()
+            ),
+            "idempotency_key_reused"
+        );
+        assert_eq!(s.get_case(&gw, c.id).await.unwrap().attachments.len(), 2);
     })
     .await;
 }

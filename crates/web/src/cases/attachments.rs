@@ -2,10 +2,11 @@
 
 use crate::AppState;
 use crate::auth::Auth;
+use crate::cases::idempotency_key;
 use crate::error::ApiResult;
 use crate::extract::*;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
@@ -25,20 +26,34 @@ struct NameQ {
 }
 
 /// The body is the file itself (JPEG, PNG, WebP or PDF, at most 5 MiB; the type is read from the
-/// content, not trusted from the client); `?name=` names it.
+/// content, not trusted from the client); `?name=` names it. With an `Idempotency-Key` (the
+/// field app's offline queue), a resend answers the first upload with `200`.
 async fn upload(
     State(s): State<AppState>,
     a: Auth,
     Path(id): Path<String>,
     Q(q): Q<NameQ>,
+    headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> ApiResult<(StatusCode, Json<Attachment>)> {
     a.require(Permission::FileCases)?;
-    let row = s
+    let key = idempotency_key(&headers, &format!("u{}", a.user.id))?;
+    let (row, created) = s
         .store
-        .add_attachment(&a.ctx, parse_id(&id, "case")?, &q.name, &body)
+        .add_attachment(
+            &a.ctx,
+            parse_id(&id, "case")?,
+            &q.name,
+            &body,
+            key.as_deref(),
+        )
         .await?;
-    Ok((StatusCode::CREATED, Json(row)))
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(row)))
 }
 
 async fn download(

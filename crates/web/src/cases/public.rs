@@ -352,9 +352,9 @@ async fn public_upload(
         username: "reporter".into(),
         ..public_ctx()
     };
-    let a = s
+    let (a, _) = s
         .store
-        .add_attachment(&ctx, d.case.id, &q.name, &body)
+        .add_attachment(&ctx, d.case.id, &q.name, &body, None)
         .await?;
     Ok((
         StatusCode::CREATED,

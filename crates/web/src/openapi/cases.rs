@@ -123,7 +123,7 @@ pub const OPS: &[Op] = &[
         "post",
         "/api/v1/cases/{id}/attachments",
         "cases",
-        "Attach a photo or document (the body is the file: JPEG, PNG, WebP or PDF, at most 5 MiB; ?name=)",
+        "Attach a photo or document (the body is the file: JPEG, PNG, WebP or PDF, at most 5 MiB; ?name=; an Idempotency-Key makes a resend from the offline queue harmless)",
         &["name"],
         Some("File"),
         "Attachment",
