@@ -768,15 +768,63 @@ fn ui_is_served_from_the_binary() {
     let page = c.get("/");
     assert_eq!(page.status, 200);
     let html = String::from_utf8(page.body).unwrap();
-    assert!(html.contains("lang=\"zh-CN\"") && html.contains("/assets/app.js"));
+    assert!(html.contains("lang=\"zh-CN\"") && html.contains("/assets/main.js?v="));
     assert!(
         !html.contains("http://") && !html.contains("https://"),
         "no external assets"
     );
-    let js = c.get("/assets/app.js");
-    assert_eq!(js.status, 200);
-    assert!(String::from_utf8(js.body).unwrap().contains("I18N"));
     assert_eq!(c.get("/assets/app.css").status, 200);
+    // Every module is in the import map (versioned) and preloaded; every relative import of
+    // every module names a module the map has, so none is fetched unversioned or missing.
+    let map = html
+        .split("<script type=\"importmap\">")
+        .nth(1)
+        .and_then(|r| r.split("</script>").next())
+        .expect("an import map");
+    let map: serde_json::Value = serde_json::from_str(map).unwrap();
+    let map = map["imports"].as_object().unwrap();
+    assert!(map.len() >= 15, "{map:?}");
+    for (bare, versioned) in map {
+        let versioned = versioned.as_str().unwrap();
+        assert!(html.contains(&format!("rel=\"modulepreload\" href=\"{versioned}\"")));
+        let js = c.get(versioned);
+        assert_eq!(js.status, 200, "{versioned}");
+        let body = String::from_utf8(js.body).unwrap();
+        let dir = &bare[..bare.rfind('/').unwrap()];
+        for spec in body
+            .split("from \"")
+            .skip(1)
+            .chain(body.split("import \"").skip(1))
+        {
+            let spec = spec.split('"').next().unwrap();
+            let mut parts: Vec<&str> = dir.split('/').collect();
+            for seg in spec.split('/') {
+                match seg {
+                    "." => {}
+                    ".." => {
+                        parts.pop();
+                    }
+                    s => parts.push(s),
+                }
+            }
+            let target = parts.join("/");
+            assert!(
+                map.contains_key(&target),
+                "{bare} imports {spec} ({target}), not served"
+            );
+        }
+    }
+    // The service worker is revalidated on every check, and the install manifest is served.
+    let sw = c.get("/sw.js");
+    assert_eq!(sw.header("cache-control"), Some("no-cache"));
+    let sw = String::from_utf8(sw.body).unwrap();
+    assert!(sw.contains("/assets/main.js?v=") && !sw.contains("__PRECACHE__"));
+    let manifest = c.get("/assets/manifest.webmanifest");
+    assert_eq!(
+        manifest.header("content-type"),
+        Some("application/manifest+json")
+    );
+    assert_eq!(manifest.json()["start_url"], "/#/");
     // The page names its icon, so browsers do not ask for a missing /favicon.ico.
     assert!(html.contains("rel=\"icon\" type=\"image/svg+xml\" href=\"/assets/favicon.svg?v="));
     let icon = c.get("/assets/favicon.svg");

@@ -1,7 +1,9 @@
-//! The web UI: a single page served from the binary (no CDN, no build step). The page names its
-//! scripts and styles with a digest of their content (`/assets/app.js?v=…`), so a browser keeps
-//! them for a year (`immutable`) and fetches them again only when a release changes them; the
-//! page itself is revalidated with its `ETag` (a `304` costs a few bytes on a village phone).
+//! The web UI: ES modules served from the binary (no CDN, no build step). The page carries an
+//! import map that names every module with a digest of its content (`/assets/core/api.js?v=…`),
+//! so a browser keeps them for a year (`immutable`) and fetches them again only when a release
+//! changes them, and `modulepreload` links so a phone on a slow link fetches them all at once
+//! instead of one import level per round trip. The page itself is revalidated with its `ETag`.
+//! A service worker (`/sw.js`) keeps the page and every asset for use with no network.
 
 use crate::AppState;
 use axum::Router;
@@ -11,24 +13,59 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use std::sync::LazyLock;
 
+const JS: &str = "text/javascript; charset=utf-8";
 const INDEX: &str = include_str!("../assets/index.html");
-const APP_JS: &str = include_str!("../assets/app.js");
-const CASES_JS: &str = include_str!("../assets/cases.js");
-const APP_CSS: &str = include_str!("../assets/app.css");
-const FAVICON: &str = include_str!("../assets/favicon.svg");
+const SERVICE_WORKER: &str = include_str!("../assets/sw.js");
 
-/// `(path, content type, body)` of each asset.
-const ASSETS: [(&str, &str, &str); 4] = [
-    ("/assets/app.js", "text/javascript; charset=utf-8", APP_JS),
-    (
-        "/assets/cases.js",
-        "text/javascript; charset=utf-8",
-        CASES_JS,
-    ),
-    ("/assets/app.css", "text/css; charset=utf-8", APP_CSS),
-    // Without an icon of its own, every page load asked for /favicon.ico and got a 404.
-    ("/assets/favicon.svg", "image/svg+xml", FAVICON),
+/// `(path, content type, body)` of each asset, from `assets/`.
+macro_rules! assets {
+    ($($file:literal => $ct:expr),* $(,)?) => {
+        [$((concat!("/assets/", $file), $ct, include_str!(concat!("../assets/", $file)))),*]
+    };
+}
+
+const ASSETS: [(&str, &str, &str); 21] = assets![
+    "main.js" => JS,
+    "core/html.js" => JS,
+    "core/i18n.js" => JS,
+    "core/api.js" => JS,
+    "core/ui.js" => JS,
+    "core/router.js" => JS,
+    "accounts.js" => JS,
+    "territory.js" => JS,
+    "registry.js" => JS,
+    "cases/shared.js" => JS,
+    "cases/queue.js" => JS,
+    "cases/case.js" => JS,
+    "cases/intake.js" => JS,
+    "public.js" => JS,
+    "inbox.js" => JS,
+    "admin.js" => JS,
+    "field/outbox.js" => JS,
+    "field/photo.js" => JS,
+    "field/tasks.js" => JS,
+    "field/visits.js" => JS,
+    "app.css" => "text/css; charset=utf-8",
 ];
+
+/// Assets that are not modules: the icon (without one, every page load asked for /favicon.ico
+/// and got a 404) and the install manifest.
+const OTHER: [(&str, &str, &str); 2] = [
+    (
+        "/assets/favicon.svg",
+        "image/svg+xml",
+        include_str!("../assets/favicon.svg"),
+    ),
+    (
+        "/assets/manifest.webmanifest",
+        "application/manifest+json",
+        include_str!("../assets/manifest.webmanifest"),
+    ),
+];
+
+fn all_assets() -> impl Iterator<Item = (&'static str, &'static str, &'static str)> {
+    ASSETS.into_iter().chain(OTHER)
+}
 
 /// A short digest of a body, for `ETag`s and asset versions.
 fn digest(body: &str) -> String {
@@ -37,41 +74,104 @@ fn digest(body: &str) -> String {
     d.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The page with every asset reference versioned by its digest.
+fn versioned(path: &str, body: &str) -> String {
+    format!("{path}?v={}", digest(body))
+}
+
+/// The import map's text: the page's only inline script, allowed by its hash in the CSP.
+static IMPORT_MAP: LazyLock<String> = LazyLock::new(|| {
+    let map: serde_json::Map<String, serde_json::Value> = ASSETS
+        .iter()
+        .filter(|a| a.1 == JS)
+        .map(|(p, _, b)| (p.to_string(), versioned(p, b).into()))
+        .collect();
+    serde_json::json!({ "imports": map }).to_string()
+});
+
+/// `'sha256-…'` of the import map, for `script-src`.
+pub fn import_map_csp_hash() -> String {
+    use base64::Engine;
+    use sha2::Digest;
+    let hash = sha2::Sha256::digest(IMPORT_MAP.as_bytes());
+    format!(
+        "'sha256-{}'",
+        base64::engine::general_purpose::STANDARD.encode(hash)
+    )
+}
+
+/// The page with the import map, module preloads and every asset reference versioned.
 static PAGE: LazyLock<(String, String)> = LazyLock::new(|| {
+    let preloads: String = ASSETS
+        .iter()
+        .filter(|a| a.1 == JS)
+        .map(|(p, _, b)| {
+            format!(
+                "<link rel=\"modulepreload\" href=\"{}\">\n",
+                versioned(p, b)
+            )
+        })
+        .collect();
     let mut page = INDEX.to_string();
-    for (path, _, body) in ASSETS {
+    for (path, _, body) in all_assets() {
         page = page.replace(
             &format!("\"{path}\""),
-            &format!("\"{path}?v={}\"", digest(body)),
+            &format!("\"{}\"", versioned(path, body)),
         );
     }
+    // After versioning the references: the import map's keys are the bare paths.
+    let page = page.replace(
+        "<!--modules-->",
+        &format!(
+            "<script type=\"importmap\">{}</script>\n{preloads}",
+            *IMPORT_MAP
+        ),
+    );
     let etag = format!("\"{}\"", digest(&page));
     (page, etag)
 });
 
+/// The service worker with the list of what it keeps; a new release changes the list, so the
+/// browser installs the new worker, which drops the old cache.
+static WORKER: LazyLock<(String, String)> = LazyLock::new(|| {
+    let (_, page_etag) = &*PAGE;
+    let mut urls = vec!["/".to_string()];
+    urls.extend(all_assets().map(|(p, _, b)| versioned(p, b)));
+    let body = SERVICE_WORKER
+        .replace("\"__PRECACHE__\"", &serde_json::to_string(&urls).unwrap())
+        .replace("__VERSION__", page_etag.trim_matches('"'));
+    let etag = format!("\"{}\"", digest(&body));
+    (body, etag)
+});
+
 static ETAGS: LazyLock<Vec<String>> = LazyLock::new(|| {
-    ASSETS
-        .iter()
+    all_assets()
         .map(|a| format!("\"{}\"", digest(a.2)))
         .collect()
 });
 
 pub fn routes() -> Router<AppState> {
-    let mut r = Router::new().route(
-        "/",
-        get(|h: HeaderMap| async move {
-            let (page, etag) = &*PAGE;
-            cached(
-                &h,
-                etag,
-                "no-cache",
-                "text/html; charset=utf-8",
-                page.as_str(),
-            )
-        }),
-    );
-    for (i, (path, ct, body)) in ASSETS.into_iter().enumerate() {
+    let mut r = Router::new()
+        .route(
+            "/",
+            get(|h: HeaderMap| async move {
+                let (page, etag) = &*PAGE;
+                cached(
+                    &h,
+                    etag,
+                    "no-cache",
+                    "text/html; charset=utf-8",
+                    page.as_str(),
+                )
+            }),
+        )
+        .route(
+            "/sw.js",
+            get(|h: HeaderMap| async move {
+                let (body, etag) = &*WORKER;
+                cached(&h, etag, "no-cache", JS, body.as_str())
+            }),
+        );
+    for (i, (path, ct, body)) in all_assets().enumerate() {
         r = r.route(
             path,
             get(move |h: HeaderMap, RawQuery(q): RawQuery| async move {

@@ -1,0 +1,91 @@
+// Staff intake: a new case filed by a hotline agent, a window clerk or a grid worker, with a hint
+// of similar open cases nearby.
+import { html, render } from "../core/html.js";
+import { strings, t } from "../core/i18n.js";
+import { session, can } from "../core/api.js";
+import { $, app, toast, onSubmit } from "../core/ui.js";
+import { view, nav } from "../core/router.js";
+import { categoryOptions, showSimilar } from "./shared.js";
+import { sendOrKeep } from "../field/outbox.js";
+import { shrink } from "../field/photo.js";
+
+strings(
+  {
+    photo: "现场照片", loc_denied: "无法定位：未允许使用位置", loc_unavailable: "无法定位：手机没有取得位置信号",
+    loc_timeout: "无法定位：超时，请到开阔处再试", loc_none: "无法定位：此浏览器不支持定位", loc_insecure: "无法定位：须通过 HTTPS 打开本系统",
+  },
+  {
+    photo: "Photo", loc_denied: "No location: permission was not given", loc_unavailable: "No location: the phone has no position fix",
+    loc_timeout: "No location: timed out, try again in the open", loc_none: "No location: this browser cannot locate", loc_insecure: "No location: open the system over HTTPS",
+  },
+);
+
+/** Why "use my location" failed, in words a grid worker can act on. */
+export function locationError(err) {
+  if (!window.isSecureContext) return t("loc_insecure");
+  if (!err) return t("loc_none");
+  return t({ 1: "loc_denied", 2: "loc_unavailable", 3: "loc_timeout" }[err.code] || "loc_unavailable");
+}
+
+/** Fills the form's lat/lng from the phone, or says why it could not. */
+export function locate(form) {
+  if (!navigator.geolocation || !window.isSecureContext) return toast(locationError(null));
+  navigator.geolocation.getCurrentPosition((pos) => {
+    form.lat.value = pos.coords.latitude;
+    form.lng.value = pos.coords.longitude;
+    toast(`${pos.coords.latitude.toFixed(5)}, ${pos.coords.longitude.toFixed(5)}`);
+  }, (err) => toast(locationError(err)), { timeout: 15000, maximumAge: 60000 });
+}
+
+async function viewNewCase() {
+  const me = session.me;
+  const sources = me.role === "agent" || me.role === "dispatcher" || me.role === "admin"
+    ? html`<label>${t("source")}<select name="source"><option value="hotline">${t("hotline")}</option><option value="window">${t("window")}</option><option value="api">${t("api")}</option></select></label>` : "";
+  // "Report this" from a visit's finding fills the form once.
+  const pre = JSON.parse(sessionStorage.getItem("tc_prefill") || "{}");
+  sessionStorage.removeItem("tc_prefill");
+  const cats = await categoryOptions();
+  render(app(), html`<div class="card"><h1>${t("new_case")}</h1><form id="case-form" class="stack">
+    <label>${t("category")}<select name="category_code" id="c-category" required>${cats}</select></label>
+    <label>${t("title")}<input name="title" id="c-title"></label>
+    <label>${t("description")}<textarea name="description" id="c-description" rows="3" required>${pre.description || ""}</textarea></label>
+    <label>${t("address")}<input name="address" id="c-address" value="${pre.address || ""}"></label>
+    <label>${t("region")}<input name="region_code" id="c-region" value="${me.grid_code || pre.grid_code ? "" : me.scope_code}" inputmode="numeric"></label>
+    <label>${t("grid_code")}<input name="grid_code" id="c-grid" value="${pre.grid_code || me.grid_code || ""}" inputmode="numeric"></label>
+    <label>${t("photo")}<input type="file" id="c-photo" accept="image/jpeg,image/png,image/webp" capture="environment"></label>
+    <label>${t("priority")}<select name="priority"><option value="">${t("choose")}</option><option value="normal">${t("normal")}</option><option value="urgent">${t("urgent")}</option><option value="emergency">${t("emergency")}</option></select></label>
+    <label>${t("reporter")}<input name="reporter_name"></label>
+    <label>${t("reporter_phone")}<input name="reporter_phone" inputmode="tel"></label>
+    ${sources}
+    <input type="hidden" name="lat"><input type="hidden" name="lng">
+    <div id="similar"></div>
+    <div class="actions"><button type="button" class="secondary" id="c-locate">${t("locate")}</button>
+    <button class="primary" id="c-submit" type="submit">${t("submit")}</button></div>
+  </form></div>`);
+  const hint = () => {
+    const f = $("#case-form");
+    showSimilar($("#similar"), { category_code: f.category_code.value, region_code: f.region_code.value, grid_code: f.grid_code.value, lat: f.lat.value, lng: f.lng.value }, false);
+  };
+  ["c-category", "c-region", "c-grid"].forEach((id) => $("#" + id).addEventListener("change", hint));
+  hint();
+  $("#c-locate").addEventListener("click", () => locate($("#case-form")));
+  onSubmit("#case-form", async (f) => {
+    const body = Object.fromEntries(new FormData(f).entries());
+    body.lat = body.lat ? Number(body.lat) : null;
+    body.lng = body.lng ? Number(body.lng) : null;
+    const photo = await shrink($("#c-photo").files[0]);
+    const label = `${t("new_case")} · ${body.description.slice(0, 20)}`;
+    // With no network the report (and its photo) waits in the outbox.
+    const c = await sendOrKeep({ label, method: "POST", path: "/api/v1/cases", body, photo });
+    if (!c) {
+      f.reset();
+      return;
+    }
+    document.dispatchEvent(new CustomEvent("tc:case-filed", { detail: c }));
+    toast(`${c.number} · ${t("secret")} ${c.secret}`);
+    location.hash = `#/case/${c.id}`;
+  });
+}
+
+view("new-case", viewNewCase);
+nav("nav-new-case", "#/new-case", "new_case", () => can("file_cases"));

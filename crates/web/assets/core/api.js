@@ -1,0 +1,61 @@
+// The JSON API: the session (who is logged in), errors with the field they name, and the
+// language the server should answer in.
+import { lang } from "./i18n.js";
+
+export const session = { me: null };
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    super(body.message || String(status));
+    this.status = status;
+    this.body = body;
+  }
+}
+
+export const can = (p) => !!session.me && session.me.permissions.includes(p);
+
+/** Headers every call carries; `extra` wins. */
+export function baseHeaders(method, extra = {}) {
+  const h = { "Accept-Language": lang === "en" ? "en" : "zh-CN", ...extra };
+  if (session.me && method !== "GET") h["X-CSRF-Token"] = session.me.csrf_token;
+  return h;
+}
+
+/**
+ * Calls the API. `raw` (a Blob or File) is sent as the body with its own type; `headers` adds
+ * e.g. an Idempotency-Key. A network failure throws the browser's TypeError (the outbox uses that
+ * to tell "offline" from a refusal).
+ */
+export async function api(method, path, body, raw, headers = {}) {
+  const h = baseHeaders(method, headers);
+  let payload;
+  if (raw) {
+    payload = raw;
+    h["Content-Type"] = raw.type || "text/csv";
+  } else if (body !== undefined) {
+    payload = JSON.stringify(body);
+    h["Content-Type"] = "application/json";
+  }
+  const res = await fetch(path, { method, headers: h, body: payload, credentials: "same-origin" });
+  if (res.status === 204) return null;
+  const data = await res.json().catch(() => ({ code: "bad_response", message: res.statusText }));
+  if (res.status === 401 && path !== "/api/v1/auth/login") {
+    session.me = null;
+    location.hash = "#/login";
+    throw new ApiError(401, data);
+  }
+  if (!res.ok) throw new ApiError(res.status, data);
+  return data;
+}
+
+/** The public (anonymous) side: an idempotency key and a server-signed nonce per form. */
+export const publicForm = { key: "", nonce: "" };
+
+export async function publicApi(method, path, body) {
+  const headers = { "Accept-Language": lang === "en" ? "en" : "zh-CN" };
+  if (body) Object.assign(headers, { "Content-Type": "application/json", "Idempotency-Key": publicForm.key, "X-Form-Nonce": publicForm.nonce });
+  const res = await fetch(path, { method, headers, body: body ? JSON.stringify(body) : undefined });
+  const data = await res.json().catch(() => ({ message: res.statusText }));
+  if (!res.ok) throw new ApiError(res.status, data);
+  return data;
+}

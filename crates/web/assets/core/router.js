@@ -1,0 +1,130 @@
+// Hash routes: each area module registers its views and navigation links; the router draws the
+// view named by `#/<view>/<arg>`, logs in first unless the view is public, and sends each role to
+// its own work when no view is named.
+import { html, render } from "./html.js";
+import { t, lang, setLang, strings } from "./i18n.js";
+import { api, session, can } from "./api.js";
+import { $, app } from "./ui.js";
+
+strings(
+  { home: "首页", logout: "退出", not_found: "未找到或不在您的管辖范围内", search: "搜索", search_ph: "姓名或身份证号", tagline: "城乡一体化基层治理", prev: "上一页", next: "下一页", none: "没有记录" },
+  { home: "Home", logout: "Log out", not_found: "Not found or outside your scope", search: "Search", search_ph: "Name or ID number", tagline: "Urban–rural grassroots governance", prev: "Previous", next: "Next", none: "Nothing here" },
+);
+
+const VIEWS = {};
+const PUBLIC = new Set();
+const NAV = [];
+const LANDINGS = [];
+const LEAVING = [];
+
+/** Registers a view: `#/<name>/<arg>` calls `draw(arg)`; a public view needs no login. */
+export function view(name, draw, { isPublic = false } = {}) {
+  VIEWS[name] = draw;
+  if (isPublic) PUBLIC.add(name);
+}
+
+/** A navigation link shown to the logged-in user when `show(me)` holds; `href` may be `(me) => …`. */
+export function nav(id, href, label, show = () => true) {
+  NAV.push({ id, href, label, show });
+}
+
+/** Where a role lands: of the `pick(me)`s that answer a hash, the lowest `rank` wins. */
+export function landing(pick, rank = 0) {
+  LANDINGS.push({ pick, rank });
+  LANDINGS.sort((a, b) => a.rank - b.rank);
+}
+
+/** Runs on logout (e.g. to forget data kept for offline use). */
+export function onLogout(fn) {
+  LEAVING.push(fn);
+}
+
+function applyStatic() {
+  document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
+  document.querySelectorAll("[data-t]").forEach((el) => (el.textContent = t(el.dataset.t)));
+  document.querySelectorAll("[data-tp]").forEach((el) => (el.placeholder = t(el.dataset.tp)));
+  $("#lang").textContent = lang === "zh" ? "EN" : "中文";
+}
+
+export function renderNav() {
+  const me = session.me;
+  $("#search-form").hidden = !can("read_registry");
+  render("#usernav", html`<span class="hide-sm">${me.display_name} · ${lang === "zh" ? me.role_zh : me.role}</span>
+    ${NAV.filter((n) => n.show(me)).map((n) => html`<a id="${n.id}" href="${typeof n.href === "function" ? n.href(me) : n.href}">${t(n.label)}${n.id === "nav-inbox" && html`<b id="unread"></b>`}</a>`)}
+    <span id="outbox-state"></span>
+    <button id="logout" class="link" type="button">${t("logout")}</button>`);
+  api("GET", "/api/v1/inbox?unread=true&page_size=1")
+    .then((r) => { if (r.unread && $("#unread")) $("#unread").textContent = ` ${r.unread}`; })
+    .catch(() => {});
+  $("#logout").addEventListener("click", async () => {
+    await api("POST", "/api/v1/auth/logout").catch(() => {});
+    for (const fn of LEAVING) await fn();
+    session.me = null;
+    location.hash = "#/login";
+  });
+  document.dispatchEvent(new CustomEvent("tc:nav"));
+}
+
+export async function route() {
+  // A newer navigation wins: an older one that is still loading does not redirect.
+  const token = (route.seq = (route.seq || 0) + 1);
+  await draw(token);
+  // An older navigation that was still loading may finish after a newer one and draw over it:
+  // when the newest has been drawn and a stale one finishes, draw the newest again.
+  if (token === route.seq) route.drawn = token;
+  else if (route.drawn === route.seq) {
+    route.drawn = 0;
+    route();
+  }
+}
+
+function showFailure(err) {
+  render(app(), html`<div class="card"><p class="error">${err.status === 404 ? t("not_found") : err.message}</p><a href="#/">${t("home")}</a></div>`);
+}
+
+async function draw(token) {
+  applyStatic();
+  const [, name, arg] = (location.hash || "#/").split("/");
+  if (PUBLIC.has(name) || name === "login") {
+    $("#search-form").hidden = true;
+    try {
+      return await VIEWS[name](arg);
+    } catch (err) {
+      return showFailure(err);
+    }
+  }
+  if (!session.me) {
+    try {
+      session.me = await api("GET", "/api/v1/me");
+    } catch {
+      return VIEWS.login();
+    }
+  }
+  if (token !== route.seq) return;
+  renderNav();
+  try {
+    if (VIEWS[name]) return await VIEWS[name](arg);
+    if (token !== route.seq) return;
+    for (const { pick } of LANDINGS) {
+      const to = pick(session.me);
+      if (to) return void (location.hash = to);
+    }
+  } catch (err) {
+    if (err.status === 401) return;
+    showFailure(err);
+  }
+}
+
+export function start() {
+  $("#search-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const q = $("#search-q").value.trim();
+    if (q) location.hash = `#/search/${encodeURIComponent(q)}`;
+  });
+  $("#lang").addEventListener("click", () => {
+    setLang(lang === "zh" ? "en" : "zh");
+    route();
+  });
+  window.addEventListener("hashchange", route);
+  route();
+}

@@ -1,0 +1,17 @@
+// Tongchou web UI: each area module registers its views, navigation links and landing; the
+// router then draws the page. The order here is the order of the navigation.
+import "./cases/queue.js";
+import "./cases/intake.js";
+import "./cases/case.js";
+import "./field/tasks.js";
+import "./territory.js";
+import "./registry.js";
+import "./inbox.js";
+import "./accounts.js";
+import "./admin.js";
+import "./public.js";
+import { start } from "./core/router.js";
+
+start();
+// Kept for use with no network (see /sw.js); a browser without service workers still works online.
+if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(() => {});
