@@ -148,6 +148,7 @@ def one_round(proxy, user, password):
         b.cmd("POST", "/execute/async", {"script": "const done = arguments[arguments.length - 1]; navigator.serviceWorker.ready.then(() => done(true));", "args": []})
         out["login"] = (time.time() - t0, proxy.take())
         time.sleep(2)
+        b.cmd("POST", "/url", {"url": "about:blank"})
         proxy.take()
         t0 = time.time()
         b.cmd("POST", "/url", {"url": app + "/#/tasks"})

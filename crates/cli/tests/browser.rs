@@ -10,6 +10,8 @@ mod common;
 mod driver;
 #[path = "browser/field.rs"]
 mod field;
+#[path = "browser/language.rs"]
+mod language;
 
 use common::*;
 use driver::Driver;
@@ -51,7 +53,7 @@ fn walk_the_tree_add_a_household_and_find_the_person() {
     d.type_into("#p-name", "错号");
     d.type_into("#p-id", &format!("{}0", &idn[..17]));
     d.click("#p-submit", "");
-    d.wait_for("#person-form .error", "id_number");
+    d.wait_for("#person-form .error", "身份证号");
     // Edit the household: the new address shows, the phone is kept.
     d.type_into(
         "#household-edit input[name=address]",

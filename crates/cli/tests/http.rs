@@ -438,9 +438,22 @@ fn create_and_search_persons_with_clear_errors() {
             (status, Some(field)),
             "{body} → {j}"
         );
+        let (label, label_en) = tongchou_domain::error::field_label(field);
         assert!(
-            j["message"].as_str().unwrap().contains(field),
-            "message names the field: {j}"
+            j["message"].as_str().unwrap().contains(label),
+            "message names the field by its label: {j}"
+        );
+        // Asked in English, the answer is in English only, the field by its English label.
+        let en = c.send_with(
+            "POST",
+            "/api/v1/persons",
+            Some(("application/json", body.to_string().into_bytes())),
+            &[("Accept-Language", "en-US,en;q=0.9")],
+        );
+        let m = en.json()["message"].as_str().unwrap().to_string();
+        assert!(
+            m.contains(label_en) && !m.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+            "{m}"
         );
     }
     let r = c.send(

@@ -39,24 +39,34 @@ pub fn code(village: &RegionCode, seq: u32) -> String {
 
 /// Size rule warnings (never errors): urban 300–500 households and at most 2,500 people; rural
 /// around 300 households (200–400 accepted) and at most 2,500 people.
-pub fn size_warnings(class: Option<UrbanRural>, households: i64, persons: i64) -> Vec<String> {
+pub fn size_warnings(
+    class: Option<UrbanRural>,
+    households: i64,
+    persons: i64,
+) -> Vec<crate::error::Msg> {
+    use crate::error::Msg;
     let mut w = Vec::new();
     let (lo, hi) = match class {
         Some(UrbanRural::Rural) => (200, 400),
         _ => (300, 500),
     };
     if households < lo {
-        w.push(format!(
-            "户数 {households} 少于 {lo} / fewer than {lo} households"
+        w.push(Msg::new(
+            format!("户数 {households} 少于 {lo}"),
+            format!("{households} households, fewer than {lo}"),
         ));
     }
     if households > hi {
-        w.push(format!(
-            "户数 {households} 多于 {hi} / more than {hi} households"
+        w.push(Msg::new(
+            format!("户数 {households} 多于 {hi}"),
+            format!("{households} households, more than {hi}"),
         ));
     }
     if persons > 2500 {
-        w.push(format!("人数 {persons} 多于 2500 / more than 2,500 people"));
+        w.push(Msg::new(
+            format!("人数 {persons} 多于 2500"),
+            format!("{persons} people, more than 2,500"),
+        ));
     }
     w
 }

@@ -6,6 +6,7 @@
 use crate::{RegionRow, RowError};
 use std::collections::HashSet;
 use std::path::Path;
+use tongchou_domain::error::Msg;
 use tongchou_domain::{Level, RegionCode};
 
 pub const FILES: [(&str, Level); 5] = [
@@ -86,7 +87,7 @@ fn read_file(
         .from_reader(data);
     let mut rec = csv::StringRecord::new();
     let mut line = 1;
-    let mut err = |row: usize, column: &str, reason: String| {
+    let mut err = |row: usize, column: &str, reason: Msg| {
         errors.push(RowError {
             row,
             column: format!("{file}:{column}"),
@@ -99,7 +100,11 @@ fn read_file(
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
-                err(line, "", format!("CSV 格式错误 / malformed CSV: {e}"));
+                err(
+                    line,
+                    "",
+                    Msg::new(format!("CSV 格式错误：{e}"), format!("malformed CSV: {e}")),
+                );
                 break;
             }
         }
@@ -109,10 +114,9 @@ fn read_file(
             err(
                 line,
                 "code",
-                format!(
-                    "应为 {} 位代码 / expected a {}-digit code: {raw:?}",
-                    level.digits(),
-                    level.digits()
+                Msg::new(
+                    format!("应为 {} 位代码：{raw:?}", level.digits()),
+                    format!("expected a {}-digit code: {raw:?}", level.digits()),
                 ),
             );
             continue;
@@ -131,12 +135,23 @@ fn read_file(
         let code = match RegionCode::parse(raw) {
             Ok(c) if c.level() == level => c,
             Ok(_) | Err(_) => {
-                err(line, "code", format!("代码无效 / invalid code {raw:?}"));
+                err(
+                    line,
+                    "code",
+                    Msg::new(
+                        format!("代码无效：{raw:?}"),
+                        format!("invalid code {raw:?}"),
+                    ),
+                );
                 continue;
             }
         };
         if name.is_empty() {
-            err(line, "name", "名称不能为空 / name must not be empty".into());
+            err(
+                line,
+                "name",
+                Msg::new("名称不能为空", "name must not be empty"),
+            );
             continue;
         }
         if level != Level::Province {
@@ -147,15 +162,20 @@ fn read_file(
                 err(
                     line,
                     "parent",
-                    format!(
-                        "上级代码 {parent:?} 与代码 {raw} 不符 / parent code does not match the code"
+                    Msg::new(
+                        format!("上级代码 {parent:?} 与代码 {raw} 不符"),
+                        "parent code does not match the code",
                     ),
                 );
                 continue;
             }
         }
         if !seen.insert(code.as_str().to_string()) {
-            err(line, "code", format!("代码重复 / duplicate code {raw}"));
+            err(
+                line,
+                "code",
+                Msg::new(format!("代码重复：{raw}"), format!("duplicate code {raw}")),
+            );
             continue;
         }
         out.rows.push(RegionRow::new(&code, name));

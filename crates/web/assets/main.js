@@ -11,7 +11,14 @@ import "./accounts.js";
 import "./admin.js";
 import "./public.js";
 import { start } from "./core/router.js";
+import { toast } from "./core/ui.js";
 
+// Nothing fails silently: a refused or lost request nobody else caught is said.
+window.addEventListener("unhandledrejection", (e) => {
+  const err = e.reason;
+  if (err && err.status === 401) return;
+  toast((err && err.message) || String(err));
+});
 start();
 // Kept for use with no network (see /sw.js); a browser without service workers still works online.
 if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(() => {});

@@ -72,7 +72,7 @@ async function viewReport() {
         { method: "POST", headers: { "Content-Type": photo.blob.type }, body: photo.blob })
         .then(async (res) => (res.ok ? "" : (await res.json().catch(() => ({}))).message || res.status))
         .catch((e) => e.message || String(e));
-      if (why) photoNote = html`<p class="error" id="receipt-photo">${t("photo_not_sent")}：${String(why)}</p>`;
+      if (why) photoNote = html`<p class="error" id="receipt-photo">${t("photo_not_sent")}${t("colon")}${String(why)}</p>`;
     }
     publicShell(t("receipt"), html`<dl class="kv" id="receipt"><dt>${t("number")}</dt><dd id="receipt-number">${r.number}</dd>
       <dt>${t("secret")}</dt><dd id="receipt-secret">${r.secret}</dd></dl>${photoNote}
@@ -104,11 +104,11 @@ async function viewTrack(arg) {
         <div class="stat"><span class="muted">${t("unit")}</span><b>${c.unit_name || "—"}</b></div>
         <div class="stat"><span class="muted">${t("category")}</span><b>${c.category_name || ""}</b></div></div>
         <ul class="list" id="track-events">${trackEvents(c.events)}</ul>
-        ${m ? html`<div class="card" id="track-merged"><p>${t("merged_into")}：<b>${m.number}</b> · ${stateName(m)}</p>
+        ${m ? html`<div class="card" id="track-merged"><p>${t("merged_into")}${t("colon")}<b>${m.number}</b> · ${stateName(m)}</p>
           <ul class="list">${trackEvents(m.events)}</ul></div>` : ""}
         ${c.state === "closed" && !c.satisfaction
           ? html`<h2>${t("rate_title")}</h2><div class="actions" id="rate-buttons">${SATISFACTION.map((v) => html`<button type="button" class="secondary rate" data-v="${v}">${t(v)}</button>`)}</div>`
-          : c.satisfaction ? html`<p id="track-rated">${t("rate_title")}：<b>${t(c.satisfaction)}</b></p>` : ""}
+          : c.satisfaction ? html`<p id="track-rated">${t("rate_title")}${t("colon")}<b>${t(c.satisfaction)}</b></p>` : ""}
         ${c.state === "closed" && html`<form id="reopen-form" class="stack"><label>${t("reopen_note")}<input name="note" id="reopen-note"></label>
           <button class="secondary" type="submit">${t("a_reopen")}</button></form>`}`);
       const act = async (body, form) => {

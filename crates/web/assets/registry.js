@@ -16,7 +16,7 @@ strings(
     imported: "导入完成", edit: "编辑", rows_failed: "以下行有错误，未写入任何数据：", row: "行", column: "列", reason: "原因",
     tag_60: "60岁以上", tag_disability: "残疾", tag_dibao: "低保", tag_wubao: "五保", tag_left_behind_child: "留守儿童",
     tag_empty_nest: "空巢老人", tag_needy_member: "困难党员", tag_veteran: "退役军人", scope: "管辖范围", person_name: "姓名",
-    edit_household: "编辑住户", phone_keep: "留空则不修改", import: "导入",
+    edit_household: "编辑住户", phone_keep: "留空则不修改", import: "导入", relation_ph: "户主 / 配偶 / 子 / 女",
   },
   {
     add_household: "New household", add_person: "New person", address: "Address", head: "Head", id_number: "ID number",
@@ -28,7 +28,7 @@ strings(
     column: "Column", reason: "Reason", tag_60: "60+", tag_disability: "Disability", tag_dibao: "Minimum living allowance",
     tag_wubao: "Five guarantees", tag_left_behind_child: "Left-behind child", tag_empty_nest: "Empty-nest elderly",
     tag_needy_member: "Needy party member", tag_veteran: "Veteran", scope: "Scope", person_name: "Name",
-    edit_household: "Edit household", phone_keep: "Leave empty to keep", import: "Import",
+    edit_household: "Edit household", phone_keep: "Leave empty to keep", import: "Import", relation_ph: "户主 / 配偶 / 子 / 女 (as registered)",
   },
 );
 
@@ -42,7 +42,7 @@ function personForm(p, id) {
     <label>${t("person_name")}<input id="p-name" name="name" value="${p ? p.name : ""}" required></label>
     <label>${t("id_number")}<input id="p-id" name="id_number" value="${p && !p.masked ? p.id_number : ""}" maxlength="18" required></label>
     <label>${t("phone")}<input name="phone" inputmode="tel" value="${p && !p.masked ? p.phone || "" : ""}"></label>
-    <label>${t("relation")}<input name="relation" value="${p ? p.relation : ""}" placeholder="户主 / 配偶 / 子 / 女"></label>
+    <label>${t("relation")}<input name="relation" value="${p ? p.relation : ""}" placeholder="${t("relation_ph")}"></label>
     <label>${t("residence")}<select name="residence_type">${opt("registered")}${opt("resident")}${opt("floating")}</select></label>
     <label>${t("tags")}<select name="tags" multiple size="3">${TAGS.map((k) => html`<option value="${k}" ${p && p.tags.includes(k) ? html`selected` : ""}>${tagName(k)}</option>`)}</select></label>
     <button id="p-submit" class="primary" type="submit">${t("save")}</button></form>`;

@@ -26,7 +26,8 @@ self.addEventListener("fetch", (e) => {
   if (req.method !== "GET") return;
   const url = new URL(req.url);
   if (url.origin !== self.location.origin) return;
-  if (req.mode === "navigate") return e.respondWith(shell(req));
+  // The app's own page only: exports and attachments open as themselves.
+  if (req.mode === "navigate") return url.pathname === "/" ? e.respondWith(shell(req)) : undefined;
   if (url.pathname.startsWith("/assets/")) return e.respondWith(asset(req));
   if (url.pathname.startsWith("/api/v1/") && keeps(url.pathname)) return e.respondWith(read(req));
 });
@@ -52,10 +53,13 @@ function keeps(path) {
 // is kept) the kept copy answers, marked so the page can say it is not fresh.
 async function read(req) {
   const cache = await caches.open(DATA);
-  const network = fetch(req).then(async (res) => {
-    if (res.ok) await cache.put(req, res.clone());
+  // A full phone that cannot keep a copy still answers from the network.
+  const network = fetch(req).then((res) => {
+    if (res.ok) cache.put(req, res.clone()).catch(() => {});
     return res;
   });
+  // A read right after a write (or of the session) must be current: the network or nothing.
+  if (req.headers.get("X-Tongchou-Fresh")) return network.catch(() => offline(req));
   const kept = await cache.match(req);
   const stale = () => kept && marked(kept);
   if (!kept) {

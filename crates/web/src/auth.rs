@@ -136,10 +136,11 @@ impl FromRequestParts<AppState> for Auth {
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("");
             if sent != session.csrf_token {
-                return Err(AppError::new(
+                return Err(AppError::says(
                     StatusCode::FORBIDDEN,
                     "csrf_failed",
-                    "缺少或错误的 CSRF 令牌 / missing or wrong X-CSRF-Token",
+                    "缺少或错误的 CSRF 令牌",
+                    "missing or wrong X-CSRF-Token",
                 ));
             }
         }
@@ -220,11 +221,12 @@ pub fn me(user: &User, role: Role, csrf: &str) -> Me {
 /// not exist.
 fn locked(until: i64, now: i64) -> AppError {
     let mins = (until - now) / 60_000 + 1;
-    AppError::new(
+    AppError::says(
         StatusCode::LOCKED,
         "account_locked",
+        format!("登录失败次数过多，请 {mins} 分钟后再试，或请管理员解锁"),
         format!(
-            "登录失败次数过多，请 {mins} 分钟后再试，或请管理员解锁 / too many failed logins: try again in {mins} minutes, or ask an administrator to unlock the account"
+            "too many failed logins: try again in {mins} minutes, or ask an administrator to unlock the account"
         ),
     )
 }
@@ -239,14 +241,16 @@ pub async fn login(
         return Err(AppError::bad_request(
             "required",
             "username",
-            "字段 username：不能为空 / username: must not be empty",
+            "不能为空",
+            "must not be empty",
         ));
     }
     let bad = || {
-        AppError::new(
+        AppError::says(
             StatusCode::UNAUTHORIZED,
             "bad_credentials",
-            "用户名或密码错误 / wrong username or password",
+            "用户名或密码错误",
+            "wrong username or password",
         )
     };
     let now = now_ms();
@@ -254,12 +258,11 @@ pub async fn login(
     let client = crate::net::limit_key(crate::net::client_of(&parts));
     if let Some(until) = throttle.client_blocked(client, now) {
         let mins = (until - now) / 60_000 + 1;
-        return Err(AppError::new(
+        return Err(AppError::says(
             StatusCode::TOO_MANY_REQUESTS,
             "too_many_attempts",
-            format!(
-                "此地址登录失败次数过多，请 {mins} 分钟后再试 / too many failed logins from this address: try again in {mins} minutes"
-            ),
+            format!("此地址登录失败次数过多，请 {mins} 分钟后再试"),
+            format!("too many failed logins from this address: try again in {mins} minutes"),
         ));
     }
     let name = b.username.trim();

@@ -21,10 +21,11 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Q<T> {
             .await
             .map(|Query(v)| Q(v))
             .map_err(|e: QueryRejection| {
-                AppError::new(
+                AppError::says(
                     StatusCode::BAD_REQUEST,
                     "invalid_query",
-                    format!("查询参数无效 / invalid query: {}", e.body_text()),
+                    format!("查询参数无效：{}", e.body_text()),
+                    format!("invalid query: {}", e.body_text()),
                 )
             })
     }

@@ -76,7 +76,7 @@ pub async fn error_shape(uri: Uri, resp: Response) -> Response {
     let body = if uri.path().starts_with("/open311/") {
         crate::open311::error_for_path(uri.path(), status, en)
     } else {
-        AppError::new(status, code, format!("{zh} / {en}")).into_response()
+        AppError::says(status, code, zh, en).into_response()
     };
     let (body_parts, body) = body.into_parts();
     parts.headers.extend(body_parts.headers);

@@ -16,6 +16,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
+use tongchou_domain::error::Msg;
 use tongchou_domain::{Invalid, Permission, mask};
 use tongchou_store::*;
 
@@ -65,19 +66,19 @@ fn detect(headers: &HeaderMap, body: &[u8]) -> ApiResult<Format> {
     {
         Format::Csv
     } else {
-        return Err(AppError::new(
+        return Err(AppError::says(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",
-            format!(
-                "文件类型 {ct:?} 不支持，请上传 CSV 或 XLSX / file type {ct:?} is not accepted: send text/csv or {XLSX_MIME}"
-            ),
+            format!("文件类型 {ct:?} 不支持，请上传 CSV 或 XLSX"),
+            format!("file type {ct:?} is not accepted: send text/csv or {XLSX_MIME}"),
         ));
     };
     if (fmt == Format::Xlsx && !zip) || (fmt == Format::Csv && (zip || binary)) {
-        return Err(AppError::new(
+        return Err(AppError::says(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",
-            "文件内容与声明的类型不符 / the file's content does not match its declared type",
+            "文件内容与声明的类型不符",
+            "the file's content does not match its declared type",
         ));
     }
     Ok(fmt)
@@ -94,7 +95,9 @@ pub fn decode_text(body: &[u8]) -> String {
 
 /// The rows of a file as strings, the header first.
 pub(crate) fn read_table(fmt: Format, body: &[u8]) -> ApiResult<Vec<Vec<String>>> {
-    let bad = |m: String| AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "unreadable_file", m);
+    let bad = |zh: String, en: String| {
+        AppError::says(StatusCode::UNPROCESSABLE_ENTITY, "unreadable_file", zh, en)
+    };
     match fmt {
         Format::Csv => {
             let text = decode_text(body);
@@ -104,7 +107,9 @@ pub(crate) fn read_table(fmt: Format, body: &[u8]) -> ApiResult<Vec<Vec<String>>
                 .from_reader(text.as_bytes());
             let mut out = Vec::new();
             for rec in rdr.records() {
-                let rec = rec.map_err(|e| bad(format!("CSV 无法读取 / unreadable CSV: {e}")))?;
+                let rec = rec.map_err(|e| {
+                    bad(format!("CSV 无法读取：{e}"), format!("unreadable CSV: {e}"))
+                })?;
                 out.push(
                     rec.iter()
                         .map(|s| unescape_cell(s).trim().to_string())
@@ -115,12 +120,21 @@ pub(crate) fn read_table(fmt: Format, body: &[u8]) -> ApiResult<Vec<Vec<String>>
         }
         Format::Xlsx => {
             use calamine::{Data, Reader, Xlsx};
-            let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(body.to_vec()))
-                .map_err(|e| bad(format!("XLSX 无法读取 / unreadable XLSX: {e}")))?;
+            let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(body.to_vec())).map_err(|e| {
+                bad(
+                    format!("XLSX 无法读取：{e}"),
+                    format!("unreadable XLSX: {e}"),
+                )
+            })?;
             let range = wb
                 .worksheet_range_at(0)
-                .ok_or_else(|| bad("XLSX 没有工作表 / the workbook has no sheet".into()))?
-                .map_err(|e| bad(format!("XLSX 无法读取 / unreadable XLSX: {e}")))?;
+                .ok_or_else(|| bad("XLSX 没有工作表".into(), "the workbook has no sheet".into()))?
+                .map_err(|e| {
+                    bad(
+                        format!("XLSX 无法读取：{e}"),
+                        format!("unreadable XLSX: {e}"),
+                    )
+                })?;
             Ok(range
                 .rows()
                 .map(|r| {
@@ -174,7 +188,7 @@ pub fn parse_rows(
         return Err(vec![RowError {
             row: 1,
             column: String::new(),
-            reason: "文件是空的 / the file is empty".into(),
+            reason: Msg::new("文件是空的", "the file is empty"),
         }]);
     };
     let need: &[(&str, &str)] = if with_persons {
@@ -187,7 +201,7 @@ pub fn parse_rows(
             errors.push(RowError {
                 row: 1,
                 column: (*k).into(),
-                reason: format!("缺少列 {zh}（{k}） / missing column {k}"),
+                reason: Msg::new(format!("缺少列 {zh}（{k}）"), format!("missing column {k}")),
             });
         }
     }
@@ -227,7 +241,7 @@ pub fn parse_rows(
             errors.push(RowError {
                 row,
                 column,
-                reason: format!("{} / {}", i.zh, i.en),
+                reason: Msg::new(i.zh, i.en),
             });
         };
         let hh = HouseholdInput {
@@ -280,7 +294,7 @@ pub fn parse_rows(
                 Ok(p) => Some(p),
                 Err(e) => {
                     if e.field == "tags" {
-                        let reason = format!("{} / {}", e.zh, e.en);
+                        let reason = Msg::new(e.zh, e.en);
                         errors.push(RowError {
                             row,
                             column: tags_col
@@ -325,24 +339,27 @@ async fn import(
     };
     let body = body.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            AppError::new(
+            AppError::says(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "upload_too_large",
-                format!(
-                    "文件超过 {} MB / the file is larger than {} MB",
-                    s.config.max_upload >> 20,
-                    s.config.max_upload >> 20
-                ),
+                format!("文件超过 {} MB", s.config.max_upload >> 20),
+                format!("the file is larger than {} MB", s.config.max_upload >> 20),
             )
         } else {
-            AppError::new(StatusCode::BAD_REQUEST, "bad_body", e.body_text())
+            AppError::says(
+                StatusCode::BAD_REQUEST,
+                "bad_body",
+                format!("请求体无法读取：{}", e.body_text()),
+                e.body_text(),
+            )
         }
     })?;
     if body.is_empty() {
         return Err(AppError::bad_request(
             "empty_file",
             "file",
-            "文件是空的 / the file is empty",
+            "是空的",
+            "is empty",
         ));
     }
     let fmt = detect(&headers, &body)?;
@@ -494,7 +511,12 @@ async fn export(
         Format::Csv => (to_csv(&table), "text/csv; charset=utf-8"),
         Format::Xlsx => (
             to_xlsx(&table, kind).map_err(|e| {
-                AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
+                AppError::says(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    e.to_string(),
+                    e.to_string(),
+                )
             })?,
             XLSX_MIME,
         ),

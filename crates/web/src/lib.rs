@@ -10,6 +10,7 @@ pub mod error;
 pub mod extract;
 pub mod hygiene;
 pub mod io;
+pub mod lang;
 pub mod net;
 pub mod nonce;
 pub mod observe;
@@ -143,20 +144,22 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
         let v = match Json::<serde_json::Value>::from_request(req, state).await {
             Ok(Json(v)) => v,
             Err(JsonRejection::MissingJsonContentType(_)) => {
-                return Err(AppError::new(
+                return Err(AppError::says(
                     StatusCode::UNSUPPORTED_MEDIA_TYPE,
                     "unsupported_media_type",
-                    "请求体必须是 application/json / the body must be application/json",
+                    "请求体必须是 application/json",
+                    "the body must be application/json",
                 ));
             }
             Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
                 return Err(AppError::too_large());
             }
             Err(e) => {
-                return Err(AppError::new(
+                return Err(AppError::says(
                     StatusCode::BAD_REQUEST,
                     "invalid_json",
-                    format!("JSON 无效 / invalid JSON: {}", e.body_text()),
+                    format!("JSON 无效：{}", e.body_text()),
+                    format!("invalid JSON: {}", e.body_text()),
                 ));
             }
         };
@@ -168,10 +171,12 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
             .map(JsonBody)
             .map_err(|e| {
                 let field = e.path().to_string();
-                let mut err = AppError::new(
+                let (zh, en) = tongchou_domain::error::field_label(&field);
+                let mut err = AppError::says(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     "invalid_type",
-                    format!("字段 {field}：类型或取值不对 / {field}: {}", e.into_inner()),
+                    format!("{zh}：类型或取值不对"),
+                    format!("{en}: {}", e.into_inner()),
                 );
                 err.field = Some(field);
                 err
@@ -248,6 +253,10 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(axum::middleware::map_response(hygiene::error_shape))
         .layer(axum::middleware::map_response(hygiene::headers))
+        .layer(axum::middleware::from_fn({
+            lang::install();
+            lang::scope
+        }))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             observe::track,

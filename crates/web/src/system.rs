@@ -35,10 +35,11 @@ pub async fn readyz(State(s): State<AppState>) -> ApiResult<Json<Health>> {
 }
 
 pub async fn no_route() -> AppError {
-    AppError::new(
+    AppError::says(
         StatusCode::NOT_FOUND,
         "no_route",
-        "没有这个地址 / no such endpoint",
+        "没有这个地址",
+        "no such endpoint",
     )
 }
 

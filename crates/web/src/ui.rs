@@ -175,8 +175,10 @@ pub fn routes() -> Router<AppState> {
         r = r.route(
             path,
             get(move |h: HeaderMap, RawQuery(q): RawQuery| async move {
-                // Versioned references never change; a bare URL is revalidated.
-                let policy = if q.is_some_and(|q| q.starts_with("v=")) {
+                // Versioned references never change; a bare URL, or another release's version
+                // (a page of an older release still loading), is revalidated.
+                let current = &ETAGS[i][1..ETAGS[i].len() - 1];
+                let policy = if q.is_some_and(|q| q.strip_prefix("v=") == Some(current)) {
                     "public, max-age=31536000, immutable"
                 } else {
                     "no-cache"

@@ -187,6 +187,8 @@ pub struct CaseEvent {
     pub unit_id: Option<i64>,
     pub unit_name: Option<String>,
     pub level: Option<String>,
+    /// What the actor wrote, or the system's own note in the request's language.
+    #[serde(serialize_with = "tongchou_domain::error::serialize_stored")]
     pub note: String,
     pub attachments: String,
 }

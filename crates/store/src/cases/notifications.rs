@@ -1,6 +1,7 @@
 //! Notifications, written in the same transaction as the event they tell of.
 
 use crate::prelude::*;
+use tongchou_domain::error::Msg;
 
 /// A message in a user's in-app inbox.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, schemars::JsonSchema)]
@@ -13,6 +14,7 @@ pub struct Notification {
     #[serde(with = "id_str::opt")]
     pub case_id: Option<i64>,
     pub kind: String,
+    #[serde(serialize_with = "tongchou_domain::error::serialize_stored")]
     pub text: String,
     pub read: bool,
 }
@@ -86,36 +88,68 @@ pub(crate) async fn notify_transition<DB: Backend>(
     let title = &c.title;
     match action {
         Action::Dispatch => {
-            let t = format!("新派遣案件 {n}：{title} / new case dispatched to your unit");
+            let t = Msg::new(
+                format!("新派遣案件 {n}：{title}"),
+                format!("new case {n} dispatched to your unit: {title}"),
+            )
+            .stored();
             notify(tx, c, To::Unit(c.unit_id), "dispatched", &t, now).await
         }
         Action::Return => {
-            let t = format!("案件被回退 {n}：{title} / returned by the unit");
+            let t = Msg::new(
+                format!("案件被回退 {n}：{title}"),
+                format!("case {n} returned by the unit: {title}"),
+            )
+            .stored();
             notify(tx, c, To::Desk(&c.level_code), "returned", &t, now).await
         }
         Action::Escalate => {
-            let t = format!("收到上报案件 {n}：{title} / escalated to your desk");
+            let t = Msg::new(
+                format!("收到上报案件 {n}：{title}"),
+                format!("case {n} escalated to your desk: {title}"),
+            )
+            .stored();
             notify(tx, c, To::Desk(&c.level_code), "escalated", &t, now).await
         }
         Action::Handle => {
-            let t = format!("待核查 {n}：{title} / handled, to verify");
+            let t = Msg::new(
+                format!("待核查 {n}：{title}"),
+                format!("case {n} handled, to verify: {title}"),
+            )
+            .stored();
             notify(tx, c, To::GridWorkers(&c.region_code), "verify", &t, now).await?;
             notify(tx, c, To::Desk(&c.level_code), "verify", &t, now).await
         }
         Action::VerifyFail => {
-            let t = format!("核查不通过，请返工 {n}：{title} / verification failed: rework");
+            let t = Msg::new(
+                format!("核查不通过，请返工 {n}：{title}"),
+                format!("case {n} failed verification, rework: {title}"),
+            )
+            .stored();
             notify(tx, c, To::Unit(c.unit_id), "rework", &t, now).await
         }
         Action::Suspend | Action::Resume => {
-            let t = format!("挂账审批 {n}：{title} / suspension decided");
+            let t = Msg::new(
+                format!("挂账审批 {n}：{title}"),
+                format!("suspension of case {n} decided: {title}"),
+            )
+            .stored();
             notify(tx, c, To::Unit(c.unit_id), "suspension", &t, now).await
         }
         Action::VerifyPass => {
-            let t = format!("督办案件已办结 {n}：{title} / a supervised case closed");
+            let t = Msg::new(
+                format!("督办案件已办结 {n}：{title}"),
+                format!("supervised case {n} closed: {title}"),
+            )
+            .stored();
             notify(tx, c, To::User(c.supervised_by), "closed", &t, now).await
         }
         Action::Reopen => {
-            let t = format!("群众重新打开 {n}：{title} / reopened by the reporter");
+            let t = Msg::new(
+                format!("群众重新打开 {n}：{title}"),
+                format!("case {n} reopened by the reporter: {title}"),
+            )
+            .stored();
             notify(tx, c, To::Desk(&c.level_code), "reopened", &t, now).await
         }
         Action::Accept | Action::Reject | Action::Merge | Action::Sign => Ok(()),

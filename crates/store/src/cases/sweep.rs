@@ -1,6 +1,7 @@
 //! The timer sweep: overdue cases climb a level, overdue 督办 alerts its leader.
 
 use crate::prelude::*;
+use tongchou_domain::error::Msg;
 
 impl<DB: Backend> SqlStore<DB> {
     pub(crate) async fn sweep_impl(&self, now: i64) -> StoreResult<SweepReport> {
@@ -44,7 +45,11 @@ impl<DB: Backend> SqlStore<DB> {
         let sys = Ctx::system();
         let act = CaseAct {
             action: "escalate".into(),
-            note: "超过处置时限，自动上报上级 / overdue: escalated automatically".into(),
+            note: Msg::new(
+                "超过处置时限，自动上报上级",
+                "overdue: escalated automatically",
+            )
+            .stored(),
             ..CaseAct::default()
         };
         // 督办 deadlines that passed: the supervising leader hears once.
@@ -65,10 +70,14 @@ impl<DB: Backend> SqlStore<DB> {
             .await?;
             if claimed == 1 {
                 let c = fetch_case(&mut tx, &Scope::all(), id).await?;
-                let t = format!(
-                    "督办期限已过 {}：{} / the supervision deadline passed",
-                    c.number, c.title
-                );
+                let t = Msg::new(
+                    format!("督办期限已过 {}：{}", c.number, c.title),
+                    format!(
+                        "the supervision deadline of case {} passed: {}",
+                        c.number, c.title
+                    ),
+                )
+                .stored();
                 notify(
                     &mut tx,
                     &c,

@@ -2,6 +2,7 @@
 //! side actions that leave the state as it is.
 
 use crate::prelude::*;
+use tongchou_domain::error::Msg;
 
 /// How a lifecycle action is checked and carried out. `via_secret` is true when the reporter
 /// acts with the tracking number and secret.
@@ -98,7 +99,11 @@ pub(crate) async fn apply_transition<DB: Backend>(
             }
             c.duplicate_of = Some(target_id);
             if note.is_empty() {
-                note = format!("合并到 {} / merged into {}", target.number, target.number);
+                note = Msg::new(
+                    format!("合并到 {}", target.number),
+                    format!("merged into {}", target.number),
+                )
+                .stored();
             }
         }
         Action::Dispatch => {
@@ -372,12 +377,20 @@ pub(crate) async fn apply_side_action<DB: Backend>(
     match a.action.as_str() {
         "supervise" => {
             let when = tongchou_domain::date::yyyymmdd(c.supervise_deadline.unwrap_or(now));
-            let t = format!("督办 {n}：{title}，期限 {when} / supervised, due {when}");
+            let t = Msg::new(
+                format!("督办 {n}：{title}，期限 {when}"),
+                format!("case {n} supervised, due {when}: {title}"),
+            )
+            .stored();
             notify(tx, &c, To::User(c.supervised_by), "supervised", &t, now).await?;
             notify(tx, &c, To::Unit(c.unit_id), "supervised", &t, now).await?;
         }
         "request_suspend" => {
-            let t = format!("申请挂账待审批 {n}：{title} / the unit asks to suspend");
+            let t = Msg::new(
+                format!("申请挂账待审批 {n}：{title}"),
+                format!("the unit asks to suspend case {n}: {title}"),
+            )
+            .stored();
             notify(
                 tx,
                 &c,

@@ -1,6 +1,7 @@
 //! The registry in bulk: all-or-nothing import, trusted bulk load, export.
 
 use crate::prelude::*;
+use tongchou_domain::error::Msg;
 
 impl<DB: Backend> SqlStore<DB> {
     pub(crate) async fn bulk_load_impl(
@@ -107,7 +108,10 @@ impl<DB: Backend> SqlStore<DB> {
                 errors.push(RowError {
                     row: r.row,
                     column: "grid_code".into(),
-                    reason: format!("网格 {} 不存在或不在您的管辖范围内 / grid does not exist or is outside your scope", h.grid_code),
+                    reason: Msg::new(
+                        format!("网格 {} 不存在或不在您的管辖范围内", h.grid_code),
+                        "grid does not exist or is outside your scope",
+                    ),
                 });
                 continue;
             };
@@ -165,7 +169,10 @@ impl<DB: Backend> SqlStore<DB> {
                 errors.push(RowError {
                     row: r.row,
                     column: "id_number".into(),
-                    reason: format!("与第 {first} 行重复 / duplicates row {first}"),
+                    reason: Msg::new(
+                        format!("与第 {first} 行重复"),
+                        format!("duplicates row {first}"),
+                    ),
                 });
                 continue;
             }
@@ -188,7 +195,10 @@ impl<DB: Backend> SqlStore<DB> {
                     Err(StoreError::NotFound(_)) => errors.push(RowError {
                         row: r.row,
                         column: "id_number".into(),
-                        reason: "该身份证号已登记在您的管辖范围之外 / this ID number is registered outside your scope".into(),
+                        reason: Msg::new(
+                            "该身份证号已登记在您的管辖范围之外",
+                            "this ID number is registered outside your scope",
+                        ),
                     }),
                     Err(e) => return Err(e),
                 },

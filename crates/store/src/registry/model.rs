@@ -146,7 +146,9 @@ pub struct ImportRow {
 pub struct RowError {
     pub row: usize,
     pub column: String,
-    pub reason: String,
+    /// Why the row was refused (the API says it in the request's language).
+    #[schemars(with = "String")]
+    pub reason: tongchou_domain::error::Msg,
 }
 
 #[derive(Debug, Clone, Copy, Default, Serialize, schemars::JsonSchema)]

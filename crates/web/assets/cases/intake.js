@@ -6,7 +6,7 @@ import { session, can } from "../core/api.js";
 import { $, app, toast, onSubmit } from "../core/ui.js";
 import { view, nav } from "../core/router.js";
 import { categoryOptions, showSimilar } from "./shared.js";
-import { sendOrKeep } from "../field/outbox.js";
+import { sendOrKeep, newKey } from "../field/outbox.js";
 import { shrink } from "../field/photo.js";
 
 strings(
@@ -76,7 +76,10 @@ async function viewNewCase() {
     const photo = await shrink($("#c-photo").files[0]);
     const label = `${t("new_case")} · ${body.description.slice(0, 20)}`;
     // With no network the report (and its photo) waits in the outbox.
-    const c = await sendOrKeep({ label, method: "POST", path: "/api/v1/cases", body, photo });
+    // One key per report until it is filed: pressing again after an error never files twice.
+    f.dataset.key ||= newKey();
+    const c = await sendOrKeep({ label, method: "POST", path: "/api/v1/cases", body, photo, key: f.dataset.key });
+    delete f.dataset.key;
     if (!c) {
       f.reset();
       return;

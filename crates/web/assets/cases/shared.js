@@ -80,7 +80,7 @@ export const SATISFACTION = ["very_satisfied", "satisfied", "basically_satisfied
 
 export const lightDot = (light) => (light ? html`<span class="light ${light}" title="${t(light)}"></span>` : "");
 
-export const stateName = (c) => (lang === "zh" ? c.state_zh || c.state : c.state.replace("_", " "));
+export const stateName = (c) => (lang === "zh" ? c.state_zh || c.state : c.state.replaceAll("_", " "));
 
 let categoryCache = null;
 
@@ -129,7 +129,7 @@ export async function showSimilar(box, query, publicSide) {
   const r = await (publicSide ? publicApi("GET", path) : api("GET", path)).catch(() => ({ items: [] }));
   render(box, r.items.length ? html`<p class="badge warn">${t("similar")}</p><ul class="list">${r.items.map((c) =>
     html`<li><span>${publicSide ? c.number : html`<a href="#/case/${c.id}">${c.number}</a> ${c.title}`}</span>
-     <span class="muted">${c.state_zh || c.state} · ${fmtTime(c.created_at)}</span></li>`)}</ul>` : "");
+     <span class="muted">${stateName(c)} · ${fmtTime(c.created_at)}</span></li>`)}</ul>` : "");
 }
 
 /** The queue group a role sees first. */

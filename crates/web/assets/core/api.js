@@ -38,7 +38,14 @@ export async function api(method, path, body, raw, headers = {}) {
   }
   const res = await fetch(path, { method, headers: h, body: payload, credentials: "same-origin" });
   if (res.status === 204) return null;
+  // A copy kept on the phone answered (no network): the page says its data may be old.
+  if (res.headers.get("X-Tongchou-Kept")) document.getElementById("kept")?.removeAttribute("hidden");
   const data = await res.json().catch(() => ({ code: "bad_response", message: res.statusText }));
+  // The session's token changed (a login since the kept copy of /me): take the current one, once.
+  if (res.status === 403 && data.code === "csrf_failed" && !headers["X-Tongchou-Fresh"]) {
+    session.me = await api("GET", "/api/v1/me", undefined, undefined, { "X-Tongchou-Fresh": "1" });
+    return api(method, path, body, raw, { ...headers, "X-Tongchou-Fresh": "1" });
+  }
   if (res.status === 401 && path !== "/api/v1/auth/login") {
     session.me = null;
     location.hash = "#/login";

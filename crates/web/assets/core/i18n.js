@@ -1,6 +1,6 @@
 // Translations: each area module adds its own strings; one language is shown at a time.
-const ZH = {};
-const EN = {};
+const ZH = Object.create(null);
+const EN = Object.create(null);
 
 export let lang = localStorage.getItem("tc_lang") === "en" ? "en" : "zh";
 

@@ -4,18 +4,20 @@
 import { html, render } from "./html.js";
 import { t, lang, setLang, strings } from "./i18n.js";
 import { api, session, can } from "./api.js";
-import { $, app } from "./ui.js";
+import { $, app, toast } from "./ui.js";
 
 strings(
-  { home: "首页", logout: "退出", not_found: "未找到或不在您的管辖范围内", search: "搜索", search_ph: "姓名或身份证号", tagline: "城乡一体化基层治理", prev: "上一页", next: "下一页", none: "没有记录" },
-  { home: "Home", logout: "Log out", not_found: "Not found or outside your scope", search: "Search", search_ph: "Name or ID number", tagline: "Urban–rural grassroots governance", prev: "Previous", next: "Next", none: "Nothing here" },
+  { kept_copy: "没有网络：显示的是手机上保存的数据，可能不是最新", colon: "：", title: "统筹 · 城乡一体化基层治理", r_resident: "居民", r_grid_worker: "网格员", r_agent: "受理员", r_dispatcher: "调度员", r_handler: "处置人员", r_leader: "领导", r_party_officer: "党务干部", r_admin: "管理员", home: "首页", logout: "退出", not_found: "未找到或不在您的管辖范围内", search: "搜索", search_ph: "姓名或身份证号", tagline: "城乡一体化基层治理", prev: "上一页", next: "下一页", none: "没有记录" },
+  { kept_copy: "No network: showing what the phone kept, which may not be current", colon: ": ", title: "Tongchou · grassroots governance", r_resident: "Resident", r_grid_worker: "Grid worker", r_agent: "Intake agent", r_dispatcher: "Dispatcher", r_handler: "Handler", r_leader: "Leader", r_party_officer: "Party officer", r_admin: "Administrator", home: "Home", logout: "Log out", not_found: "Not found or outside your scope", search: "Search", search_ph: "Name or ID number", tagline: "Urban–rural grassroots governance", prev: "Previous", next: "Next", none: "Nothing here" },
 );
 
-const VIEWS = {};
+// No inherited keys: `#/constructor` is no view.
+const VIEWS = Object.create(null);
 const PUBLIC = new Set();
 const NAV = [];
 const LANDINGS = [];
 const LEAVING = [];
+const GUARDS = [];
 
 /** Registers a view: `#/<name>/<arg>` calls `draw(arg)`; a public view needs no login. */
 export function view(name, draw, { isPublic = false } = {}) {
@@ -34,6 +36,11 @@ export function landing(pick, rank = 0) {
   LANDINGS.sort((a, b) => a.rank - b.rank);
 }
 
+/** Asked before logging out: `guard()` answers false to stay (e.g. writes not yet sent). */
+export function beforeLogout(guard) {
+  GUARDS.push(guard);
+}
+
 /** Runs on logout (e.g. to forget data kept for offline use). */
 export function onLogout(fn) {
   LEAVING.push(fn);
@@ -41,6 +48,7 @@ export function onLogout(fn) {
 
 function applyStatic() {
   document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
+  document.title = t("title");
   document.querySelectorAll("[data-t]").forEach((el) => (el.textContent = t(el.dataset.t)));
   document.querySelectorAll("[data-tp]").forEach((el) => (el.placeholder = t(el.dataset.tp)));
   $("#lang").textContent = lang === "zh" ? "EN" : "中文";
@@ -49,7 +57,7 @@ function applyStatic() {
 export function renderNav() {
   const me = session.me;
   $("#search-form").hidden = !can("read_registry");
-  render("#usernav", html`<span class="hide-sm">${me.display_name} · ${lang === "zh" ? me.role_zh : me.role}</span>
+  render("#usernav", html`<span class="hide-sm">${me.display_name} · ${t("r_" + me.role)}</span>
     ${NAV.filter((n) => n.show(me)).map((n) => html`<a id="${n.id}" href="${typeof n.href === "function" ? n.href(me) : n.href}">${t(n.label)}${n.id === "nav-inbox" && html`<b id="unread"></b>`}</a>`)}
     <span id="outbox-state"></span>
     <button id="logout" class="link" type="button">${t("logout")}</button>`);
@@ -57,7 +65,13 @@ export function renderNav() {
     .then((r) => { if (r.unread && $("#unread")) $("#unread").textContent = ` ${r.unread}`; })
     .catch(() => {});
   $("#logout").addEventListener("click", async () => {
-    await api("POST", "/api/v1/auth/logout").catch(() => {});
+    for (const guard of GUARDS) if (!(await guard())) return;
+    // Offline the server's session would stay: say so and stay logged in.
+    try {
+      await api("POST", "/api/v1/auth/logout");
+    } catch (err) {
+      return toast(err.message);
+    }
     for (const fn of LEAVING) await fn();
     session.me = null;
     location.hash = "#/login";
@@ -84,6 +98,7 @@ function showFailure(err) {
 
 async function draw(token) {
   applyStatic();
+  $("#kept").hidden = true;
   const [, name, arg] = (location.hash || "#/").split("/");
   if (PUBLIC.has(name) || name === "login") {
     $("#search-form").hidden = true;

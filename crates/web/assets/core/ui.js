@@ -42,9 +42,15 @@ export function onSubmit(sel, handler) {
   });
 }
 
-/** Calls `handler(element)` on a click of any element matching `sel`. */
+/** Calls `handler(element)` on a click of any element matching `sel`; a failure is said. */
 export function onClick(sel, handler) {
-  $$(sel).forEach((el) => el.addEventListener("click", () => handler(el)));
+  $$(sel).forEach((el) => el.addEventListener("click", async () => {
+    try {
+      await handler(el);
+    } catch (err) {
+      toast(err.message || String(err));
+    }
+  }));
 }
 
 export const crumbs = (items) =>

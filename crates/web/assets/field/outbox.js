@@ -7,18 +7,20 @@ import { html, render } from "../core/html.js";
 import { strings, t } from "../core/i18n.js";
 import { api, ApiError, session } from "../core/api.js";
 import { $, $$, app, fmtTime, listOr, onClick, toast } from "../core/ui.js";
-import { view, onLogout } from "../core/router.js";
+import { view, onLogout, beforeLogout } from "../core/router.js";
 
 strings(
   {
     outbox: "待发送", waiting: "条待发送", failed_n: "条未能发送", queued: "没有网络：已保存在手机上，联网后自动发送",
     sent: "已发送", send_now: "立即发送", discard: "删除", discard_confirm: "删除后不会再发送，确定？", refused: "被拒绝",
     relogin: "登录已失效，请重新登录后发送", photo_of: "照片", outbox_empty: "没有待发送的内容", waiting_state: "等待网络",
+    logout_unsent: "还有未发送的内容，退出后将被删除。仍要退出？",
   },
   {
     outbox: "Outbox", waiting: "waiting to send", failed_n: "could not be sent", queued: "No network: kept on the phone, sent when the network returns",
     sent: "Sent", send_now: "Send now", discard: "Discard", discard_confirm: "Discard it? It will not be sent.", refused: "Refused",
     relogin: "The login has expired: log in again to send", photo_of: "Photo", outbox_empty: "Nothing waiting", waiting_state: "Waiting for the network",
+    logout_unsent: "Some records are not sent yet and will be deleted on logout. Log out anyway?",
   },
 );
 
@@ -42,10 +44,14 @@ async function tx(mode, fn) {
     const r = fn(x.objectStore(STORE));
     x.oncomplete = () => resolve(r && r.result);
     x.onerror = () => reject(x.error);
+    // A full phone aborts the commit without an error event.
+    x.onabort = () => reject(x.error || new Error("IndexedDB transaction aborted"));
   });
 }
 
-export const items = () => tx("readonly", (s) => s.getAll());
+const everything = () => tx("readonly", (s) => s.getAll());
+/** The logged-in account's items: another account's never go out under this one's session. */
+export const items = async () => (await everything()).filter((i) => i.user === session.me?.id);
 const put = (item) => tx("readwrite", (s) => s.put(item));
 const remove = (id) => tx("readwrite", (s) => s.delete(id));
 
@@ -61,11 +67,13 @@ export const isOffline = (err) => err instanceof TypeError || (err instanceof Ap
  * for the form to show.
  */
 export async function sendOrKeep(item) {
-  const queued = { ...item, key: item.key || newKey(), at: Date.now(), status: "waiting" };
+  const queued = { ...item, key: item.key || newKey(), at: Date.now(), status: "waiting", user: session.me.id };
   try {
     return await deliver(queued);
   } catch (err) {
-    if (!isOffline(err)) throw err;
+    // An expired login keeps the record too: it goes out after logging in again.
+    if (!isOffline(err) && err.status !== 401) throw err;
+    if (err.status === 401) queued.error = t("relogin");
     await put(queued);
     toast(t("queued"));
     refreshState();
@@ -98,8 +106,14 @@ async function deliver(item) {
 
 let flushing = false;
 
-/** Sends everything waiting, oldest first; stops at the first sign of no network. */
-export async function flush() {
+/** Sends everything waiting, oldest first; stops at the first sign of no network. Two tabs
+ * never send at once (a Web Lock), so an item is never sent twice nor brought back. */
+export function flush() {
+  if (!navigator.locks) return flushHere();
+  return navigator.locks.request("tc-outbox", { ifAvailable: true }, (lock) => lock && flushHere());
+}
+
+async function flushHere() {
   if (flushing || !session.me) return;
   flushing = true;
   try {
@@ -109,6 +123,7 @@ export async function flush() {
         await deliver(item);
         await remove(item.id);
         toast(`${t("sent")}: ${item.label}`);
+        if (item.path === "/api/v1/cases" && item.result) document.dispatchEvent(new CustomEvent("tc:case-filed", { detail: item.result }));
       } catch (err) {
         if (isOffline(err)) break;
         if (err.status === 401) {
@@ -167,8 +182,21 @@ document.addEventListener("tc:nav", () => {
 });
 window.addEventListener("online", () => flush());
 setInterval(() => flush(), 20000);
+beforeLogout(async () => (await items().catch(() => [])).length === 0 || confirm(t("logout_unsent")));
 // A phone shared between accounts keeps nothing of the last one: its queue and kept reads go.
 onLogout(async () => {
-  await tx("readwrite", (s) => s.clear()).catch(() => {});
+  const mine = await items().catch(() => []);
+  for (const i of mine) await remove(i.id).catch(() => {});
+  await forgetKept();
+});
+async function forgetKept() {
   if (window.caches) await caches.delete("data");
+  localStorage.removeItem("tc_patrol");
+  sessionStorage.removeItem("tc_kept");
+}
+// Another account logging in on this phone does not see what the last one read.
+document.addEventListener("tc:login", async (e) => {
+  const last = localStorage.getItem("tc_user");
+  if (last && last !== String(e.detail.id)) await forgetKept();
+  localStorage.setItem("tc_user", String(e.detail.id));
 });

@@ -14,12 +14,11 @@ strings(
   {
     tasks: "今日任务", to_verify: "待核查", due_visits: "待走访", patrol: "巡查", start_patrol: "开始巡查", end_patrol: "结束巡查",
     patrol_since: "巡查中，开始于", patrol_notes: "巡查情况", patrol_ended: "巡查已结束", kept_for_offline: "已保存到手机，可离线使用",
-    kept_copy: "离线数据，可能不是最新",
   },
   {
     tasks: "Today's tasks", to_verify: "To verify", due_visits: "Due a visit", patrol: "Patrol", start_patrol: "Start a patrol",
     end_patrol: "End the patrol", patrol_since: "Patrolling since", patrol_notes: "What was seen", patrol_ended: "Patrol ended",
-    kept_for_offline: "Kept on the phone for offline use", kept_copy: "Kept copy, may not be current",
+    kept_for_offline: "Kept on the phone for offline use",
   },
 );
 
@@ -55,7 +54,9 @@ async function viewTasks() {
       <div class="muted">${d.head_name || ""} · ${d.last_visit_at ? html`${t("last_visit")} ${fmtTime(d.last_visit_at)}` : t("never")}</div></span>
       <span class="badge warn">${t("overdue_by")} ${d.overdue_days} ${t("days")}</span></li>`)}</ul></div>`);
   $("#patrol-start")?.addEventListener("click", async () => {
-    const p = await api("POST", "/api/v1/patrols", { grid_code: me.grid_code }, undefined, { "Idempotency-Key": "patrol-" + Date.now() });
+    const p = await api("POST", "/api/v1/patrols", { grid_code: me.grid_code }, undefined, { "Idempotency-Key": "patrol-" + Date.now() })
+      .catch((err) => void toast(err.message));
+    if (!p) return;
     localStorage.setItem(PATROL, JSON.stringify({ id: p.id, started_at: p.started_at, case_ids: [] }));
     viewTasks();
   });
@@ -65,12 +66,12 @@ async function viewTasks() {
     toast(t("patrol_ended"));
     viewTasks();
   });
-  keepForOffline(me, due.items);
+  keepForOffline(me, due.items, verify.items);
 }
 
 // Reads what the day may need with no network, so the service worker keeps a copy: the catalog,
 // the grid and its households, and each household due a visit. Quietly, and once per hour.
-async function keepForOffline(me, due) {
+async function keepForOffline(me, due, verify) {
   const last = Number(sessionStorage.getItem("tc_kept") || 0);
   if (!navigator.serviceWorker?.controller || Date.now() - last < 3600e3) return;
   sessionStorage.setItem("tc_kept", String(Date.now()));
@@ -83,6 +84,8 @@ async function keepForOffline(me, due) {
       if (!r || !r.has_more) break;
     }
   }
+  // Each case to verify, so it can be verified with no network.
+  for (const c of verify) await get(`/api/v1/cases/${c.id}`);
   for (const d of due.slice(0, 60)) {
     await get(`/api/v1/households/${d.household_id}`);
     await get(`/api/v1/households/${d.household_id}/visits`);

@@ -134,7 +134,7 @@ async fn import_calendar(
             .map(|(line, e)| RowError {
                 row: line,
                 column: e.field.clone(),
-                reason: e.message(),
+                reason: e.msg(),
             })
             .collect();
         AppError::from(StoreError::Rows(rows))

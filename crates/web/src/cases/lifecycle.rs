@@ -136,7 +136,7 @@ async fn bulk_dispatch(
             Err(e) => failed.push(NotDispatched {
                 id: id.clone(),
                 code: e.code,
-                message: e.message,
+                message: e.message.said(),
             }),
         }
     }

@@ -62,10 +62,11 @@ impl RateLimiter {
         }
         e.1 += 1;
         if e.1 > self.per_minute {
-            return Err(AppError::new(
+            return Err(AppError::says(
                 StatusCode::TOO_MANY_REQUESTS,
                 "rate_limited",
-                "请求过于频繁，请稍后再试 / too many requests, try again in a minute",
+                "请求过于频繁，请稍后再试",
+                "too many requests, try again in a minute",
             ));
         }
         Ok(())

@@ -108,7 +108,7 @@ impl axum::extract::FromRequestParts<AppState> for KeylessLimit {
         s.public_limit
             .check(crate::net::limit_key(ip))
             .map(|_| KeylessLimit)
-            .map_err(|e| error_for_path(parts.uri.path(), e.status, &e.message))
+            .map_err(|e| error_for_path(parts.uri.path(), e.status, &e.message.en))
     }
 }
 

@@ -166,7 +166,10 @@ fn grid_out(g: Grid) -> GridOut {
         .as_deref()
         .and_then(tongchou_domain::UrbanRural::parse);
     GridOut {
-        size_warnings: grid::size_warnings(class, g.household_count, g.person_count),
+        size_warnings: grid::size_warnings(class, g.household_count, g.person_count)
+            .iter()
+            .map(|m| m.said())
+            .collect(),
         grid: g,
     }
 }

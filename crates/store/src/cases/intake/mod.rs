@@ -6,6 +6,7 @@ mod batch;
 pub(crate) use batch::*;
 
 use crate::prelude::*;
+use tongchou_domain::error::Msg;
 
 impl<DB: Backend> SqlStore<DB> {
     pub(crate) fn intake_queue(&self) -> &IntakeQueue {
@@ -223,7 +224,11 @@ impl<DB: Backend> SqlStore<DB> {
             unit_id: route_unit,
             unit_name: None,
             level: Some(level.into()),
-            note: format!("来源 {} / source {}", n.source.as_str(), n.source.as_str()),
+            note: Msg::new(
+                format!("来源 {}", n.source.as_str()),
+                format!("source {}", n.source.as_str()),
+            )
+            .stored(),
             attachments: "[]".into(),
         };
         let search = search::document(&[&n.title, &n.description, &n.address]);
