@@ -72,6 +72,19 @@ fn a_resent_visit_counts_once_and_the_due_list_is_the_workers_own() {
     }
     let named = gw.get(&format!("/api/v1/visits/due?grid={grid}"));
     assert_eq!(named.status, 200);
+    // A phone asks for a screenful: the longest overdue first, and the grid's count.
+    let all = named.json();
+    let total = all["total"].as_u64().unwrap();
+    assert_eq!(total as usize, all["items"].as_array().unwrap().len());
+    assert!(total > 2, "the demo's households are all due: {total}");
+    let few = gw
+        .get(&format!("/api/v1/visits/due?grid={grid}&limit=2"))
+        .json();
+    assert_eq!(few["total"].as_u64(), Some(total));
+    assert_eq!(
+        few["items"].as_array().unwrap()[..],
+        all["items"].as_array().unwrap()[..2]
+    );
 
     // The key reused for another visit is refused.
     let reused = gw.send_with(

@@ -38,7 +38,8 @@ async function viewTasks() {
   const me = session.me;
   const [verify, due] = await Promise.all([
     api("GET", "/api/v1/cases?state=handled&page_size=50"),
-    me.grid_code ? api("GET", "/api/v1/visits/due").catch(() => ({ items: [] })) : { items: [] },
+    // The longest overdue first: a phone shows a screenful, the count is the grid's.
+    me.grid_code ? api("GET", "/api/v1/visits/due?limit=30").catch(() => ({ items: [], total: 0 })) : { items: [], total: 0 },
   ]);
   const patrol = openPatrol();
   render(app(), html`<div class="card"><h1>${t("tasks")}</h1>
@@ -49,7 +50,7 @@ async function viewTasks() {
         <button class="secondary" type="submit">${t("end_patrol")}</button></form>`}</div>
     <div class="card"><h2>${t("to_verify")} <span class="muted">${verify.items.length}</span></h2><ul class="list" id="verify-list">${listOr(verify.items, (c) => html`<li>
       <a class="case-link" href="#/case/${c.id}">${c.title}</a><span class="muted">${c.number} · ${c.region_name || ""}</span></li>`)}</ul></div>
-    <div class="card"><h2>${t("due_visits")} <span class="muted">${due.items.length}</span></h2><ul class="list" id="due-list">${listOr(due.items, (d) => html`<li>
+    <div class="card"><h2>${t("due_visits")} <span class="muted" id="due-total">${due.total}</span></h2><ul class="list" id="due-list">${listOr(due.items, (d) => html`<li>
       <span><a class="due-link" href="#/visit/${d.household_id}">${d.address}</a> <span class="tags">${tagList(d.tags)}</span>
       <div class="muted">${d.head_name || ""} · ${d.last_visit_at ? html`${t("last_visit")} ${fmtTime(d.last_visit_at)}` : t("never")}</div></span>
       <span class="badge warn">${t("overdue_by")} ${d.overdue_days} ${t("days")}</span></li>`)}</ul></div>`);

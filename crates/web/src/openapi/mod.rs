@@ -75,7 +75,7 @@ pub fn build() -> Value {
             rest = &rest[end..];
         }
         for q in o.query {
-            let schema = if matches!(*q, "page" | "page_size" | "household") {
+            let schema = if matches!(*q, "page" | "page_size" | "household" | "limit") {
                 json!({"type": "integer"})
             } else if matches!(*q, "overdue" | "supervised" | "mine" | "unread") {
                 b()

@@ -19,9 +19,9 @@ use schemars::{JsonSchema, SchemaGenerator};
 use serde_json::{Map, Value, json};
 use tongchou_store::{
     ApiKey, Attachment, AuditEntry, CaseAct, CaseContacts, CaseInput, CategoryRow, Dispute,
-    DueHousehold, GridInput, HouseholdInput, ImportCounts, Mediator, MediatorInput, Page, Party,
-    PartyInput, Patrol, PatrolEnd, PatrolStart, PersonInput, Region, RegionPatch, RuleInput,
-    RuleRow, ServiceCenter, SessionInput, Unit, User, Visit, VisitInput,
+    GridInput, HouseholdInput, ImportCounts, Mediator, MediatorInput, Page, Party, PartyInput,
+    Patrol, PatrolEnd, PatrolStart, PersonInput, Region, RegionPatch, RuleInput, RuleRow,
+    ServiceCenter, SessionInput, Unit, User, Visit, VisitInput,
 };
 
 fn generator(settings: SchemaSettings) -> SchemaGenerator {
@@ -111,7 +111,7 @@ fn generated() -> Map<String, Value> {
     add::<Items<PublicSimilar>>(&mut g);
     add::<Visit>(&mut g);
     add::<Items<Visit>>(&mut g);
-    add::<Items<DueHousehold>>(&mut g);
+    add::<crate::visits::DueList>(&mut g);
     add::<Patrol>(&mut g);
     add::<Page<Patrol>>(&mut g);
     // A type that is both read and written (a category) gets two schemas: as the server reads it

@@ -25,10 +25,10 @@ pub const OPS: &[Op] = &[
         "get",
         "/api/v1/visits/due",
         "visits",
-        "Households of a grid due a visit (the caller's own grid when none is named)",
-        &["grid"],
+        "Households of a grid due a visit, longest overdue first, and their number (the caller's own grid when none is named; at most `limit`)",
+        &["grid", "limit"],
         None,
-        "DueHouseholdList",
+        "DueList",
     ),
     op(
         "get",

@@ -124,16 +124,25 @@ struct DueQ {
     /// The grid; a grid worker's own grid when absent.
     #[serde(default)]
     grid: String,
+    /// At most this many, the longest overdue first (a phone shows the first few; the count
+    /// is the whole grid's).
+    limit: Option<u32>,
 }
 
-async fn visits_due(
-    State(s): State<AppState>,
-    a: Auth,
-    Q(q): Q<DueQ>,
-) -> ApiResult<Json<Items<DueHousehold>>> {
+/// The households due a visit, longest overdue first, and how many there are in all.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct DueList {
+    pub total: usize,
+    pub items: Vec<DueHousehold>,
+}
+
+async fn visits_due(State(s): State<AppState>, a: Auth, Q(q): Q<DueQ>) -> ApiResult<Json<DueList>> {
     may_read_visits(&a)?;
     let grid = own_or_named_grid(&a, &q.grid)?;
-    Ok(items(s.store.visits_due(&a.ctx, &grid, now_ms()).await?))
+    let mut due = s.store.visits_due(&a.ctx, &grid, now_ms()).await?;
+    let total = due.len();
+    due.truncate(q.limit.map_or(usize::MAX, |l| l as usize));
+    Ok(Json(DueList { total, items: due }))
 }
 
 /// The grid a request names, else the caller's own.
