@@ -442,6 +442,7 @@ pub async fn load(store: &Store) -> Result<String> {
                     scope_code: scope.into(),
                     grid_code: None,
                     unit_id,
+                    must_change_password: false,
                 },
             )
             .await?;
@@ -459,6 +460,7 @@ pub async fn load(store: &Store) -> Result<String> {
                     scope_code: village,
                     grid_code: Some(grid_code),
                     unit_id: None,
+                    must_change_password: false,
                 },
             )
             .await?;

@@ -5,6 +5,8 @@
 //! Without chromedriver the test is skipped with a message, unless TONGCHOU_REQUIRE_BROWSER=1
 //! (set by CI), which makes that a failure.
 
+#[path = "browser/accounts.rs"]
+mod accounts;
 mod common;
 #[path = "browser/driver.rs"]
 mod driver;
@@ -197,16 +199,12 @@ fn the_whole_case_loop_from_resident_to_rating() {
         dup["number"].as_str().unwrap(),
         dup["secret"].as_str().unwrap(),
     );
-    let merged = disp.post(
-        &format!("/api/v1/cases/{}/actions", id_of(dup_number)),
-        json!({"action": "merge", "duplicate_of": id_of(&number)}),
-    );
-    assert_eq!(
-        merged.status,
-        200,
-        "{}",
-        String::from_utf8_lossy(&merged.body)
-    );
+    // The dispatcher merges it by the survivor's number, as read off the other case.
+    d.login_as(&s.base, "town_dispatcher");
+    d.goto(&format!("{}/#/case/{}", s.base, id_of(dup_number)));
+    d.type_into("#act-dup", &number);
+    d.click("#act-merge", "");
+    d.wait_for("#timeline", "合并");
     d.goto(&format!("{}/#/track/{dup_number}~{dup_secret}", s.base));
     d.wait_for("#track-merged", &number);
     // Its steps, not the notes written for its own reporter.

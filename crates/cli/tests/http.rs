@@ -1,5 +1,7 @@
 //! HTTP tests against the real `tongchou serve --demo` on a real SQLite file.
 
+#[path = "http/accounts.rs"]
+mod accounts;
 #[path = "http/audit_walk.rs"]
 mod audit_walk;
 #[path = "http/cases.rs"]

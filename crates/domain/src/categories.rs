@@ -254,6 +254,9 @@ pub const DEFAULT: &[Category] = &[
     },
 ];
 
+/// A case number as the API reads it, or nothing.
+pub const CASE_NUMBER_OR_BLANK_PATTERN: &str = "^$|^[0-9]{6}-[0-9]{8}-[0-9]{6}$";
+
 /// A case number a person can read over the phone: county, date, daily sequence —
 /// `320722-20261122-000123`.
 pub fn case_number(county: &str, yyyymmdd: &str, seq: u32) -> String {

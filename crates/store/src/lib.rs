@@ -59,6 +59,7 @@ storage!(
     RegistryStorage,
     RegistryTransferStorage,
     AccountStorage,
+    AccountAdminStorage,
     LoginStorage,
     ApiKeyStorage,
     CatalogStorage,

@@ -9,6 +9,8 @@ use std::path::PathBuf;
 use tongchou_domain::{RegionCode, Role, idcard};
 use tongchou_store::*;
 
+#[path = "backend/accounts.rs"]
+mod accounts;
 #[path = "backend/case_desk.rs"]
 mod case_desk;
 #[path = "backend/case_search.rs"]
@@ -542,6 +544,7 @@ async fn accounts_sessions_lockout_and_audit() {
                     scope_code: code("320722101200").as_str().into(),
                     grid_code: None,
                     unit_id: None,
+                    must_change_password: false,
                 },
             )
             .await
@@ -554,6 +557,7 @@ async fn accounts_sessions_lockout_and_audit() {
             scope_code: "320000000000".into(),
             grid_code: None,
             unit_id: None,
+            must_change_password: false,
         };
         assert!(matches!(
             s.create_user(&Ctx::system(), &dup).await,

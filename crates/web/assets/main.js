@@ -8,6 +8,7 @@ import "./territory.js";
 import "./registry.js";
 import "./inbox.js";
 import "./accounts.js";
+import "./accounts_admin.js";
 import "./admin.js";
 import "./public.js";
 import { start } from "./core/router.js";

@@ -105,7 +105,7 @@ pub fn scope_of(user: &User) -> Scope {
         })
 }
 
-fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+pub(crate) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -143,6 +143,20 @@ impl FromRequestParts<AppState> for Auth {
                     "missing or wrong X-CSRF-Token",
                 ));
             }
+        }
+        // A temporary password: nothing but reading who one is, changing it or leaving.
+        if user.must_change_password
+            && !matches!(
+                parts.uri.path(),
+                "/api/v1/me" | "/api/v1/auth/password" | "/api/v1/auth/logout"
+            )
+        {
+            return Err(AppError::says(
+                StatusCode::FORBIDDEN,
+                "password_change_required",
+                "请先修改临时密码",
+                "change the temporary password first",
+            ));
         }
         let ctx = Ctx {
             user_id: Some(user.id),
@@ -185,6 +199,8 @@ pub struct Me {
     pub unit_id: Option<String>,
     pub csrf_token: String,
     pub permissions: Vec<&'static str>,
+    /// The password is temporary: the UI asks for a new one before anything else.
+    pub must_change_password: bool,
 }
 
 pub fn me(user: &User, role: Role, csrf: &str) -> Me {
@@ -209,6 +225,7 @@ pub fn me(user: &User, role: Role, csrf: &str) -> Me {
         grid_code: user.grid_code.clone(),
         unit_id: user.unit_id.map(|u| u.to_string()),
         csrf_token: csrf.to_string(),
+        must_change_password: user.must_change_password,
         permissions: perms
             .iter()
             .filter(|(p, _)| role.may(*p))

@@ -24,7 +24,7 @@ macro_rules! assets {
     };
 }
 
-const ASSETS: [(&str, &str, &str); 21] = assets![
+const ASSETS: [(&str, &str, &str); 22] = assets![
     "main.js" => JS,
     "core/html.js" => JS,
     "core/i18n.js" => JS,
@@ -32,6 +32,7 @@ const ASSETS: [(&str, &str, &str); 21] = assets![
     "core/ui.js" => JS,
     "core/router.js" => JS,
     "accounts.js" => JS,
+    "accounts_admin.js" => JS,
     "territory.js" => JS,
     "registry.js" => JS,
     "cases/shared.js" => JS,

@@ -216,6 +216,44 @@ fn perform(w: &World, method: &str, path: &str) -> Trace {
             );
             Trace::Audit("county_admin", "create", "user")
         }
+        ("post", "/api/v1/users/{id}/disable")
+        | ("post", "/api/v1/users/{id}/enable")
+        | ("post", "/api/v1/users/{id}/password") => {
+            let users = county.get("/api/v1/users?page_size=200").json();
+            let id = users["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|u| u["username"] == "town_party_officer")
+                .unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            let concrete = path.replace("{id}", &id);
+            let r = if path.ends_with("/password") {
+                county.post(&concrete, json!({"password": "Reset@2026x"}))
+            } else {
+                county.send("POST", &concrete, None)
+            };
+            expect_ok(&r, path);
+            let action = match path.rsplit('/').next().unwrap() {
+                "disable" => "user.disable",
+                "enable" => "user.enable",
+                _ => "reset_password",
+            };
+            Trace::Audit("county_admin", action, "user")
+        }
+        ("post", "/api/v1/auth/password") => {
+            let c = w.s.login("village_party_officer");
+            expect_ok(
+                &c.post(
+                    path,
+                    json!({"current_password": PASSWORD, "new_password": "Changed@2026x"}),
+                ),
+                path,
+            );
+            Trace::Audit("village_party_officer", "change_password", "user")
+        }
         ("post", "/api/v1/users/{id}/unlock") => {
             let users = county.get("/api/v1/users?page_size=200").json();
             let id = users["items"]

@@ -3,16 +3,18 @@
 
 mod keys;
 mod login;
+mod manage;
 mod model;
 
 pub use keys::*;
 pub use login::*;
+pub use manage::*;
 pub use model::*;
 
 use crate::prelude::*;
 
 pub(crate) const USER_COLS: &str = "u.id, u.username, u.display_name, u.password_hash, u.role, u.scope_code, \
-     u.grid_code, u.failed_logins, u.locked_until, u.disabled, u.unit_id";
+     u.grid_code, u.failed_logins, u.locked_until, u.disabled, u.unit_id, u.must_change_password";
 
 /// Users.
 pub trait AccountStorage: Send + Sync {
@@ -66,8 +68,8 @@ impl<DB: Backend> AccountStorage for SqlStore<DB> {
             }
             let id = new_id();
             query(
-                "INSERT INTO users (id, username, display_name, password_hash, role, scope_code, grid_code, unit_id, created_at) \
-                 VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)",
+                "INSERT INTO users (id, username, display_name, password_hash, role, scope_code, grid_code, unit_id, created_at, must_change_password) \
+                 VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)",
             )
             .bind(id)
             .bind(&u.username)
@@ -78,6 +80,7 @@ impl<DB: Backend> AccountStorage for SqlStore<DB> {
             .bind(&u.grid_code)
             .bind(u.unit_id)
             .bind(now_ms())
+            .bind(u.must_change_password)
             .execute(&mut *tx)
             .await
             .map_err(|e| StoreError::from_db(e, "username"))?;

@@ -11,6 +11,8 @@ pub struct NewUser {
     pub scope_code: String,
     pub grid_code: Option<String>,
     pub unit_id: Option<i64>,
+    /// A temporary password (set by an administrator): changed at the first login.
+    pub must_change_password: bool,
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, schemars::JsonSchema)]
@@ -31,6 +33,8 @@ pub struct User {
     #[schemars(with = "Option<crate::IdOut>")]
     #[serde(with = "id_str::opt")]
     pub unit_id: Option<i64>,
+    /// The password is temporary: nothing but changing it is allowed until then.
+    pub must_change_password: bool,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]

@@ -209,6 +209,10 @@ macro_rules! migrations {
                 15,
                 include_str!("../../migrations/0015_attachment_keys.sql"),
             ),
+            (
+                16,
+                include_str!("../../migrations/0016_password_change.sql"),
+            ),
         ]
     };
 }

@@ -251,6 +251,9 @@ pub struct CaseAct {
     #[schemars(with = "Option<crate::IdIn>")]
     #[serde(with = "id_str::opt")]
     pub duplicate_of: Option<i64>,
+    /// The case to merge into by its number, as staff read it (instead of `duplicate_of`).
+    #[schemars(pattern(tongchou_domain::categories::CASE_NUMBER_OR_BLANK_PATTERN))]
+    pub duplicate_number: String,
     /// 督办 deadline (Unix ms).
     pub deadline: Option<i64>,
     #[schemars(pattern(tongchou_domain::text::PLAIN_PATTERN))]

@@ -70,16 +70,36 @@ pub(crate) async fn apply_transition<DB: Backend>(
             note = note_required(a)?;
         }
         Action::Merge => {
-            let target_id = a.duplicate_of.ok_or_else(|| {
-                Invalid::new(
-                    "duplicate_of",
-                    "required",
-                    "请选择合并到的案件",
-                    "must name the case to merge into",
-                )
-            })?;
+            // By id, or by the number staff read off the other case.
+            let by_number = a.duplicate_number.trim();
+            let field = if a.duplicate_of.is_none() && !by_number.is_empty() {
+                "duplicate_number"
+            } else {
+                "duplicate_of"
+            };
             let bad = |zh: &str, en: &str| -> StoreError {
-                Invalid::new("duplicate_of", "invalid_merge", zh, en).into()
+                Invalid::new(field, "invalid_merge", zh, en).into()
+            };
+            let target_id = match a.duplicate_of {
+                Some(id) => id,
+                None if !by_number.is_empty() => {
+                    let found: Option<(i64,)> = query_as("SELECT id FROM cases WHERE number = $1")
+                        .bind(by_number)
+                        .fetch_optional(&mut **tx)
+                        .await?;
+                    found
+                        .ok_or_else(|| bad("没有这个编号的案件", "no case has this number"))?
+                        .0
+                }
+                None => {
+                    return Err(Invalid::new(
+                        "duplicate_of",
+                        "required",
+                        "请选择合并到的案件",
+                        "must name the case to merge into",
+                    )
+                    .into());
+                }
             };
             if target_id == c.id {
                 return Err(bad("不能合并到自身", "cannot be the case itself"));

@@ -17,6 +17,7 @@ async fn inbox_messages_follow_the_loop_and_supervision() {
             scope_code: scope.into(),
             grid_code: None,
             unit_id: unit,
+            must_change_password: false,
         };
         let h = s
             .create_user(

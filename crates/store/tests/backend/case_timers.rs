@@ -158,8 +158,18 @@ async fn suspension_merge_and_supervision() {
             code_of(s.act_on_case(&town, dup.id, &m).await.unwrap_err()),
             "invalid_merge"
         );
+        // By number, as staff read it off the other case: an unknown number names its field.
+        let unknown = CaseAct {
+            duplicate_number: "320722-20000101-999999".into(),
+            ..act("merge", "")
+        };
+        let e = s.act_on_case(&town, dup.id, &unknown).await.unwrap_err();
+        assert!(
+            matches!(&e, StoreError::Invalid(i) if i.field == "duplicate_number"),
+            "{e:?}"
+        );
         let m = CaseAct {
-            duplicate_of: Some(c.id),
+            duplicate_number: c.number.clone(),
             ..act("merge", "")
         };
         let d = s.act_on_case(&town, dup.id, &m).await.unwrap();

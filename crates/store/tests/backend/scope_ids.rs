@@ -104,6 +104,7 @@ async fn accounts_and_rules_stay_in_their_authors_scope() {
             scope_code: VILLAGE.into(),
             grid_code: grid.map(String::from),
             unit_id: unit,
+            must_change_password: false,
         };
         let e = s
             .create_user(&admin, &user(Some(&other_grid.code), None))

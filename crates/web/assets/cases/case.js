@@ -68,7 +68,7 @@ async function viewCase(id) {
     ${acts.length > 0 && html`<div class="card"><form id="case-actions">
       <label>${t("note")}<textarea id="act-note" name="note" rows="2"></textarea></label>
       ${acts.includes("dispatch") && html`<label>${t("unit")}<select id="act-unit" name="unit_id"><option value="">${t("routed_unit")}</option></select></label>`}
-      ${acts.includes("merge") && html`<label>${t("duplicate_of")}<input id="act-dup" name="duplicate_of"></label>`}
+      ${acts.includes("merge") && html`<label>${t("duplicate_of")}<input id="act-dup" name="duplicate_number" placeholder="320722-20261122-000123"></label>`}
       ${acts.includes("rate") && html`<label>${t("rate_title")}<select id="act-sat">${SATISFACTION.map((v) => html`<option value="${v}">${t(v)}</option>`)}</select></label>`}
       ${acts.includes("supervise") && html`<label>${t("supervise_days")}<input id="act-days" name="deadline" type="number" min="1" value="3"></label>`}
       <div class="actions">${acts.map((a) => html`<button type="button" class="${a === "comment" ? "secondary" : "primary"} act" id="act-${a}" data-action="${a}">${t("a_" + a)}</button>`)}</div>
@@ -102,7 +102,7 @@ async function viewCase(id) {
     const form = $("#case-actions");
     const body = { action: b.dataset.action, note: $("#act-note").value, version: c.version };
     if (b.dataset.action === "dispatch" && $("#act-unit").value) body.unit_id = $("#act-unit").value;
-    if (b.dataset.action === "merge") body.duplicate_of = $("#act-dup").value;
+    if (b.dataset.action === "merge") body.duplicate_number = $("#act-dup").value.trim();
     if (b.dataset.action === "rate") body.satisfaction = $("#act-sat").value;
     if (b.dataset.action === "supervise") body.deadline = Date.now() + Number($("#act-days").value || 3) * 86400000;
     try {

@@ -116,6 +116,8 @@ async function draw(token) {
     }
   }
   if (token !== route.seq) return;
+  // A temporary password is changed before anything else.
+  if (session.me.must_change_password && name !== "password") return void (location.hash = "#/password");
   renderNav();
   try {
     if (VIEWS[name]) return await VIEWS[name](arg);

@@ -13,8 +13,13 @@ use serde::Deserialize;
 use tongchou_domain::{Invalid, Permission, RegionCode, Role, grid};
 use tongchou_store::*;
 
+mod passwords;
+
+pub use passwords::{PasswordChange, PasswordReset};
+
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .merge(passwords::routes())
         .route("/api/v1/users", get(list_users).post(create_user))
         .route("/api/v1/users/{id}/unlock", post(unlock_user))
         .route("/api/v1/audit", get(list_audit))
@@ -96,6 +101,7 @@ pub fn validate_user(u: &UserIn) -> Result<NewUser, Invalid> {
         scope_code: scope.as_str().to_string(),
         grid_code,
         unit_id: None,
+        must_change_password: false,
     })
 }
 
@@ -105,7 +111,11 @@ async fn create_user(
     JsonBody(b): JsonBody<UserIn>,
 ) -> ApiResult<(StatusCode, Json<User>)> {
     a.require(Permission::ManageAccounts)?;
-    let u = validate_user(&b)?;
+    // The password an administrator chose is temporary: the person changes it at first login.
+    let u = NewUser {
+        must_change_password: true,
+        ..validate_user(&b)?
+    };
     Ok((
         StatusCode::CREATED,
         Json(s.store.create_user(&a.ctx, &u).await?),

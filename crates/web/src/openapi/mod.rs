@@ -92,6 +92,7 @@ pub fn build() -> Value {
             && !o.path.contains("bulk")
             && !o.path.ends_with("actions")
             && !o.path.ends_with("/end")
+            && !o.path.ends_with("/password")
         {
             "201"
         } else {

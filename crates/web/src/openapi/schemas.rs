@@ -3,7 +3,7 @@
 //! (lengths, patterns, enums, ranges) written on the types' fields; only the envelopes built
 //! ad hoc (`Error`, pages, lists) are written here.
 
-use crate::accounts::{KeyCreated, KeyIn, UserIn};
+use crate::accounts::{KeyCreated, KeyIn, PasswordChange, PasswordReset, UserIn};
 use crate::auth::{LoginBody, Me};
 use crate::cases::{
     BulkIn, BulkResult, CalendarEntry, CaseOut, DetailOut, Imported, Inbox, Nonce, PublicActIn,
@@ -45,6 +45,8 @@ fn generated() -> Map<String, Value> {
     add::<HouseholdInput>(&mut g);
     add::<PersonInput>(&mut g);
     add::<UserIn>(&mut g);
+    add::<PasswordChange>(&mut g);
+    add::<PasswordReset>(&mut g);
     add::<KeyIn>(&mut g);
     add::<CategoryRow>(&mut g);
     add::<RuleInput>(&mut g);
