@@ -69,6 +69,12 @@ fn walk_the_tree_add_a_household_and_find_the_person() {
     d.type_into("#search-q", "端木");
     d.click("#search-btn", "");
     d.wait_for("#search-results .person-row", "端木浏览");
+    // Each result says where the person lives: village, grid and address.
+    d.wait_for("#search-results td.where", "白塔村委会 白塔第1网格");
+    assert!(
+        d.text("#search-results td.where")
+            .contains("白塔村浏览器测试1号")
+    );
     assert!(
         d.text("#search-results").contains(&idn[..6]),
         "masked ID shows its area code"

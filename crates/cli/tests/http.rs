@@ -503,6 +503,19 @@ fn create_and_search_persons_with_clear_errors() {
     );
     let found = c.get(&format!("/api/v1/persons?id_number={idn}")).json();
     assert_eq!(found["items"][0]["name"], "欧阳测试");
+    // A result says where the person lives, so two of the same name can be told apart.
+    let place = &found["items"][0]["place"];
+    assert!(
+        place["village"].as_str().is_some_and(|v| !v.is_empty())
+            && place["address"].as_str().is_some_and(|a| !a.is_empty()),
+        "{place}"
+    );
+    // A single person's page does not carry it.
+    assert!(
+        c.get(&format!("/api/v1/persons/{}", p["id"].as_str().unwrap()))
+            .json()["place"]
+            .is_null()
+    );
 
     // Update: rename, and the search follows.
     let pid = p["id"].as_str().unwrap();

@@ -65,7 +65,7 @@ function personTable(items, where = false) {
     ${where ? html`<th>${t("address")}</th>` : html`<th class="hide-sm">${t("relation")}</th>`}<th class="hide-sm">${t("tags")}</th></tr></thead>
     <tbody>${items.map((p) => html`<tr class="person-row"><td><a href="#/person/${p.id}">${p.name}</a></td><td>${p.id_number}</td>
     <td>${t(p.sex)}</td><td>${p.age ?? ""}</td>
-    ${where ? html`<td class="where">${p.village_name || ""} ${p.grid_name || p.grid_code || ""}<div class="muted">${p.address || ""}</div></td>` : html`<td class="hide-sm">${p.relation}</td>`}
+    ${where ? html`<td class="where">${p.place ? html`${p.place.village} ${p.place.grid || ""}<div class="muted">${p.place.address}</div>` : p.grid_code}</td>` : html`<td class="hide-sm">${p.relation}</td>`}
     <td class="hide-sm tags">${tagList(p.tags)}</td></tr>`)}</tbody></table></div>`;
 }
 

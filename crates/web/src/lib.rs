@@ -163,6 +163,15 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
                 ));
             }
         };
+        // Every body of this API is an object; serde would also fill a struct from an array.
+        if !v.is_object() {
+            return Err(AppError::says(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_type",
+                "请求体必须是 JSON 对象",
+                "the body must be a JSON object",
+            ));
+        }
         let mut path = String::new();
         if let Some(bad) = bad_text(&v, &mut path) {
             return Err(bad.into());

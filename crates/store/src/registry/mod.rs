@@ -186,9 +186,57 @@ pub trait RegistryStorage: Send + Sync {
     fn update_person<'a>(&'a self, ctx: &'a Ctx, id: i64, p: &'a NewPerson) -> BoxFut<'a, Person>;
     /// Reads a person in full and records the read in the audit log, in one transaction.
     fn reveal_person<'a>(&'a self, ctx: &'a Ctx, id: i64) -> BoxFut<'a, Person>;
+    /// Where the households of a page of persons are (village, grid, address), by household id;
+    /// households outside `ctx`'s scope are left out.
+    fn household_places<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        households: &'a [i64],
+    ) -> BoxFut<'a, HashMap<i64, Place>>;
 }
 
 impl<DB: Backend> RegistryStorage for SqlStore<DB> {
+    fn household_places<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        households: &'a [i64],
+    ) -> BoxFut<'a, HashMap<i64, Place>> {
+        Box::pin(async move {
+            if households.is_empty() {
+                return Ok(HashMap::new());
+            }
+            let list: Vec<String> = (0..households.len())
+                .map(|i| format!("${}", i + 3))
+                .collect();
+            let sql = format!(
+                "SELECT h.id, r.name, g.name, h.address FROM households h \
+                 JOIN regions r ON r.code = h.region_code LEFT JOIN grids g ON g.code = h.grid_code \
+                 WHERE h.region_code >= $1 AND h.region_code < $2 AND h.id IN ({})",
+                list.join(",")
+            );
+            let mut q = query_as::<(i64, String, Option<String>, String)>(AssertSqlSafe(sql))
+                .bind(&ctx.scope.lo)
+                .bind(&ctx.scope.hi);
+            for id in households {
+                q = q.bind(*id);
+            }
+            let rows = q.fetch_all(&self.pool).await?;
+            Ok(rows
+                .into_iter()
+                .map(|(id, village, grid, address)| {
+                    (
+                        id,
+                        Place {
+                            village,
+                            grid,
+                            address,
+                        },
+                    )
+                })
+                .collect())
+        })
+    }
+
     fn create_household<'a>(&'a self, ctx: &'a Ctx, h: &'a NewHousehold) -> BoxFut<'a, Household> {
         Box::pin(self.write_household(ctx, None, h))
     }

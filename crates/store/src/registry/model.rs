@@ -142,6 +142,14 @@ pub struct ImportRow {
     pub person: Option<NewPerson>,
 }
 
+/// Where a household is, as people name it: its village, its grid and its address.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct Place {
+    pub village: String,
+    pub grid: Option<String>,
+    pub address: String,
+}
+
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct RowError {
     pub row: usize,

@@ -131,10 +131,15 @@ pub struct PersonOut {
     pub tags: Vec<String>,
     /// False only in the answer of `reveal`, which is audited.
     pub masked: bool,
+    /// In a list of persons: the village, grid and address of the household, so that two
+    /// people of the same name can be told apart.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub place: Option<Place>,
 }
 
 pub fn person_out(p: Person, full: bool) -> PersonOut {
     PersonOut {
+        place: None,
         id: p.id,
         household_id: p.household_id,
         region_code: p.region_code,
@@ -200,12 +205,19 @@ async fn list_persons(
         grid: q.grid,
         region: q.region,
     };
-    Ok(Json(
-        s.store
-            .list_persons(&a.ctx, &f, PageReq::new(q.page, q.page_size))
-            .await?
-            .map(|p| person_out(p, false)),
-    ))
+    let page = s
+        .store
+        .list_persons(&a.ctx, &f, PageReq::new(q.page, q.page_size))
+        .await?;
+    let households: Vec<i64> = page.items.iter().map(|p| p.household_id).collect();
+    let places = s.store.household_places(&a.ctx, &households).await?;
+    Ok(Json(page.map(|p| {
+        let place = places.get(&p.household_id).cloned();
+        PersonOut {
+            place,
+            ..person_out(p, false)
+        }
+    })))
 }
 
 async fn get_person(
