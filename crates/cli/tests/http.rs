@@ -11,12 +11,16 @@ mod common;
 mod conformance;
 #[path = "http/hygiene.rs"]
 mod hygiene;
+#[path = "http/import.rs"]
+mod import;
 #[path = "http/login.rs"]
 mod login;
 #[path = "http/observe.rs"]
 mod observe;
 #[path = "http/open311_spec.rs"]
 mod open311_spec;
+#[path = "http/places.rs"]
+mod places;
 #[path = "http/public_outcome.rs"]
 mod public_outcome;
 #[path = "http/robust.rs"]

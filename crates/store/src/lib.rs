@@ -56,6 +56,7 @@ storage!(
     AuditStorage,
     TerritoryStorage,
     GridStorage,
+    PlaceStorage,
     RegistryStorage,
     RegistryTransferStorage,
     AccountStorage,

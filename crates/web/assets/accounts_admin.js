@@ -3,8 +3,9 @@
 import { html, render } from "./core/html.js";
 import { strings, t } from "./core/i18n.js";
 import { api, can, session } from "./core/api.js";
-import { app, onClick, onSubmit, pager, toast } from "./core/ui.js";
+import { $, app, onClick, onSubmit, pager, toast } from "./core/ui.js";
 import { view, nav } from "./core/router.js";
+import { pickerField, wirePickers } from "./core/picker.js";
 
 const ROLES = ["resident", "grid_worker", "agent", "dispatcher", "handler", "leader", "party_officer", "admin"];
 
@@ -42,11 +43,12 @@ async function viewAccounts(_arg, page = 1) {
       <label>${t("username")}<input name="username" id="a-username" autocomplete="off" required></label>
       <label>${t("display_name")}<input name="display_name" id="a-display"></label>
       <label>${t("role")}<select name="role" id="a-role">${ROLES.map((r) => html`<option value="${r}">${t("r_" + r)}</option>`)}</select></label>
-      <label>${t("scope")}<input name="scope" id="a-scope" value="${me.scope_code}" inputmode="numeric" required></label>
-      <label>${t("grid_optional")}<input name="grid_code" id="a-grid" inputmode="numeric"></label>
+      ${pickerField({ id: "a-scope", name: "scope", label: t("scope"), value: me.scope_code, kind: "region" })}
+      ${pickerField({ id: "a-grid", name: "grid_code", label: t("grid_optional"), kind: "grid" })}
       <label>${t("temp_password")}<input name="password" id="a-password" autocomplete="new-password" required></label>
       <p class="muted">${t("password_rule")}</p>
       <button class="primary" id="a-submit" type="submit">${t("create")}</button></form></div>`);
+  wirePickers($("#account-form"));
   onSubmit("#account-form", async (f) => {
     await api("POST", "/api/v1/users", Object.fromEntries(new FormData(f).entries()));
     toast(t("account_created"));

@@ -16,7 +16,8 @@ strings(
     imported: "导入完成", edit: "编辑", rows_failed: "以下行有错误，未写入任何数据：", row: "行", column: "列", reason: "原因",
     tag_60: "60岁以上", tag_disability: "残疾", tag_dibao: "低保", tag_wubao: "五保", tag_left_behind_child: "留守儿童",
     tag_empty_nest: "空巢老人", tag_needy_member: "困难党员", tag_veteran: "退役军人", scope: "管辖范围", person_name: "姓名",
-    edit_household: "编辑住户", phone_keep: "留空则不修改", import: "导入", relation_ph: "户主 / 配偶 / 子 / 女",
+    edit_household: "编辑住户", phone_keep: "留空则不修改", import: "导入", template: "下载模板（只有表头）",
+    tags_hint: "标签可写中文（低保、空巢老人……）或代码，多个用分号或顿号隔开；有错误时一次列出所有错误行，不写入任何数据。", relation_ph: "户主 / 配偶 / 子 / 女",
   },
   {
     add_household: "New household", add_person: "New person", address: "Address", head: "Head", id_number: "ID number",
@@ -28,7 +29,8 @@ strings(
     column: "Column", reason: "Reason", tag_60: "60+", tag_disability: "Disability", tag_dibao: "Minimum living allowance",
     tag_wubao: "Five guarantees", tag_left_behind_child: "Left-behind child", tag_empty_nest: "Empty-nest elderly",
     tag_needy_member: "Needy party member", tag_veteran: "Veteran", scope: "Scope", person_name: "Name",
-    edit_household: "Edit household", phone_keep: "Leave empty to keep", import: "Import", relation_ph: "户主 / 配偶 / 子 / 女 (as registered)",
+    edit_household: "Edit household", phone_keep: "Leave empty to keep", import: "Import", template: "Download a template (headers only)",
+    tags_hint: "Tags may be written in Chinese (低保, 空巢老人…) or as codes, separated by semicolons; a file with errors lists every bad row at once and writes nothing.", relation_ph: "户主 / 配偶 / 子 / 女 (as registered)",
   },
 );
 
@@ -138,9 +140,11 @@ function viewData() {
     ${can("write_registry") && html`<div class="card"><h2>${t("import_persons")}</h2><form id="import-persons" class="grid">
       <input type="file" name="file" accept=".csv,.xlsx,text/csv,${XLSX}" required>
       <button class="primary" type="submit">${t("import")}</button></form>
-      <p class="muted">网格代码, 地址, 姓名, 身份证号, 电话, 与户主关系, 居住类型, 标签 (grid_code, address, name, id_number, …)</p></div>
+      <p class="muted">${t("template")}: <a id="tpl-persons-csv" href="/api/v1/export/template-persons.csv">CSV</a> · <a href="/api/v1/export/template-persons.xlsx">XLSX</a>.
+        ${t("tags_hint")}</p></div>
     <div class="card"><h2>${t("import_households")}</h2><form id="import-households" class="grid">
-      <input type="file" name="file" accept=".csv,.xlsx" required><button class="primary" type="submit">${t("import")}</button></form></div>`}`);
+      <input type="file" name="file" accept=".csv,.xlsx" required><button class="primary" type="submit">${t("import")}</button></form>
+      <p class="muted">${t("template")}: <a href="/api/v1/export/template-households.csv">CSV</a> · <a href="/api/v1/export/template-households.xlsx">XLSX</a></p></div>`}`);
   for (const kind of ["persons", "households"]) {
     onSubmit(`#import-${kind}`, async (f) => {
       const file = f.file.files[0];

@@ -160,6 +160,65 @@ fn column_index(header: &[String], key: &str, zh: &str) -> Option<usize> {
     })
 }
 
+/// A tag as a spreadsheet may write it: its code or its Chinese label.
+fn tag_code(s: &str) -> String {
+    TAG_LABELS
+        .iter()
+        .find(|(_, zh)| *zh == s)
+        .map_or(s, |(code, _)| code)
+        .to_string()
+}
+
+fn tag_labels(tags: &str) -> String {
+    tags.split(',')
+        .filter(|t| !t.is_empty())
+        .map(|t| {
+            TAG_LABELS
+                .iter()
+                .find(|(c, _)| *c == t)
+                .map_or(t, |(_, zh)| zh)
+        })
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+/// The rows of a file whose grid code is well formed but names no grid in the caller's scope:
+/// reported with the file's other errors, so one pass shows them all.
+async fn unknown_grid_rows(
+    s: &AppState,
+    ctx: &Ctx,
+    table: &[Vec<String>],
+) -> ApiResult<Vec<RowError>> {
+    let Some((header, rows)) = table.split_first() else {
+        return Ok(Vec::new());
+    };
+    let Some(col) = column_index(header, COLUMNS[0].0, COLUMNS[0].1) else {
+        return Ok(Vec::new());
+    };
+    let cells: Vec<(usize, &str)> = rows
+        .iter()
+        .enumerate()
+        .map(|(n, r)| (n + 2, r.get(col).map_or("", |c| c.trim())))
+        .filter(|(_, c)| c.len() == 15 && c.bytes().all(|b| b.is_ascii_digit()))
+        .collect();
+    let mut codes: Vec<String> = cells.iter().map(|(_, c)| c.to_string()).collect();
+    codes.sort();
+    codes.dedup();
+    let known = s.store.grids_in_scope(ctx, &codes).await?;
+    Ok(cells
+        .into_iter()
+        .filter(|(_, c)| !known.contains(*c))
+        .map(|(row, c)| RowError {
+            row,
+            column: header[col].clone(),
+            reason: Msg::new(
+                format!("网格 {c} 不存在或不在您的管辖范围内"),
+                format!("grid {c} does not exist or is outside your scope"),
+            ),
+        })
+        .collect())
+}
+
 fn residence_from(s: &str) -> String {
     match s.trim() {
         "户籍" => "registered".into(),
@@ -277,7 +336,7 @@ pub fn parse_rows(
                     t.split([';', '；', '、', '|', ','])
                         .map(str::trim)
                         .filter(|t| !t.is_empty())
-                        .map(String::from)
+                        .map(tag_code)
                         .collect()
                 })
                 .unwrap_or_default();
@@ -364,8 +423,17 @@ async fn import(
     }
     let fmt = detect(&headers, &body)?;
     let table = read_table(fmt, &body)?;
-    let rows =
-        parse_rows(&table, with_persons).map_err(|rows| AppError::from(StoreError::Rows(rows)))?;
+    // Every error of the file in one answer: its rows' own, and grids that do not exist.
+    let unknown = unknown_grid_rows(&s, &a.ctx, &table).await?;
+    let rows = match parse_rows(&table, with_persons) {
+        Ok(rows) if unknown.is_empty() => rows,
+        Ok(_) => return Err(StoreError::Rows(unknown).into()),
+        Err(mut errors) => {
+            errors.extend(unknown);
+            errors.sort_by_key(|e| e.row);
+            return Err(StoreError::Rows(errors).into());
+        }
+    };
     Ok(Json(s.store.import_registry(&a.ctx, &rows).await?))
 }
 
@@ -408,7 +476,7 @@ fn persons_table(hs: &[Household], ps: &[Person], full: bool) -> Vec<Vec<String>
             if full { phone } else { mask::phone(&phone) },
             p.relation.clone(),
             residence_zh(&p.residence_type).to_string(),
-            p.tags.replace(',', ";"),
+            tag_labels(&p.tags),
         ]);
     }
     out
@@ -487,7 +555,12 @@ async fn export(
     Q(q): Q<ExportQ>,
 ) -> ApiResult<Response> {
     a.require(Permission::ReadRegistry)?;
-    let (kind, fmt) = match file.as_str() {
+    // `template-…`: the file's headers only, to fill in and import.
+    let (template, name) = match file.strip_prefix("template-") {
+        Some(rest) => (true, rest),
+        None => (false, file.as_str()),
+    };
+    let (kind, fmt) = match name {
         "persons.csv" => ("persons", Format::Csv),
         "persons.xlsx" => ("persons", Format::Xlsx),
         "households.csv" => ("households", Format::Csv),
@@ -501,7 +574,11 @@ async fn export(
             .narrow(&tongchou_domain::RegionCode::parse_field("region", r)?.scope());
     }
     let full = a.may(Permission::RevealPii);
-    let (hs, ps) = s.store.export_registry(&ctx).await?;
+    let (hs, ps) = if template {
+        (Vec::new(), Vec::new())
+    } else {
+        s.store.export_registry(&ctx).await?
+    };
     let table = if kind == "persons" {
         persons_table(&hs, &ps, full)
     } else {

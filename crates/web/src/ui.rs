@@ -24,13 +24,14 @@ macro_rules! assets {
     };
 }
 
-const ASSETS: [(&str, &str, &str); 22] = assets![
+const ASSETS: [(&str, &str, &str); 23] = assets![
     "main.js" => JS,
     "core/html.js" => JS,
     "core/i18n.js" => JS,
     "core/api.js" => JS,
     "core/ui.js" => JS,
     "core/router.js" => JS,
+    "core/picker.js" => JS,
     "accounts.js" => JS,
     "accounts_admin.js" => JS,
     "territory.js" => JS,

@@ -15,7 +15,13 @@ fn an_admin_creates_an_account_that_must_change_its_password() {
     d.type_into("#a-username", "new_worker");
     d.type_into("#a-display", "新网格员");
     d.select("#a-role", "grid_worker");
-    d.type_into("#a-scope", "320722101200");
+    // The scope is picked by name, not typed as a 12-digit code.
+    d.type_into("#a-scope-q", "白塔村");
+    d.click("#account-form .picker-hit", "白塔村委会");
+    assert_eq!(
+        d.cmd("POST", "/execute/sync", serde_json::json!({"script": "return document.querySelector('#a-scope').value", "args": []})),
+        serde_json::json!("320722101200")
+    );
     d.type_into("#a-password", "short");
     d.click("#a-submit", "");
     // The policy says what it wants, next to the field.
@@ -23,6 +29,19 @@ fn an_admin_creates_an_account_that_must_change_its_password() {
     d.type_into("#a-password", "Temp2026x");
     d.click("#a-submit", "");
     d.wait_for("tr.account-row[data-name=new_worker]", "待改密码");
+    // The audit log reads as words and narrows to what was asked.
+    d.click("#nav-audit", "");
+    d.select("#au-action", "create");
+    d.type_into("#au-target", "new_worker");
+    d.click("#au-go", "");
+    // Drawn again with the filter (its select keeps the choice).
+    d.wait_for("#au-action option[selected][value=create]", "");
+    let table = d.text("#audit-table");
+    assert!(
+        table.contains("新建") && table.contains("账号") && table.contains("new_worker"),
+        "{table}"
+    );
+    assert!(!table.contains("登录"), "only what was asked: {table}");
     d.logout();
 
     d.goto(&format!("{}/#/login", s.base));

@@ -86,5 +86,12 @@ fn a_temporary_password_must_be_changed_first_and_other_townships_cannot_touch_t
         (200, Some(true))
     );
     assert_eq!(c.get("/api/v1/me").status, 401);
+    // The audit log, narrowed to what was done to this account.
+    let log = admin
+        .get("/api/v1/audit?target=temp_worker&action=user.disable")
+        .json();
+    let items = log["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{log}");
+    assert_eq!(items[0]["username"], "town_admin");
     assert_eq!(s.client().login("temp_worker", "Mine2026y").0, 401);
 }

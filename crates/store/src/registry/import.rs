@@ -235,6 +235,13 @@ pub trait RegistryTransferStorage: Send + Sync {
         ps: &'a [Person],
         registered_at: i64,
     ) -> BoxFut<'a, ()>;
+    /// Which of `codes` are grids in `ctx`'s scope (to report every unknown grid of a file in the
+    /// same answer as its other errors).
+    fn grids_in_scope<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        codes: &'a [String],
+    ) -> BoxFut<'a, std::collections::HashSet<String>>;
     /// Every household and person in scope, for export (ordered by region, id).
     fn export_registry<'a>(&'a self, ctx: &'a Ctx) -> BoxFut<'a, (Vec<Household>, Vec<Person>)>;
 }
@@ -255,6 +262,31 @@ impl<DB: Backend> RegistryTransferStorage for SqlStore<DB> {
         registered_at: i64,
     ) -> BoxFut<'a, ()> {
         Box::pin(self.bulk_load_impl(hs, ps, registered_at))
+    }
+
+    fn grids_in_scope<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        codes: &'a [String],
+    ) -> BoxFut<'a, std::collections::HashSet<String>> {
+        Box::pin(async move {
+            let mut found = std::collections::HashSet::new();
+            for chunk in codes.chunks(500) {
+                let list: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 3)).collect();
+                let sql = format!(
+                    "SELECT code FROM grids WHERE region_code >= $1 AND region_code < $2 AND code IN ({})",
+                    list.join(",")
+                );
+                let mut q = query_as::<(String,)>(AssertSqlSafe(sql))
+                    .bind(&ctx.scope.lo)
+                    .bind(&ctx.scope.hi);
+                for c in chunk {
+                    q = q.bind(c.as_str());
+                }
+                found.extend(q.fetch_all(&self.pool).await?.into_iter().map(|(c,)| c));
+            }
+            Ok(found)
+        })
     }
 
     fn export_registry<'a>(&'a self, ctx: &'a Ctx) -> BoxFut<'a, (Vec<Household>, Vec<Person>)> {

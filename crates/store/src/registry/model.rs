@@ -61,6 +61,19 @@ pub const TAGS: [&str; 8] = [
     "veteran",
 ];
 
+/// Each tag's Chinese label, as a county's own spreadsheets write it (import accepts either;
+/// export with Chinese headers writes the label).
+pub const TAG_LABELS: [(&str, &str); 8] = [
+    ("60+", "60岁以上"),
+    ("disability", "残疾"),
+    ("dibao", "低保"),
+    ("wubao", "五保"),
+    ("left_behind_child", "留守儿童"),
+    ("empty_nest", "空巢老人"),
+    ("needy_member", "困难党员"),
+    ("veteran", "退役军人"),
+];
+
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 pub struct PersonInput {
     #[schemars(with = "Option<crate::IdIn>")]

@@ -19,6 +19,20 @@ pub struct AuditEntry {
     pub detail: String,
 }
 
+/// Narrows the audit log: who (username), what (action), on what (target id), and when
+/// (`from` inclusive, `to` exclusive, Unix ms). Empty means any.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct AuditFilter {
+    #[serde(default)]
+    pub actor: String,
+    #[serde(default)]
+    pub action: String,
+    #[serde(default)]
+    pub target: String,
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+}
+
 pub(crate) async fn write_audit<DB: Backend>(
     tx: &mut Tx<DB>,
     ctx: &Ctx,
@@ -60,6 +74,13 @@ pub(crate) async fn write_audit<DB: Backend>(
 /// Reading and writing the audit log.
 pub trait AuditStorage: Send + Sync {
     fn list_audit<'a>(&'a self, ctx: &'a Ctx, page: PageReq) -> BoxFut<'a, Page<AuditEntry>>;
+    /// The audit log narrowed by actor, action, target and time (each optional).
+    fn search_audit<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        f: &'a AuditFilter,
+        page: PageReq,
+    ) -> BoxFut<'a, Page<AuditEntry>>;
     fn audit<'a>(
         &'a self,
         ctx: &'a Ctx,
@@ -73,13 +94,24 @@ pub trait AuditStorage: Send + Sync {
 
 impl<DB: Backend> AuditStorage for SqlStore<DB> {
     fn list_audit<'a>(&'a self, ctx: &'a Ctx, page: PageReq) -> BoxFut<'a, Page<AuditEntry>> {
+        Box::pin(async move { self.search_audit(ctx, &AuditFilter::default(), page).await })
+    }
+
+    fn search_audit<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        f: &'a AuditFilter,
+        page: PageReq,
+    ) -> BoxFut<'a, Page<AuditEntry>> {
         Box::pin(async move {
             let mut tx = self.read_tx().await?;
             // Rows that belong to no region (the deployment's own) are the top administrator's.
             let top = is_top_admin(&mut tx, ctx).await?;
             let rows = query_as::<AuditEntry>(
                 "SELECT id, at, user_id, username, action, target_type, target_id, detail FROM audit_log \
-                 WHERE (region_code >= $1 AND region_code < $2) OR (region_code = '' AND $3) \
+                 WHERE ((region_code >= $1 AND region_code < $2) OR (region_code = '' AND $3)) \
+                 AND ($6 = '' OR username = $6) AND ($7 = '' OR action = $7) \
+                 AND ($8 = '' OR target_id = $8) AND ($9 = 0 OR at >= $9) AND ($10 = 0 OR at < $10) \
                  ORDER BY at DESC, id DESC LIMIT $4 OFFSET $5",
             )
             .bind(&ctx.scope.lo)
@@ -87,6 +119,11 @@ impl<DB: Backend> AuditStorage for SqlStore<DB> {
             .bind(top)
             .bind(page.limit_plus_one())
             .bind(page.offset())
+            .bind(f.actor.trim())
+            .bind(f.action.trim())
+            .bind(f.target.trim())
+            .bind(f.from.unwrap_or(0))
+            .bind(f.to.unwrap_or(0))
             .fetch_all(&mut *tx)
             .await?;
             tx.commit().await?;

@@ -3,9 +3,11 @@
 
 mod grids;
 mod model;
+mod places;
 
 pub use grids::*;
 pub use model::*;
+pub use places::*;
 
 use crate::prelude::*;
 

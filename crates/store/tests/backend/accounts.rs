@@ -104,6 +104,26 @@ async fn an_admin_manages_the_accounts_of_its_scope_only() {
         ] {
             assert!(actions.contains(&a), "{a} in {actions:?}");
         }
+        // Narrowed by action and actor: the one disabling, by the township's administrator.
+        let f = AuditFilter {
+            action: "user.disable".into(),
+            actor: town.username.clone(),
+            ..Default::default()
+        };
+        let found = s
+            .search_audit(&town, &f, PageReq::new(None, None))
+            .await
+            .unwrap();
+        assert_eq!(found.items.len(), 1, "{:?}", found.items);
+        assert_eq!(found.items[0].target_id, "li");
+        let later = AuditFilter {
+            from: Some(now_ms() + 60_000),
+            ..Default::default()
+        };
+        let none = s
+            .search_audit(&town, &later, PageReq::new(None, None))
+            .await;
+        assert!(none.unwrap().items.is_empty());
     })
     .await;
 }

@@ -6,6 +6,7 @@ import { session, can } from "../core/api.js";
 import { $, app, toast, onSubmit } from "../core/ui.js";
 import { view, nav } from "../core/router.js";
 import { categoryOptions, showSimilar } from "./shared.js";
+import { pickerField, wirePickers } from "../core/picker.js";
 import { sendOrKeep, newKey } from "../field/outbox.js";
 import { shrink } from "../field/photo.js";
 
@@ -50,8 +51,8 @@ async function viewNewCase() {
     <label>${t("title")}<input name="title" id="c-title"></label>
     <label>${t("description")}<textarea name="description" id="c-description" rows="3" required>${pre.description || ""}</textarea></label>
     <label>${t("address")}<input name="address" id="c-address" value="${pre.address || ""}"></label>
-    <label>${t("region")}<input name="region_code" id="c-region" value="${me.grid_code || pre.grid_code ? "" : me.scope_code}" inputmode="numeric"></label>
-    <label>${t("grid_code")}<input name="grid_code" id="c-grid" value="${pre.grid_code || me.grid_code || ""}" inputmode="numeric"></label>
+    ${pickerField({ id: "c-region", name: "region_code", label: t("region"), value: me.grid_code || pre.grid_code ? "" : me.scope_code, kind: "region" })}
+    ${pickerField({ id: "c-grid", name: "grid_code", label: t("grid_code"), value: pre.grid_code || me.grid_code || "", kind: "grid" })}
     <label>${t("photo")}<input type="file" id="c-photo" accept="image/jpeg,image/png,image/webp" capture="environment"></label>
     <label>${t("priority")}<select name="priority"><option value="">${t("choose")}</option><option value="normal">${t("normal")}</option><option value="urgent">${t("urgent")}</option><option value="emergency">${t("emergency")}</option></select></label>
     <label>${t("reporter")}<input name="reporter_name"></label>
@@ -62,6 +63,7 @@ async function viewNewCase() {
     <div class="actions"><button type="button" class="secondary" id="c-locate">${t("locate")}</button>
     <button class="primary" id="c-submit" type="submit">${t("submit")}</button></div>
   </form></div>`);
+  wirePickers($("#case-form"));
   const hint = () => {
     const f = $("#case-form");
     showSimilar($("#similar"), { category_code: f.category_code.value, region_code: f.region_code.value, grid_code: f.grid_code.value, lat: f.lat.value, lng: f.lng.value }, false);

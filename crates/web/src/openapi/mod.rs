@@ -75,7 +75,10 @@ pub fn build() -> Value {
             rest = &rest[end..];
         }
         for q in o.query {
-            let schema = if matches!(*q, "page" | "page_size" | "household" | "limit") {
+            let schema = if matches!(
+                *q,
+                "page" | "page_size" | "household" | "limit" | "from" | "to"
+            ) {
                 json!({"type": "integer"})
             } else if matches!(*q, "overdue" | "supervised" | "mine" | "unread") {
                 b()
@@ -161,7 +164,8 @@ fn path_schema(path: &str, name: &str) -> Value {
         }
         "kind" => json!({"enum": ["persons", "households"]}),
         "file" => {
-            json!({"enum": ["persons.csv", "persons.xlsx", "households.csv", "households.xlsx"]})
+            json!({"enum": ["persons.csv", "persons.xlsx", "households.csv", "households.xlsx",
+                "template-persons.csv", "template-persons.xlsx", "template-households.csv", "template-households.xlsx"]})
         }
         _ => s(),
     }

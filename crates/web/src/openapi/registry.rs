@@ -105,7 +105,7 @@ pub const OPS: &[Op] = &[
         "get",
         "/api/v1/export/{file}",
         "registry",
-        "Export persons.csv, persons.xlsx, households.csv or households.xlsx",
+        "Export persons.csv, persons.xlsx, households.csv or households.xlsx; template-<file> gives the headers only, to fill in and import",
         &["region"],
         None,
         "File",

@@ -20,7 +20,7 @@ use serde_json::{Map, Value, json};
 use tongchou_store::{
     ApiKey, Attachment, AuditEntry, CaseAct, CaseContacts, CaseInput, CategoryRow, Dispute,
     GridInput, HouseholdInput, ImportCounts, Mediator, MediatorInput, Page, Party, PartyInput,
-    Patrol, PatrolEnd, PatrolStart, PersonInput, Region, RegionPatch, RuleInput, RuleRow,
+    Patrol, PatrolEnd, PatrolStart, PersonInput, PlaceHit, Region, RegionPatch, RuleInput, RuleRow,
     ServiceCenter, SessionInput, Unit, User, Visit, VisitInput,
 };
 
@@ -114,6 +114,7 @@ fn generated() -> Map<String, Value> {
     add::<Visit>(&mut g);
     add::<Items<Visit>>(&mut g);
     add::<crate::visits::DueList>(&mut g);
+    add::<Items<PlaceHit>>(&mut g);
     add::<Patrol>(&mut g);
     add::<Page<Patrol>>(&mut g);
     // A type that is both read and written (a category) gets two schemas: as the server reads it

@@ -59,6 +59,15 @@ pub const OPS: &[Op] = &[
     ),
     op(
         "get",
+        "/api/v1/places",
+        "regions",
+        "Regions and grids of the caller's scope whose name holds q (kind: region or grid; at most limit of each), for pickers",
+        &["q", "kind", "limit"],
+        None,
+        "PlaceHitList",
+    ),
+    op(
+        "get",
         "/api/v1/grids",
         "grids",
         "Grids under a region",

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
-use tongchou_domain::{Permission, RegionCode, grid};
+use tongchou_domain::{Invalid, Permission, RegionCode, grid};
 use tongchou_store::*;
 
 pub fn routes() -> Router<AppState> {
@@ -26,6 +26,7 @@ pub fn routes() -> Router<AppState> {
             get(region_centers),
         )
         .route("/api/v1/grids", get(list_grids).post(create_grid))
+        .route("/api/v1/places", get(search_places))
         .route("/api/v1/grids/{code}", get(get_grid).patch(update_grid))
 }
 
@@ -172,6 +173,46 @@ fn grid_out(g: Grid) -> GridOut {
             .collect(),
         grid: g,
     }
+}
+
+#[derive(Deserialize)]
+struct PlacesQ {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    kind: String,
+    limit: Option<u32>,
+}
+
+/// Regions and grids of the caller's scope by a fragment of their name (the pickers).
+async fn search_places(
+    State(s): State<AppState>,
+    a: Auth,
+    Q(q): Q<PlacesQ>,
+) -> ApiResult<Json<Items<PlaceHit>>> {
+    a.require(Permission::ReadRegistry)?;
+    if q.q.chars().count() > 30 {
+        return Err(Invalid::new(
+            "q",
+            "too_long",
+            "长度不能超过 30 个字符",
+            "must be at most 30 characters",
+        )
+        .into());
+    }
+    if !matches!(q.kind.as_str(), "" | "region" | "grid") {
+        return Err(Invalid::new(
+            "kind",
+            "invalid_value",
+            "只能是 region 或 grid",
+            "must be region or grid",
+        )
+        .into());
+    }
+    let limit = q.limit.unwrap_or(10).clamp(1, 50);
+    Ok(items(
+        s.store.search_places(&a.ctx, &q.q, &q.kind, limit).await?,
+    ))
 }
 
 #[derive(Deserialize)]
