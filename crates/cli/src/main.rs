@@ -20,7 +20,7 @@ USAGE:
                  [--max-connections N] [--per-client-connections N] [--trusted-proxy NET ...]
                  [--session-hours H] [--max-upload-mb M] [--lockout-after N]
                  [--lockout-seconds S] [--login-failures-per-client N]
-                 [--log-format text|json] [--metrics-allow NET ...]
+                 [--log-format text|json] [--metrics-allow NET ...] [--utc-offset +08:00]
   tongchou demo [--data-dir DIR] [--database-url URL]      load the demo into an empty database
   tongchou import regions DIR [--data-dir DIR] [--database-url URL]
   tongchou user create --username U --password P --role ROLE --scope CODE [--name NAME] [--grid GRID]
@@ -37,7 +37,8 @@ minute and client address), --header-timeout 10, --body-timeout 30, --write-time
 the client leaves unread), --request-timeout 120,
 --max-connections (open-file limit less 128), --per-client-connections 256, --session-hours 8,
 --max-upload-mb 10, --lockout-after 5 (failed logins), --lockout-seconds 900,
---login-failures-per-client 30 (then held back 1 min, doubling up to 64 min), --log-format text
+--login-failures-per-client 30 (then held back 1 min, doubling up to 64 min), --utc-offset +08:00
+(the one time zone of case numbers, calendar days, timelines and reports), --log-format text
 (one line per request; json for log collectors), --metrics-allow 127.0.0.0/8 and ::1 (who may
 read /metrics).
 --trusted-proxy 10.0.0.1 (or a network, repeatable; also TONGCHOU_TRUSTED_PROXIES, comma list):
@@ -158,6 +159,14 @@ async fn run() -> Result<()> {
                 .opt_value_from_str("--listen")?
                 .unwrap_or_else(|| "127.0.0.1:8080".parse().expect("addr"));
             let demo = args.contains("--demo");
+            // One time zone for case numbers, calendar days, timelines and reports.
+            if let Some(s) = args.opt_value_from_str::<_, String>("--utc-offset")? {
+                let minutes = tongchou_domain::date::parse_utc_offset(&s).ok_or_else(|| {
+                    anyhow!("--utc-offset: expected ±HH:MM (e.g. +08:00), got {s:?}")
+                })?;
+                tongchou_domain::date::set_utc_offset_minutes(minutes)
+                    .map_err(|e| anyhow!("--utc-offset: {e}"))?;
+            }
             let mut config = Config::default();
             if let Some(n) = args.opt_value_from_str::<_, u64>("--sweep-seconds")? {
                 config.sweep_every_ms = n * 1000;

@@ -433,3 +433,35 @@ fn apikey_from_the_command_line_files_an_open311_request() {
     let v: serde_json::Value = r.body_mut().read_json().unwrap();
     assert_eq!(v[0]["code"], 400, "{v}");
 }
+
+/// One time zone for everything, configurable: a deployment at UTC files a case at 23:00 UTC on
+/// that UTC day, tells the UI its offset, and writes Open311 times with it; a bad offset stops
+/// the server at start with the reason.
+#[test]
+fn the_time_zone_is_one_setting() {
+    let (ok, out) = tongchou(&["serve", "--utc-offset", "+25:00", "--listen", "127.0.0.1:1"]);
+    assert!(!ok && out.contains("--utc-offset"), "{out}");
+    let s = Server::start_with(temp_dir("utc"), true, &["--utc-offset", "+00:00"]);
+    let c = s.login("village_grid_worker");
+    assert_eq!(c.get("/api/v1/me").json()["utc_offset_minutes"], 0);
+    let r = c.post(
+        "/api/v1/cases",
+        json!({"category_code": "0101", "description": "时区测试", "region_code": "320722101200"}),
+    );
+    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    let case = r.json();
+    let created = case["created_at"].as_i64().unwrap();
+    let utc_day = {
+        let days = created.div_euclid(86_400_000);
+        let (y, m, d) = tongchou_domain::date::civil_from_days(days);
+        format!("{y:04}{m:02}{d:02}")
+    };
+    let number = case["number"].as_str().unwrap();
+    assert_eq!(&number[7..15], utc_day, "{number}");
+    let o = s
+        .client()
+        .get(&format!("/open311/v2/requests/{number}.json"));
+    assert_eq!(o.status, 200, "{}", String::from_utf8_lossy(&o.body));
+    let body = String::from_utf8_lossy(&o.body).to_string();
+    assert!(body.contains("+00:00"), "{body}");
+}

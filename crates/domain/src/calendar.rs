@@ -1,7 +1,7 @@
 //! Working-day calendar and time limits (SPEC §3).
 //!
 //! A day is a working day when it is listed as a 调休 working day, or when it is a weekday that is
-//! not listed as a public holiday. Days are China Standard Time (UTC+8). Limits in working days
+//! not listed as a public holiday. Days are in the deployment's time zone (China Standard Time, UTC+8, unless configured). Limits in working days
 //! end at 24:00 of the n-th working day after the day the clock starts; limits in working hours
 //! count only the hours that fall on working days.
 
@@ -9,7 +9,6 @@ use crate::Invalid;
 use std::collections::BTreeSet;
 
 pub const DAY_MS: i64 = 86_400_000;
-const TZ_MS: i64 = 8 * 3_600_000;
 
 /// Days since 1970-01-01 (CST) of a `YYYY-MM-DD` date.
 pub fn day_of(date: &str) -> Option<i64> {
@@ -35,12 +34,12 @@ pub fn day_of(date: &str) -> Option<i64> {
 
 /// The CST day of a Unix time in milliseconds.
 pub fn day_of_ms(ms: i64) -> i64 {
-    (ms + TZ_MS).div_euclid(DAY_MS)
+    (ms + crate::date::utc_offset_ms()).div_euclid(DAY_MS)
 }
 
 /// Unix milliseconds of 00:00 CST of a day.
 pub fn start_of_day_ms(day: i64) -> i64 {
-    day * DAY_MS - TZ_MS
+    day * DAY_MS - crate::date::utc_offset_ms()
 }
 
 /// 0 = Monday … 6 = Sunday.

@@ -67,7 +67,8 @@ const label = (prefix, code) => (t(prefix + code) === prefix + code ? code : t(p
 
 async function viewAudit(arg, page = 1) {
   const p = new URLSearchParams(arg ? decodeURIComponent(arg) : "");
-  const day = (d) => (d ? new Date(d + "T00:00:00").getTime() : 0);
+  // A day starts at midnight in the deployment's time zone, as the server counts days.
+  const day = (d) => (d ? Date.parse(d + "T00:00:00Z") - (session.me.utc_offset_minutes ?? 480) * 60000 : 0);
   const qs = new URLSearchParams({ page, page_size: 50 });
   for (const k of ["actor", "action", "target"]) if (p.get(k)) qs.set(k, p.get(k));
   if (p.get("from")) qs.set("from", day(p.get("from")));

@@ -78,6 +78,8 @@ async function viewReport() {
       <dt>${t("secret")}</dt><dd id="receipt-secret">${r.secret}</dd></dl>${photoNote}
       <p><a id="receipt-track" href="#/track/${encodeURIComponent(r.number + "~" + r.secret)}">${t("track_title")}</a>
       · <a id="receipt-again" href="#/report">${t("file_another")}</a></p>`);
+    // The receipt has its own address: a reload, or any link to #/report, gives a fresh form.
+    history.replaceState(null, "", "#/report/filed");
     $("#receipt-again").addEventListener("click", (e) => {
       e.preventDefault();
       viewReport();

@@ -201,6 +201,8 @@ pub struct Me {
     pub permissions: Vec<&'static str>,
     /// The password is temporary: the UI asks for a new one before anything else.
     pub must_change_password: bool,
+    /// The deployment's offset from UTC (minutes): the UI shows every time in it.
+    pub utc_offset_minutes: i64,
 }
 
 pub fn me(user: &User, role: Role, csrf: &str) -> Me {
@@ -226,6 +228,7 @@ pub fn me(user: &User, role: Role, csrf: &str) -> Me {
         unit_id: user.unit_id.map(|u| u.to_string()),
         csrf_token: csrf.to_string(),
         must_change_password: user.must_change_password,
+        utc_offset_minutes: tongchou_domain::date::utc_offset_ms() / 60_000,
         permissions: perms
             .iter()
             .filter(|(p, _)| role.may(*p))

@@ -66,3 +66,17 @@ pub fn items<T>(items: Vec<T>) -> axum::Json<Items<T>> {
 /// An answer with nothing more to say: `{}`.
 #[derive(serde::Serialize, schemars::JsonSchema)]
 pub struct Empty {}
+
+/// A search fragment (a name, a place) of at most 30 characters, refused naming `field`.
+pub fn search_fragment(field: &str, q: &str) -> ApiResult<()> {
+    if q.chars().count() > 30 {
+        return Err(tongchou_domain::Invalid::new(
+            field,
+            "too_long",
+            "长度不能超过 30 个字符",
+            "must be at most 30 characters",
+        )
+        .into());
+    }
+    Ok(())
+}

@@ -1,6 +1,7 @@
 // Shared pieces of the page: lookup, toast, form errors, breadcrumbs, pager, lists, times.
 import { html, render } from "./html.js";
 import { t } from "./i18n.js";
+import { session } from "./api.js";
 
 export const $ = (sel, root = document) => root.querySelector(sel);
 export const $$ = (sel, root = document) => [...root.querySelectorAll(sel)];
@@ -71,11 +72,12 @@ export function pager(page, hasMore, go) {
   return html`<div class="pager" id="${id}">${page > 1 && html`<button class="secondary prev">${t("prev")}</button>`}<span class="muted">${page}</span>${hasMore && html`<button class="secondary next">${t("next")}</button>`}</div>`;
 }
 
+/** A time in the deployment's one time zone (not the phone's), as the server dates cases. */
 export function fmtTime(ms) {
   if (!ms) return "";
-  const d = new Date(ms);
+  const d = new Date(ms + (session.me?.utc_offset_minutes ?? 480) * 60000);
   const p = (n) => String(n).padStart(2, "0");
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+  return `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}`;
 }
 
 export { html, render };

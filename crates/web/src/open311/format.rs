@@ -112,17 +112,25 @@ pub(crate) fn error(fmt: Fmt, status: StatusCode, description: &str) -> Response
     )
 }
 
-/// ISO 8601 in China Standard Time.
+/// ISO 8601 in the deployment's time zone.
 pub(crate) fn iso(ms: i64) -> String {
-    let secs = (ms + 8 * 3_600_000).div_euclid(1000);
+    let offset = tongchou_domain::date::utc_offset_ms();
+    let secs = (ms + offset).div_euclid(1000);
     let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400);
     let (y, m, d) = tongchou_domain::date::civil_from_days(days);
+    let (sign, off) = if offset < 0 {
+        ('-', -offset)
+    } else {
+        ('+', offset)
+    };
     format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}+08:00",
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}{sign}{:02}:{:02}",
         rem / 3600,
         rem % 3600 / 60,
-        rem % 60
+        rem % 60,
+        off / 3_600_000,
+        off % 3_600_000 / 60_000
     )
 }
 
@@ -145,7 +153,7 @@ pub(crate) fn parse_iso(s: &str) -> Option<i64> {
         let off = (h.parse::<i64>().ok()? * 60 + m.parse::<i64>().ok()?) * 60_000;
         (&rest[..i], if &rest[i..=i] == "-" { -off } else { off })
     } else {
-        (rest, 8 * 3_600_000)
+        (rest, tongchou_domain::date::utc_offset_ms())
     };
     let mut parts = time.split(':');
     let h: i64 = parts.next()?.parse().ok()?;

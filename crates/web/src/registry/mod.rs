@@ -187,17 +187,7 @@ async fn list_persons(
     Q(q): Q<PersonQ>,
 ) -> ApiResult<Json<Page<PersonOut>>> {
     a.require(Permission::ReadRegistry)?;
-    if let Some(n) = q.q.as_deref()
-        && n.chars().count() > 30
-    {
-        return Err(Invalid::new(
-            "q",
-            "too_long",
-            "长度不能超过 30 个字符",
-            "must be at most 30 characters",
-        )
-        .into());
-    }
+    search_fragment("q", q.q.as_deref().unwrap_or(""))?;
     let f = PersonFilter {
         q: q.q,
         id_number: q.id_number,

@@ -191,15 +191,7 @@ async fn search_places(
     Q(q): Q<PlacesQ>,
 ) -> ApiResult<Json<Items<PlaceHit>>> {
     a.require(Permission::ReadRegistry)?;
-    if q.q.chars().count() > 30 {
-        return Err(Invalid::new(
-            "q",
-            "too_long",
-            "长度不能超过 30 个字符",
-            "must be at most 30 characters",
-        )
-        .into());
-    }
+    search_fragment("q", &q.q)?;
     if !matches!(q.kind.as_str(), "" | "region" | "grid") {
         return Err(Invalid::new(
             "kind",
