@@ -600,3 +600,44 @@ fn open311_services_and_requests_in_json_and_xml() {
     );
     assert_eq!(st, 403);
 }
+
+/// A verification queued offline and sent twice (its answer lost the first time) is taken once:
+/// the resend with the same Idempotency-Key answers the case as it is, not `stale_case`.
+#[test]
+fn a_resent_case_action_with_its_key_is_taken_once() {
+    let s = Server::start(temp_dir("action-keys"), true);
+    let gw = s.login("village_grid_worker");
+    let r = gw.post(
+        "/api/v1/cases",
+        json!({"category_code": "0101", "description": "重发测试", "region_code": "320722101200"}),
+    );
+    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    let version = r.json()["version"].clone();
+    let disp = s.login("town_dispatcher");
+    let body = json!({"action": "accept", "version": version}).to_string();
+    let send = || {
+        disp.send_with(
+            "POST",
+            &format!("/api/v1/cases/{id}/actions"),
+            Some(("application/json", body.clone().into_bytes())),
+            &[("Idempotency-Key", "verify-0001")],
+        )
+    };
+    let (a, b) = (send(), send());
+    assert_eq!(
+        (a.status, b.status),
+        (200, 200),
+        "{}",
+        String::from_utf8_lossy(&b.body)
+    );
+    assert_eq!(a.json()["version"], b.json()["version"]);
+    let events = disp.get(&format!("/api/v1/cases/{id}")).json()["events"].clone();
+    let accepts = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "accept")
+        .count();
+    assert_eq!(accepts, 1, "{events}");
+}

@@ -213,6 +213,10 @@ macro_rules! migrations {
                 16,
                 include_str!("../../migrations/0016_password_change.sql"),
             ),
+            (
+                17,
+                include_str!("../../migrations/0017_case_action_keys.sql"),
+            ),
         ]
     };
 }

@@ -210,6 +210,19 @@ pub(crate) async fn case_by_secret<DB: Backend>(
     Ok(c)
 }
 
+/// The case and action a key was first used for.
+async fn action_by_key<DB: Backend>(
+    tx: &mut Tx<DB>,
+    key: &str,
+) -> StoreResult<Option<(i64, String)>> {
+    Ok(
+        query_as("SELECT case_id, action FROM case_action_keys WHERE idem_key = $1")
+            .bind(key)
+            .fetch_optional(&mut **tx)
+            .await?,
+    )
+}
+
 impl<DB: Backend> SqlStore<DB> {
     pub(crate) async fn act_tx(
         &self,
@@ -237,6 +250,16 @@ impl<DB: Backend> SqlStore<DB> {
                 c
             }
         };
+        // The offline queue's resend of an action already taken: the case as it is now.
+        if let Some(key) = &a.key
+            && let Some((case_id, action)) = action_by_key(&mut tx, key).await?
+        {
+            return if case_id == c.id && action == a.action {
+                Ok(c.with_light(now))
+            } else {
+                Err(StoreError::key_reused())
+            };
+        }
         if a.version.is_some_and(|v| v != c.version) {
             return Err(StoreError::refused(
                 "stale_case",
@@ -253,6 +276,26 @@ impl<DB: Backend> SqlStore<DB> {
             }
             None => apply_side_action(&mut tx, ctx, via_secret, c, a, now).await?,
         };
+        if let Some(key) = &a.key {
+            let kept = query(
+                "INSERT INTO case_action_keys (idem_key, case_id, action, created_at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(key.as_str())
+            .bind(c.id)
+            .bind(a.action.as_str())
+            .bind(now)
+            .execute(&mut *tx)
+            .await;
+            // Two resends at once: the other one took the action; answer the case as it is.
+            if lost_key_race(&kept, Some(key)).is_some() {
+                drop(tx);
+                let mut tx = self.read_tx().await?;
+                return Ok(fetch_case(&mut tx, &Scope::all(), c.id)
+                    .await?
+                    .with_light(now));
+            }
+            kept?;
+        }
         let c = fetch_case(&mut tx, &Scope::all(), c.id).await?;
         tx.commit().await?;
         Ok(c.with_light(now))

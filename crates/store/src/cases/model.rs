@@ -260,6 +260,11 @@ pub struct CaseAct {
     pub satisfaction: String,
     /// The version the client saw; a stale one is refused (`stale_case`).
     pub version: Option<i32>,
+    /// The caller's Idempotency-Key (from the header, never the body): a resend of an action
+    /// already taken answers the case as it is.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub key: Option<String>,
 }
 
 /// The side actions: recorded as events, the state stays.

@@ -306,6 +306,28 @@ async fn the_whole_loop_with_refusals_rework_rating_and_reopen() {
             code_of(s.act_on_case(&disp, c.id, &stale).await.unwrap_err()),
             "stale_case"
         );
+        // The offline queue's resend: the same key answers the case as it is (no second event,
+        // no stale refusal); the key reused for another action is refused.
+        let keyed = CaseAct {
+            version: Some(c.version),
+            key: Some("u9:k1".into()),
+            ..act("comment", "到现场看过")
+        };
+        let events = |d: CaseDetail| d.events.len();
+        let before = events(s.get_case(&disp, c.id).await.unwrap());
+        let first = s.act_on_case(&disp, c.id, &keyed).await.unwrap();
+        let again = s.act_on_case(&disp, c.id, &keyed).await.unwrap();
+        assert_eq!(again.version, first.version);
+        assert_eq!(events(s.get_case(&disp, c.id).await.unwrap()), before + 1);
+        let other = CaseAct {
+            key: Some("u9:k1".into()),
+            ..act("supervise", "")
+        };
+        assert_eq!(
+            code_of(s.act_on_case(&disp, c.id, &other).await.unwrap_err()),
+            "idempotency_key_reused"
+        );
+        let c = first;
         // Dispatch defaults to the routed unit; 首接负责制 records it.
         let c = s
             .act_on_case(&disp, c.id, &act("dispatch", ""))
@@ -383,6 +405,7 @@ async fn the_whole_loop_with_refusals_rework_rating_and_reopen() {
             [
                 "report",
                 "accept",
+                "comment",
                 "dispatch",
                 "sign",
                 "handle",

@@ -6,6 +6,7 @@ use crate::error::{ApiResult, AppError};
 use crate::extract::*;
 use crate::{AppState, JsonBody};
 use axum::extract::{Path, State};
+use axum::http::HeaderMap;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
@@ -65,8 +66,11 @@ async fn act(
     State(s): State<AppState>,
     a: Auth,
     Path(id): Path<String>,
-    JsonBody(b): JsonBody<CaseAct>,
+    headers: HeaderMap,
+    JsonBody(mut b): JsonBody<CaseAct>,
 ) -> ApiResult<Json<CaseOut>> {
+    // The field app's offline queue may send an action twice: the second is answered, not refused.
+    b.key = idempotency_key(&headers, &format!("u{}", a.user.id))?;
     let c = s
         .store
         .act_on_case(&a.ctx, parse_id(&id, "case")?, &b)
