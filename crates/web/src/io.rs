@@ -208,14 +208,7 @@ async fn unknown_grid_rows(
     Ok(cells
         .into_iter()
         .filter(|(_, c)| !known.contains(*c))
-        .map(|(row, c)| RowError {
-            row,
-            column: header[col].clone(),
-            reason: Msg::new(
-                format!("网格 {c} 不存在或不在您的管辖范围内"),
-                format!("grid {c} does not exist or is outside your scope"),
-            ),
-        })
+        .map(|(row, c)| RowError::unknown_grid(row, header[col].clone(), c))
         .collect())
 }
 

@@ -105,14 +105,7 @@ impl<DB: Backend> SqlStore<DB> {
                 grids.insert(h.grid_code.clone(), found);
             }
             let Some(region) = grids[&h.grid_code].clone() else {
-                errors.push(RowError {
-                    row: r.row,
-                    column: "grid_code".into(),
-                    reason: Msg::new(
-                        format!("网格 {} 不存在或不在您的管辖范围内", h.grid_code),
-                        "grid does not exist or is outside your scope",
-                    ),
-                });
+                errors.push(RowError::unknown_grid(r.row, "grid_code", &h.grid_code));
                 continue;
             };
             let county = region[..6].to_string();

@@ -172,6 +172,20 @@ pub struct RowError {
     pub reason: tongchou_domain::error::Msg,
 }
 
+impl RowError {
+    /// A row whose grid code names no grid in the importer's scope.
+    pub fn unknown_grid(row: usize, column: impl Into<String>, code: &str) -> RowError {
+        RowError {
+            row,
+            column: column.into(),
+            reason: tongchou_domain::error::Msg::new(
+                format!("网格 {code} 不存在或不在您的管辖范围内"),
+                format!("grid {code} does not exist or is outside your scope"),
+            ),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, Default, Serialize, schemars::JsonSchema)]
 pub struct ImportCounts {
     pub households_created: u64,

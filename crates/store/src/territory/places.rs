@@ -42,51 +42,46 @@ impl<DB: Backend> PlaceStorage for SqlStore<DB> {
                 return Ok(Vec::new());
             }
             let pattern = format!("%{}%", like_escape(q));
-            let mut tx = self.read_tx().await?;
-            let mut hits = Vec::new();
-            if kind != "grid" {
-                let rows: Vec<(String, String, String, Option<String>)> = query_as(
+            // Both kinds read as (code, name, level, parent's name), each cut at `limit`.
+            let searches = [
+                (
+                    "region",
                     "SELECT r.code, r.name, r.level, p.name FROM regions r \
                      LEFT JOIN regions p ON p.code = r.parent_code \
                      WHERE r.code >= $1 AND r.code < $2 AND r.name LIKE $3 ESCAPE '\\' \
                      ORDER BY length(r.name), r.code LIMIT $4",
-                )
-                .bind(&ctx.scope.lo)
-                .bind(&ctx.scope.hi)
-                .bind(&pattern)
-                .bind(i64::from(limit))
-                .fetch_all(&mut *tx)
-                .await?;
+                ),
+                (
+                    "grid",
+                    "SELECT g.code, g.name, 'grid', r.name FROM grids g \
+                     LEFT JOIN regions r ON r.code = g.region_code \
+                     WHERE g.region_code >= $1 AND g.region_code < $2 AND g.name LIKE $3 ESCAPE '\\' \
+                     ORDER BY length(g.name), g.code LIMIT $4",
+                ),
+            ];
+            let mut tx = self.read_tx().await?;
+            let mut hits = Vec::new();
+            for (k, sql) in searches {
+                if !kind.is_empty() && kind != k {
+                    continue;
+                }
+                let rows: Vec<(String, String, String, Option<String>)> = query_as(sql)
+                    .bind(&ctx.scope.lo)
+                    .bind(&ctx.scope.hi)
+                    .bind(&pattern)
+                    .bind(i64::from(limit))
+                    .fetch_all(&mut *tx)
+                    .await?;
                 hits.extend(
                     rows.into_iter()
                         .map(|(code, name, level, parent_name)| PlaceHit {
-                            kind: "region",
+                            kind: k,
                             code,
                             name,
                             level,
                             parent_name,
                         }),
                 );
-            }
-            if kind != "region" {
-                let rows: Vec<(String, String, Option<String>)> = query_as(
-                    "SELECT g.code, g.name, r.name FROM grids g LEFT JOIN regions r ON r.code = g.region_code \
-                     WHERE g.region_code >= $1 AND g.region_code < $2 AND g.name LIKE $3 ESCAPE '\\' \
-                     ORDER BY length(g.name), g.code LIMIT $4",
-                )
-                .bind(&ctx.scope.lo)
-                .bind(&ctx.scope.hi)
-                .bind(&pattern)
-                .bind(i64::from(limit))
-                .fetch_all(&mut *tx)
-                .await?;
-                hits.extend(rows.into_iter().map(|(code, name, parent_name)| PlaceHit {
-                    kind: "grid",
-                    code,
-                    name,
-                    level: "grid".into(),
-                    parent_name,
-                }));
             }
             Ok(hits)
         })
