@@ -84,6 +84,8 @@ async fn seed(data_dir: &std::path::Path, n: usize, sample_path: &std::path::Pat
                 grid_code: grid_code.clone(),
                 address: format!("压测{hid}号"),
                 phone: None,
+                lat: None,
+                lng: None,
                 member_count: 0,
                 head_name: None,
             });

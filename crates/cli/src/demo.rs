@@ -287,6 +287,9 @@ pub async fn load(store: &Store) -> Result<String> {
         }
     }
 
+    let (mut shapes, village_cells) = crate::demo_map::county_cells(store, COUNTY).await?;
+    // Positions draw from their own stream, so the people generated stay as they were.
+    let mut spot = StdRng::seed_from_u64(7022);
     let mut grids_made = 0;
     let mut households = Vec::new();
     let mut persons = Vec::new();
@@ -302,7 +305,13 @@ pub async fn load(store: &Store) -> Result<String> {
             .trim_end_matches("居民委员会")
             .trim_end_matches("居委会")
             .trim_end_matches("村委会");
+        let vcell = village_cells
+            .get(vcode)
+            .copied()
+            .ok_or_else(|| anyhow!("no generated boundary for village {vcode}"))?;
+        let grid_cells = crate::demo_map::split(vcell, grids_here as usize);
         for seq in 1..=grids_here {
+            let cell = grid_cells[seq as usize - 1];
             let code = grid::code(&village, seq);
             let worker = grid_worker_name(&mut g);
             let worker_phone = g.phone();
@@ -320,6 +329,7 @@ pub async fn load(store: &Store) -> Result<String> {
                     &NewGrid::validate(&input).map_err(|e| anyhow!(e.message()))?,
                 )
                 .await?;
+            shapes.push(crate::demo_map::shape_of(&code, cell)?);
             grids_made += 1;
             worker_accounts.push((format!("gw_{code}"), worker, vcode.clone(), code.clone()));
             // Mostly within the size rule; about one grid in eight outside it, to show the warning.
@@ -347,6 +357,8 @@ pub async fn load(store: &Store) -> Result<String> {
                 };
                 let hid = new_id();
                 let hphone = g.rng.random_bool(0.85).then(|| g.phone());
+                let (lat, lng) =
+                    crate::demo_map::point_in(cell, spot.random::<f64>(), spot.random::<f64>());
                 households.push(Household {
                     id: hid,
                     county_code: vcode[..6].to_string(),
@@ -354,6 +366,8 @@ pub async fn load(store: &Store) -> Result<String> {
                     grid_code: code.clone(),
                     address,
                     phone: hphone,
+                    lat: Some(lat),
+                    lng: Some(lng),
                     member_count: 0,
                     head_name: None,
                 });
@@ -416,6 +430,7 @@ pub async fn load(store: &Store) -> Result<String> {
             }
         }
     }
+    store.import_shapes(&sys, &shapes, true).await?;
     // Registered half a year ago, as a county's registry would have been: every household is
     // due its first visit, so a grid worker's task list shows real work.
     let registered_at = now_ms() - 182 * tongchou_domain::calendar::DAY_MS;

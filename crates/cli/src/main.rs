@@ -3,6 +3,7 @@
 mod bench;
 mod bench_cases;
 mod demo;
+mod demo_map;
 
 use anyhow::{Context, Result, anyhow, bail};
 use std::net::SocketAddr;
@@ -21,6 +22,7 @@ USAGE:
                  [--session-hours H] [--max-upload-mb M] [--lockout-after N]
                  [--lockout-seconds S] [--login-failures-per-client N]
                  [--log-format text|json] [--metrics-allow NET ...] [--utc-offset +08:00]
+                 [--tile-url URL] [--tile-attribution TEXT] [--tile-subdomains abc]
   tongchou demo [--data-dir DIR] [--database-url URL]      load the demo into an empty database
   tongchou import regions DIR [--data-dir DIR] [--database-url URL]
   tongchou user create --username U --password P --role ROLE --scope CODE [--name NAME] [--grid GRID]
@@ -40,7 +42,9 @@ the client leaves unread), --request-timeout 120,
 --login-failures-per-client 30 (then held back 1 min, doubling up to 64 min), --utc-offset +08:00
 (the one time zone of case numbers, calendar days, timelines and reports), --log-format text
 (one line per request; json for log collectors), --metrics-allow 127.0.0.0/8 and ::1 (who may
-read /metrics).
+read /metrics), --tile-url none (the maps' base layer, a template such as
+https://t{s}.tianditu.gov.cn/DataServer?T=vec_w&x={x}&y={y}&l={z}&tk=KEY with
+--tile-subdomains 01234567; with none the maps draw boundaries on a plain background).
 --trusted-proxy 10.0.0.1 (or a network, repeatable; also TONGCHOU_TRUSTED_PROXIES, comma list):
 take the client address from that proxy's X-Forwarded-For. --secure-cookies behind HTTPS.
 --database-url postgres://user@host/db selects PostgreSQL (also TONGCHOU_DATABASE_URL).
@@ -168,6 +172,16 @@ async fn run() -> Result<()> {
                     .map_err(|e| anyhow!("--utc-offset: {e}"))?;
             }
             let mut config = Config::default();
+            if let Some(url) = args.opt_value_from_str::<_, String>("--tile-url")? {
+                let attribution: Option<String> = args.opt_value_from_str("--tile-attribution")?;
+                let subdomains: Option<String> = args.opt_value_from_str("--tile-subdomains")?;
+                config.map = tongchou_web::territory::maps::MapConfig::with_tiles(
+                    &url,
+                    attribution.as_deref().unwrap_or(""),
+                    subdomains.as_deref().unwrap_or(""),
+                )
+                .map_err(|e| anyhow!("--tile-url: {e}"))?;
+            }
             if let Some(n) = args.opt_value_from_str::<_, u64>("--sweep-seconds")? {
                 config.sweep_every_ms = n * 1000;
             }

@@ -14,6 +14,8 @@ mod driver;
 mod field;
 #[path = "browser/language.rs"]
 mod language;
+#[path = "browser/maps.rs"]
+mod maps;
 
 use common::*;
 use driver::Driver;

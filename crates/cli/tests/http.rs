@@ -15,6 +15,8 @@ mod hygiene;
 mod import;
 #[path = "http/login.rs"]
 mod login;
+#[path = "http/maps.rs"]
+mod maps;
 #[path = "http/observe.rs"]
 mod observe;
 #[path = "http/open311_spec.rs"]

@@ -12,6 +12,7 @@ pub mod region;
 pub mod role;
 pub mod routing;
 pub mod search;
+pub mod shape;
 pub mod text;
 pub mod visits;
 pub mod workflow;

@@ -132,3 +132,57 @@ fn found_inputs() {
         assert_eq!(e.field, "id_number");
     }
 }
+
+/// JSON values shaped like GeoJSON polygons, with the faults people make: wrong nesting, open
+/// rings, swapped or non-finite numbers, strings where numbers go.
+fn geometry_like() -> impl Strategy<Value = serde_json::Value> {
+    use serde_json::{Value, json};
+    let num = prop_oneof![
+        6 => (-200.0f64..200.0).prop_map(|x| json!(x)),
+        1 => Just(json!("1")),
+        1 => Just(Value::Null),
+        1 => Just(json!(1e308)),
+    ];
+    let position = proptest::collection::vec(num, 0..4).prop_map(Value::Array);
+    let ring = proptest::collection::vec(position, 0..8).prop_map(|mut r| {
+        if let Some(first) = r.first().cloned() {
+            r.push(first); // usually closed, as real files are
+        }
+        Value::Array(r)
+    });
+    let polygon = proptest::collection::vec(ring, 0..3).prop_map(Value::Array);
+    let kind = prop_oneof![
+        Just("Polygon"),
+        Just("MultiPolygon"),
+        Just("Feature"),
+        Just("Point")
+    ];
+    (kind, proptest::collection::vec(polygon, 0..3)).prop_map(|(k, mut polys)| match k {
+        "MultiPolygon" => json!({"type": k, "coordinates": polys}),
+        "Feature" => {
+            json!({"type": k, "geometry": {"type": "Polygon", "coordinates": polys.pop()}})
+        }
+        _ => json!({"type": k, "coordinates": polys.pop()}),
+    })
+}
+
+proptest! {
+    #[test]
+    fn geojson_geometries(v in geometry_like(), lng in -180.0f64..180.0, lat in -90.0f64..90.0) {
+        use tongchou_domain::shape;
+        match shape::parse_geometry("geometry", &v) {
+            Ok(s) => {
+                // What is accepted has a sane box, survives its own output, and answers a lookup.
+                prop_assert!(s.bbox[0] <= s.bbox[2] && s.bbox[1] <= s.bbox[3]);
+                let again = shape::parse_geometry("g", &serde_json::from_str(&s.to_geojson()).unwrap());
+                prop_assert!(again.is_ok(), "{:?}", again.err());
+                let inside = s.contains(lng, lat);
+                prop_assert!(!inside || (s.bbox[0] <= lng && lng <= s.bbox[2]));
+            }
+            Err(e) => {
+                prop_assert!(e.field.starts_with("geometry"));
+                prop_assert!(!e.zh.is_empty() && !e.en.is_empty());
+            }
+        }
+    }
+}

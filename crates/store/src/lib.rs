@@ -57,6 +57,7 @@ storage!(
     TerritoryStorage,
     GridStorage,
     PlaceStorage,
+    ShapeStorage,
     RegistryStorage,
     RegistryTransferStorage,
     AccountStorage,

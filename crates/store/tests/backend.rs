@@ -25,6 +25,8 @@ mod config_owners;
 mod intake;
 #[path = "backend/scope_ids.rs"]
 mod scope_ids;
+#[path = "backend/shapes.rs"]
+mod shapes;
 #[path = "backend/visits.rs"]
 mod visits;
 

@@ -7,6 +7,7 @@ import { $, app, toast, showError, onSubmit, onClick, fmtTime } from "./core/ui.
 import { view } from "./core/router.js";
 import { SATISFACTION, stateName, categoryOptions, showSimilar } from "./cases/shared.js";
 import { shrink } from "./field/photo.js";
+import { mapIn, mapBlock, whereText } from "./core/map.js";
 
 /** A public page: a login link instead of the staff navigation, and one narrow card. */
 export function publicShell(title, inner) {
@@ -47,6 +48,8 @@ async function viewReport() {
   publicShell(t("report_title"), html`<form id="report-form" class="stack">
     <label>${t("category")}<select name="category_code" id="r-category" required>${cats}</select></label>
     <label>${t("description")}<textarea name="description" id="r-description" rows="4" required></textarea></label>
+    <p class="muted">${t("map_tap")}</p>${mapBlock("r-map")}
+    <input type="hidden" name="lat" id="r-lat"><input type="hidden" name="lng" id="r-lng"><input type="hidden" name="grid_code" id="r-grid">
     <label>${t("region")}<span id="r-place" class="places"></span></label>
     <label>${t("address")}<input name="address" id="r-address"></label>
     <label>${t("attachments")}<input type="file" id="r-photo" accept="image/jpeg,image/png,image/webp" capture="environment"></label>
@@ -56,12 +59,28 @@ async function viewReport() {
     <div id="similar"></div>
     <button class="primary" id="r-submit" type="submit">${t("submit")}</button></form>`);
   await placePicker($("#r-place"));
+  // Tap to place: the grid and village are found from the point (the server finds them too
+  // when only the point is sent).
+  mapIn($("#r-map")).then(async (m) => {
+    const fc = await publicApi("GET", "/api/v1/public/map").catch(() => null);
+    if (fc?.features.length) m.shapes(fc);
+    m.placeable(async (lat, lng) => {
+      $("#r-lat").value = lat.toFixed(6);
+      $("#r-lng").value = lng.toFixed(6);
+      const at = await publicApi("GET", `/api/v1/public/locate?lat=${lat}&lng=${lng}`).catch(() => null);
+      $("#r-grid").value = at?.grid?.code || "";
+      $("#r-map-where").textContent = at ? whereText(at) : "";
+    });
+  });
   const hint = () => showSimilar($("#similar"), { category_code: $("#r-category").value, region_code: pickedPlace($("#r-place")) }, true);
   $("#r-category").addEventListener("change", hint);
   $("#r-place").addEventListener("change", hint);
   onSubmit("#report-form", async (f) => {
     const body = Object.fromEntries(new FormData(f).entries());
-    body.region_code = pickedPlace($("#r-place"));
+    body.lat = body.lat ? Number(body.lat) : null;
+    body.lng = body.lng ? Number(body.lng) : null;
+    // A grid found from the map decides the place; else the deepest region picked.
+    body.region_code = body.grid_code ? "" : pickedPlace($("#r-place"));
     const r = await publicApi("POST", "/api/v1/public/cases", body);
     // Shrunk on the phone first: a camera photo is several MB, a village link is slow.
     const photo = await shrink($("#r-photo").files[0]);

@@ -4,6 +4,7 @@ import { strings, t } from "./core/i18n.js";
 import { api, can } from "./core/api.js";
 import { app, crumbs, listOr, onSubmit, pager, toast } from "./core/ui.js";
 import { view, nav, landing } from "./core/router.js";
+import { mapIn, mapBlock, LIGHT_COLOURS } from "./core/map.js";
 
 strings(
   {
@@ -13,6 +14,8 @@ strings(
     child_count: "下级数", edit_region: "编辑区划", add_child: "新增下级区划", ur_class: "城乡属性", ur_auto: "按代码自动判定",
     edit_grid: "编辑网格", created: "已保存", territory: "辖区", n_grids: "个网格", n_children: "个下级区划",
     province: "省", city: "市", county: "县/区", township: "乡镇/街道", village: "村/社区",
+    shapes_import: "导入边界（GeoJSON）", shapes_file: "GeoJSON 文件（每个要素的 properties.code 为区划或网格代码）",
+    shapes_done: "已导入边界", import: "导入", open_cases: "未办结事件",
   },
   {
     children: "Sub-regions", grids: "Grids", households: "Households", persons: "Persons", urban: "Urban (residents' committee)",
@@ -21,6 +24,8 @@ strings(
     leader: "Grid leader", members: "Members", size_rule: "Grid size", child_count: "Sub-regions", edit_region: "Edit region",
     add_child: "New sub-region", ur_class: "Urban/rural", ur_auto: "From the code", edit_grid: "Edit grid", created: "Saved",
     territory: "Territory", n_grids: "grids", n_children: "sub-regions", province: "Province", city: "City", county: "County", township: "Township", village: "Village",
+    shapes_import: "Import boundaries (GeoJSON)", shapes_file: "GeoJSON file (each feature's properties.code is a region or grid code)",
+    shapes_done: "Boundaries imported", import: "Import", open_cases: "Open cases",
   },
 );
 
@@ -48,6 +53,7 @@ async function viewRegion(code, page = 1) {
   render(app(), html`${crumbs(trail)}<div class="card"><h1>${r.name}${urBadge(r.urban_rural, r.level)}</h1>
     <div class="muted">${t("code")} ${r.code} · ${t(r.level)}</div>
     <div class="stats"><div class="stat"><span class="muted">${village ? t("grids") : t("child_count")}</span><b>${r.child_count}</b></div></div></div>
+    <div class="card" id="map-card" hidden>${mapBlock("region-map")}</div>
     ${village ? html`<div class="card"><h2>${t("grids")}</h2><ul class="list" id="grid-list">${listOr(grids.items, (g) => html`<li><a class="grid-link" href="#/grid/${g.code}">${g.name}</a>
         <span class="muted">${g.household_count} ${t("households")} · ${g.person_count} ${t("persons")}${g.size_warnings.length > 0 && html` <span class="badge warn">${t("size_rule")}</span>`}</span></li>`)}
       </ul>${pager(page, grids.has_more, (p) => viewRegion(code, p))}</div>
@@ -70,7 +76,30 @@ async function viewRegion(code, page = 1) {
       <label>${t("name")}<input name="name" value="${r.name}" required></label>
       <label>${t("ur_class")}<select name="urban_rural"><option value="auto" ${sel("auto")}>${t("ur_auto")}</option>
         <option value="urban" ${sel("urban")}>${t("urban")}</option><option value="rural" ${sel("rural")}>${t("rural")}</option></select></label>
-      <button class="primary" type="submit">${t("save")}</button></form></div>`}`);
+      <button class="primary" type="submit">${t("save")}</button></form></div>`}
+    ${can("write_territory") && html`<div class="card"><h2>${t("shapes_import")}</h2><form class="stack" id="shapes-form">
+      <label>${t("shapes_file")}<input type="file" name="file" id="shapes-file" accept=".geojson,.json,application/geo+json,application/json" required></label>
+      <ul class="list error" id="shapes-errors"></ul>
+      <button class="primary" type="submit">${t("import")}</button></form></div>`}`);
+  showMap(`/api/v1/map/${r.code}`, "region-map");
+  onSubmit("#shapes-form", async (f) => {
+    render("#shapes-errors", "");
+    let doc;
+    try {
+      doc = JSON.parse(await f.file.files[0].text());
+    } catch (e) {
+      return render("#shapes-errors", html`<li>${e.message}</li>`);
+    }
+    try {
+      const n = await api("POST", "/api/v1/shapes/import", doc);
+      toast(`${t("shapes_done")}${t("colon")}${n.regions} + ${n.grids}`);
+      viewRegion(code);
+    } catch (e) {
+      // Every bad feature at once, each by its number and the place of its fault.
+      render("#shapes-errors", (e.body?.rows || [{ row: "", column: "", reason: e.message }])
+        .map((r) => html`<li>#${r.row} ${r.column}${t("colon")}${r.reason}</li>`));
+    }
+  });
   onSubmit("#region-form", async (f) => {
     await api("PATCH", `/api/v1/regions/${r.code}`, { name: f.name.value, urban_rural: f.urban_rural.value });
     toast(t("created"));
@@ -94,6 +123,7 @@ async function viewGrid(code, page = 1) {
     <div class="stats"><div class="stat"><span class="muted">${t("households")}</span><b>${g.household_count}</b></div>
     <div class="stat"><span class="muted">${t("persons")}</span><b>${g.person_count}</b></div></div>
     ${g.size_warnings.map((w) => html`<div class="badge warn">${w}</div> `)}</div>
+    <div class="card" id="map-card" hidden>${mapBlock("grid-map")}</div>
     <div class="card"><h2>${t("households")}</h2><ul class="list" id="household-list">${listOr(hs.items, (h) => html`<li><a class="household-link" href="#/household/${h.id}">${h.address}</a>
       <span class="muted">${h.head_name || ""} · ${h.member_count} ${t("members")}</span></li>`)}</ul>${pager(page, hs.has_more, (p) => viewGrid(code, p))}</div>
     ${can("write_territory") && html`<div class="card"><h2>${t("edit_grid")}</h2><form class="grid" id="grid-edit">
@@ -106,6 +136,16 @@ async function viewGrid(code, page = 1) {
       <label>${t("address")}<input id="hh-address" name="address" required></label>
       <label>${t("phone")}<input id="hh-phone" name="phone" inputmode="tel"></label>
       <button id="hh-submit" class="primary" type="submit">${t("save")}</button></form></div>`}`);
+  showMap(`/api/v1/map/${code}`, "grid-map", async (m) => {
+    // Households with a position, and the grid's open cases coloured by their deadline light.
+    const [hh, cases] = await Promise.all([
+      api("GET", `/api/v1/map/${code}/households`),
+      api("GET", `/api/v1/cases?grid_code=${code}&status=open&page_size=100`),
+    ]);
+    const pins = hh.items.map((h) => ({ lat: h.lat, lng: h.lng, colour: "#607d8b", label: h.address, href: `#/household/${h.id}` }))
+      .concat(cases.items.filter((c) => c.lat != null).map((c) => ({ lat: c.lat, lng: c.lng, colour: LIGHT_COLOURS[c.light] || LIGHT_COLOURS.blue, label: `${c.number} ${c.title || ""}`, href: `#/case/${c.id}` })));
+    m.pins(pins);
+  });
   onSubmit("#grid-edit", async (f) => {
     await api("PATCH", `/api/v1/grids/${code}`, { name: f.name.value, worker_name: f.worker_name.value, worker_phone: f.worker_phone.value, leader_name: f.leader_name.value });
     toast(t("created"));
@@ -116,6 +156,17 @@ async function viewGrid(code, page = 1) {
     toast(t("created"));
     location.hash = `#/household/${h.id}`;
   });
+}
+
+/** The map card of a region or grid: its boundary, its children's (a tap opens one), and more. */
+async function showMap(path, id, more) {
+  const fc = await api("GET", path).catch(() => null);
+  const el = document.getElementById(id);
+  if (!fc || !el || (!fc.features.length && !more)) return;
+  document.getElementById("map-card").hidden = false;
+  const m = await mapIn(el);
+  m.shapes(fc, (p) => (location.hash = p.level === "grid" ? `#/grid/${p.code}` : `#/region/${p.code}`));
+  if (more) await more(m);
 }
 
 view("region", viewRegion);

@@ -7,19 +7,21 @@ use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 
 /// Scripts, styles and images come from this origin only; the one inline script, the page's
-/// import map, is allowed by its hash. Photos previewed before upload are `blob:` URLs.
-static CSP: std::sync::LazyLock<HeaderValue> = std::sync::LazyLock::new(|| {
+/// import map, is allowed by its hash. Photos previewed before upload are `blob:` URLs; map
+/// tiles come from the deployment's tile server when one is set.
+pub fn csp(tile_origin: Option<&str>) -> HeaderValue {
     let csp = format!(
-        "default-src 'self'; script-src 'self' {}; style-src 'self'; img-src 'self' data: blob:; \
+        "default-src 'self'; script-src 'self' {}; style-src 'self'; img-src 'self' data: blob:{}; \
          connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-        crate::ui::import_map_csp_hash()
+        crate::ui::import_map_csp_hash(),
+        tile_origin.map(|o| format!(" {o}")).unwrap_or_default(),
     );
     HeaderValue::from_str(&csp).expect("a CSP is a valid header")
-});
+}
 
-pub async fn headers(uri: Uri, mut resp: Response) -> Response {
+pub async fn headers(csp: HeaderValue, uri: Uri, mut resp: Response) -> Response {
     let h = resp.headers_mut();
-    h.insert(header::CONTENT_SECURITY_POLICY, CSP.clone());
+    h.insert(header::CONTENT_SECURITY_POLICY, csp);
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

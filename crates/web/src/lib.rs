@@ -69,6 +69,8 @@ pub struct Config {
     pub login_failures_per_client: u32,
     /// Who may read `/metrics` (by client address).
     pub metrics_allow: Vec<net::Net>,
+    /// The maps' base layer (none: boundaries on a plain background).
+    pub map: territory::maps::MapConfig,
 }
 
 impl Default for Config {
@@ -93,6 +95,7 @@ impl Default for Config {
                 .iter()
                 .filter_map(|n| net::Net::parse(n))
                 .collect(),
+            map: Default::default(),
         }
     }
 }
@@ -261,7 +264,10 @@ pub fn router(state: AppState) -> Router {
             request_timeout,
         ))
         .layer(axum::middleware::map_response(hygiene::error_shape))
-        .layer(axum::middleware::map_response(hygiene::headers))
+        .layer(axum::middleware::map_response({
+            let csp = hygiene::csp(state.config.map.tile_origin.as_deref());
+            move |uri, resp| hygiene::headers(csp.clone(), uri, resp)
+        }))
         .layer(axum::middleware::from_fn({
             lang::install();
             lang::scope

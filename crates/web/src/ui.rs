@@ -24,7 +24,7 @@ macro_rules! assets {
     };
 }
 
-const ASSETS: [(&str, &str, &str); 23] = assets![
+const ASSETS: [(&str, &str, &str); 26] = assets![
     "main.js" => JS,
     "core/html.js" => JS,
     "core/i18n.js" => JS,
@@ -32,6 +32,7 @@ const ASSETS: [(&str, &str, &str); 23] = assets![
     "core/ui.js" => JS,
     "core/router.js" => JS,
     "core/picker.js" => JS,
+    "core/map.js" => JS,
     "accounts.js" => JS,
     "accounts_admin.js" => JS,
     "territory.js" => JS,
@@ -48,7 +49,15 @@ const ASSETS: [(&str, &str, &str); 23] = assets![
     "field/tasks.js" => JS,
     "field/visits.js" => JS,
     "app.css" => "text/css; charset=utf-8",
+    // Leaflet 1.9.4 (BSD-2, `vendor/LEAFLET-LICENSE`): loaded by the first map, not preloaded.
+    "vendor/leaflet.js" => JS,
+    "vendor/leaflet.css" => "text/css; charset=utf-8",
 ];
+
+/// Loaded when first needed rather than with every page.
+fn preloaded(path: &str) -> bool {
+    !path.starts_with("/assets/vendor/")
+}
 
 /// Assets that are not modules: the icon (without one, every page load asked for /favicon.ico
 /// and got a 404) and the install manifest.
@@ -105,7 +114,7 @@ pub fn import_map_csp_hash() -> String {
 static PAGE: LazyLock<(String, String)> = LazyLock::new(|| {
     let preloads: String = ASSETS
         .iter()
-        .filter(|a| a.1 == JS)
+        .filter(|a| a.1 == JS && preloaded(a.0))
         .map(|(p, _, b)| {
             format!(
                 "<link rel=\"modulepreload\" href=\"{}\">\n",

@@ -117,6 +117,21 @@ fn perform(w: &World, method: &str, path: &str) -> Trace {
             );
             Trace::Audit("county_admin", "update", "grid")
         }
+        ("post", "/api/v1/shapes/import") => {
+            let ring = json!([
+                [118.7, 34.5],
+                [118.71, 34.5],
+                [118.71, 34.51],
+                [118.7, 34.51],
+                [118.7, 34.5]
+            ]);
+            send(
+                county,
+                json!({"type": "FeatureCollection", "features": [{"type": "Feature",
+                    "properties": {"code": grid}, "geometry": {"type": "Polygon", "coordinates": [ring]}}]}),
+            );
+            Trace::Audit("county_admin", "import", "shapes")
+        }
         ("post", "/api/v1/households") => {
             send(county, json!({"grid_code": grid, "address": "审计1号"}));
             Trace::Audit("county_admin", "create", "household")

@@ -197,9 +197,18 @@ fn territory_bad_input() {
         "/api/v1/grids",
         json!({"code": "320722101297001", "name": "新网格", "geojson": {"type": "Point"}}),
     );
+    // The field names the exact place of the fault inside the boundary.
     assert_eq!(
         (r.status, r.json()["field"].as_str()),
-        (422, Some("geojson"))
+        (422, Some("geojson.type"))
+    );
+    let r = admin.post(
+        "/api/v1/grids",
+        json!({"code": "320722101297001", "name": "新网格", "geojson": {"type": "Polygon", "coordinates": [[[118, 34], [118.1, 34], [118.1, 34.1], [118, 34.1]]]}}),
+    );
+    assert_eq!(
+        (r.status, r.json()["field"].as_str()),
+        (422, Some("geojson.coordinates[0]"))
     );
     let r = admin.post(
         "/api/v1/grids",

@@ -217,6 +217,7 @@ macro_rules! migrations {
                 17,
                 include_str!("../../migrations/0017_case_action_keys.sql"),
             ),
+            (18, include_str!("../../migrations/0018_shapes.sql")),
         ]
     };
 }

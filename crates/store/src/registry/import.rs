@@ -25,6 +25,8 @@ impl<DB: Backend> SqlStore<DB> {
                     .bind(&h.grid_code)
                     .bind(&h.address)
                     .bind(&h.phone)
+                    .bind(h.lat)
+                    .bind(h.lng)
                     .bind(now)
                     .bind(now)
             },

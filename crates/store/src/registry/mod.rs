@@ -11,17 +11,19 @@ pub(crate) use persons::*;
 
 use crate::prelude::*;
 
-pub(crate) const HOUSEHOLD_COLS: &str = "h.id, h.county_code, h.region_code, h.grid_code, h.address, h.phone, \
+pub(crate) const HOUSEHOLD_COLS: &str = "h.id, h.county_code, h.region_code, h.grid_code, h.address, h.phone, h.lat, h.lng, \
      (SELECT count(*) FROM persons p WHERE p.household_id = h.id) AS member_count, \
      (SELECT min(p.name) FROM persons p WHERE p.household_id = h.id AND p.relation = '户主') AS head_name";
 
-pub(crate) const HOUSEHOLD_INSERT_COLS: [&str; 8] = [
+pub(crate) const HOUSEHOLD_INSERT_COLS: [&str; 10] = [
     "county_code",
     "id",
     "region_code",
     "grid_code",
     "address",
     "phone",
+    "lat",
+    "lng",
     "created_at",
     "updated_at",
 ];

@@ -38,6 +38,9 @@ pub struct Household {
     pub grid_code: String,
     pub address: String,
     pub phone: Option<String>,
+    /// Where the house stands (WGS-84), when known: the grid worker's map.
+    pub lat: Option<f64>,
+    pub lng: Option<f64>,
     pub member_count: i64,
     pub head_name: Option<String>,
 }

@@ -3,7 +3,7 @@
 use crate::prelude::*;
 
 pub(crate) const GRID_COLS: &str = "g.code, g.region_code, g.name, g.worker_name, g.worker_phone, g.leader_name, \
-     g.geojson, g.centroid_lat, g.centroid_lng, \
+     (SELECT s.geometry FROM shapes s WHERE s.code = g.code) AS geojson, g.centroid_lat, g.centroid_lng, \
      (SELECT count(*) FROM households h WHERE h.grid_code = g.code) AS household_count, \
      (SELECT count(*) FROM persons p WHERE p.grid_code = g.code) AS person_count, \
      (SELECT r.urban_rural FROM regions r WHERE r.code = g.region_code) AS urban_rural";
@@ -89,7 +89,7 @@ impl<DB: Backend> SqlStore<DB> {
             .bind(&g.worker_name)
             .bind(&g.worker_phone)
             .bind(&g.leader_name)
-            .bind(&g.geojson)
+            .bind(None::<String>)
             .bind(g.centroid_lat)
             .bind(g.centroid_lng)
             .bind(now)
@@ -97,6 +97,13 @@ impl<DB: Backend> SqlStore<DB> {
             .execute(&mut *tx)
             .await
             .map_err(|e| StoreError::from_db(e, "code"))?;
+        if let Some(shape) = &g.geojson {
+            let item = ShapeIn {
+                code: g.code.clone(),
+                shape: shape.clone(),
+            };
+            write_shape(&mut tx, &item, &g.region_code, false, now).await?;
+        }
         let action = if existing.is_some() {
             "update"
         } else {

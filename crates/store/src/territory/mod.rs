@@ -4,10 +4,12 @@
 mod grids;
 mod model;
 mod places;
+mod shapes;
 
 pub use grids::*;
 pub use model::*;
 pub use places::*;
+pub use shapes::*;
 
 use crate::prelude::*;
 

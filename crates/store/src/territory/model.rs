@@ -100,7 +100,8 @@ pub struct NewGrid {
     pub worker_name: Option<String>,
     pub worker_phone: Option<String>,
     pub leader_name: Option<String>,
-    pub geojson: Option<String>,
+    /// The boundary, checked; stored in `shapes` like an imported one.
+    pub geojson: Option<tongchou_domain::shape::Shape>,
     pub centroid_lat: Option<f64>,
     pub centroid_lng: Option<f64>,
 }
@@ -138,19 +139,9 @@ impl NewGrid {
         let (code, village) = grid::parse_code("code", &i.code)?;
         let geojson = match &i.geojson {
             None | Some(serde_json::Value::Null) => None,
-            Some(v) => {
-                let t = v.get("type").and_then(|t| t.as_str()).unwrap_or("");
-                if !matches!(t, "Polygon" | "MultiPolygon" | "Feature") {
-                    return Err(Invalid::new(
-                        "geojson",
-                        "invalid_geojson",
-                        "必须是 GeoJSON Polygon、MultiPolygon 或 Feature",
-                        "must be a GeoJSON Polygon, MultiPolygon or Feature",
-                    ));
-                }
-                Some(v.to_string())
-            }
+            Some(v) => Some(tongchou_domain::shape::parse_geometry("geojson", v)?),
         };
+        let centre = geojson.as_ref().map(|s| s.centre());
         let coord = |field: &str, v: Option<f64>, max: f64| match v {
             Some(x) if !(x.is_finite() && x.abs() <= max) => Err(Invalid::new(
                 field,
@@ -168,8 +159,8 @@ impl NewGrid {
             worker_phone: phone("worker_phone", &i.worker_phone)?,
             leader_name: optional_text("leader_name", &i.leader_name, 30)?,
             geojson,
-            centroid_lat: coord("centroid_lat", i.centroid_lat, 90.0)?,
-            centroid_lng: coord("centroid_lng", i.centroid_lng, 180.0)?,
+            centroid_lat: coord("centroid_lat", i.centroid_lat, 90.0)?.or(centre.map(|c| c.0)),
+            centroid_lng: coord("centroid_lng", i.centroid_lng, 180.0)?.or(centre.map(|c| c.1)),
         })
     }
 }

@@ -8,6 +8,7 @@ import { view } from "../core/router.js";
 import { SATISFACTION, lightDot, stateName, unitOptions } from "./shared.js";
 import { sendOrKeep } from "../field/outbox.js";
 import { shrink } from "../field/photo.js";
+import { mapIn, mapBlock, LIGHT_COLOURS } from "../core/map.js";
 
 /** What a grid worker or handler may do in the field with no network. */
 const OFFLINE_ACTIONS = new Set(["verify_pass", "verify_fail", "handle", "comment"]);
@@ -64,7 +65,7 @@ async function viewCase(id) {
       ${c.closed_level ? html`<dt>${t("closed_level")}</dt><dd>${t("level_" + c.closed_level)}</dd>` : ""}
       ${c.satisfaction ? html`<dt>${t("rate_title")}</dt><dd>${t(c.satisfaction)}</dd>` : ""}
       ${c.supervise_deadline ? html`<dt>${t("a_supervise")}</dt><dd>${fmtTime(c.supervise_deadline)}</dd>` : ""}
-    </dl></div>
+    </dl>${c.lat != null ? mapBlock("case-map") : ""}</div>
     ${acts.length > 0 && html`<div class="card"><form id="case-actions">
       <label>${t("note")}<textarea id="act-note" name="note" rows="2"></textarea></label>
       ${acts.includes("dispatch") && html`<label>${t("unit")}<select id="act-unit" name="unit_id"><option value="">${t("routed_unit")}</option></select></label>`}
@@ -80,6 +81,15 @@ async function viewCase(id) {
       <button class="secondary" id="att-upload" type="submit">${t("upload")}</button></form>`}</div>
     <div class="card"><h2>${t("timeline")}</h2><ul class="list" id="timeline">${d.events.map((e) => html`<li><span><b>${t("a_" + e.action)}</b> ${e.unit_name || ""}
     <span class="muted">${e.note}</span></span><span class="muted">${e.actor_name} · ${fmtTime(e.at)}</span></li>`)}</ul></div>`);
+  if (c.lat != null) {
+    // The case's pin on its grid (or village) boundary.
+    mapIn($("#case-map"), { height: "14rem" }).then(async (m) => {
+      const fc = await api("GET", `/api/v1/map/${c.grid_code || c.region_code}`).catch(() => null);
+      if (fc?.features.length) m.shapes({ type: "FeatureCollection", features: fc.features.slice(0, 1) });
+      m.pins([{ lat: c.lat, lng: c.lng, colour: LIGHT_COLOURS[c.light] || LIGHT_COLOURS.blue, label: c.number }]);
+      if (!fc?.features.length) m.map.setView([c.lat, c.lng], 16);
+    });
+  }
   if ($("#act-unit")) {
     // Keeps the first "as routed" option and adds the units of the case's level, its place and the caller's scope.
     unitOptions([c.level_code, c.region_code, me.scope_code]).then((o) => $("#act-unit")?.insertAdjacentHTML("beforeend", String(o)));

@@ -2,11 +2,12 @@
 // of similar open cases nearby.
 import { html, render } from "../core/html.js";
 import { strings, t } from "../core/i18n.js";
-import { session, can } from "../core/api.js";
+import { api, session, can } from "../core/api.js";
 import { $, app, toast, onSubmit } from "../core/ui.js";
 import { view, nav } from "../core/router.js";
 import { categoryOptions, showSimilar } from "./shared.js";
-import { pickerField, wirePickers } from "../core/picker.js";
+import { pickerField, wirePickers, setPicked } from "../core/picker.js";
+import { mapIn, mapBlock, whereText } from "../core/map.js";
 import { sendOrKeep, newKey } from "../field/outbox.js";
 import { shrink } from "../field/photo.js";
 
@@ -59,6 +60,7 @@ async function viewNewCase() {
     <label>${t("reporter_phone")}<input name="reporter_phone" inputmode="tel"></label>
     ${sources}
     <input type="hidden" name="lat"><input type="hidden" name="lng">
+    ${mapBlock("c-map")}
     <div id="similar"></div>
     <div class="actions"><button type="button" class="secondary" id="c-locate">${t("locate")}</button>
     <button class="primary" id="c-submit" type="submit">${t("submit")}</button></div>
@@ -71,6 +73,22 @@ async function viewNewCase() {
   ["c-category", "c-region", "c-grid"].forEach((id) => $("#" + id).addEventListener("change", hint));
   hint();
   $("#c-locate").addEventListener("click", () => locate($("#case-form")));
+  // A tap on the map sets the position, and the grid and village that hold it.
+  mapIn($("#c-map")).then(async (m) => {
+    const fc = await api("GET", `/api/v1/map/${me.grid_code || me.scope_code}`).catch(() => null);
+    if (fc?.features.length) m.shapes(fc);
+    m.placeable(async (lat, lng) => {
+      const f = $("#case-form");
+      f.lat.value = lat.toFixed(6);
+      f.lng.value = lng.toFixed(6);
+      const at = await api("GET", `/api/v1/locate?lat=${lat}&lng=${lng}`).catch(() => null);
+      if (!at) return;
+      $("#c-map-where").textContent = whereText(at);
+      if (at.grid) setPicked("c-grid", at.grid.code, at.grid.name);
+      const village = at.regions[at.regions.length - 1];
+      if (village) setPicked("c-region", village.code, village.name);
+    });
+  });
   onSubmit("#case-form", async (f) => {
     const body = Object.fromEntries(new FormData(f).entries());
     body.lat = body.lat ? Number(body.lat) : null;

@@ -5,6 +5,7 @@ import { t } from "../core/i18n.js";
 import { api, session } from "../core/api.js";
 import { $, $$, app, toast, pager, fmtTime } from "../core/ui.js";
 import { view, nav, landing } from "../core/router.js";
+import { mapIn, mapBlock, LIGHT_COLOURS } from "../core/map.js";
 import { STATE_GROUPS, DISPATCHABLE, lightDot, stateName, categories, unitOptions, defaultGroup } from "./shared.js";
 
 async function viewCases(arg, page = 1) {
@@ -34,7 +35,8 @@ async function viewCases(arg, page = 1) {
       <label class="check"><input type="checkbox" name="supervised" id="f-supervised" ${checked(f.supervised)}>${t("supervised")}</label>
       ${me.unit_id ? html`<label class="check"><input type="checkbox" name="mine" id="f-mine" ${checked(f.mine)}>${t("mine")}</label>` : ""}
       <button class="secondary" id="f-go" type="submit">${t("filter")}</button>
-    </form></div>
+      <button class="secondary" id="f-map" type="button">${t("map")}</button>
+    </form><div id="queue-map-box" hidden>${mapBlock("queue-map")}</div></div>
     <div class="card"><div class="scroll"><table id="case-table"><thead><tr>${dispatcher && html`<th></th>`}<th>${t("number")}</th><th>${t("title")}</th><th>${t("state")}</th><th>${t("light")}</th><th class="hide-sm">${t("unit")}</th><th class="hide-sm">${t("deadline")}</th></tr></thead><tbody>${
       list.items.length > 0
         ? list.items.map((c) => html`<tr class="case-row">${dispatcher && html`<td>${DISPATCHABLE.includes(c.state) ? html`<input type="checkbox" class="pick" value="${c.id}">` : ""}</td>`}
@@ -53,6 +55,17 @@ async function viewCases(arg, page = 1) {
     for (const [k, v] of fd.entries()) if (v) p.set(k, v === "on" ? "1" : v);
     if (me.unit_id && !fd.has("mine")) p.set("mine", "0");
     location.hash = `#/cases/${encodeURIComponent(p.toString())}`;
+  });
+  // The listed cases as pins coloured by their deadline light, grouped where they crowd.
+  $("#f-map").addEventListener("click", async () => {
+    const box = $("#queue-map-box");
+    box.hidden = !box.hidden;
+    if (box.hidden || box.dataset.drawn) return;
+    box.dataset.drawn = "1";
+    const m = await mapIn($("#queue-map"));
+    const fc = await api("GET", `/api/v1/map/${me.scope_code}`).catch(() => null);
+    if (fc?.features.length) m.shapes(fc);
+    m.pins(list.items.filter((c) => c.lat != null).map((c) => ({ lat: c.lat, lng: c.lng, colour: LIGHT_COLOURS[c.light] || LIGHT_COLOURS.blue, label: `${c.number} ${c.title}`, href: `#/case/${c.id}` })));
   });
   if ($("#bulk-go")) {
     // Keeps the first "as routed" option and adds the units of the dispatcher's scope.

@@ -46,3 +46,12 @@ export function wirePickers(root = document) {
     });
   }
 }
+
+/** Sets a picker from elsewhere (a tap on the map): its code, its shown name, and a change. */
+export function setPicked(id, code, label) {
+  const hidden = document.getElementById(id);
+  if (!hidden) return;
+  hidden.value = code;
+  document.getElementById(id + "-q").value = label;
+  hidden.dispatchEvent(new Event("change", { bubbles: true }));
+}

@@ -75,11 +75,12 @@ async fn create_case(
     State(s): State<AppState>,
     a: Auth,
     headers: HeaderMap,
-    JsonBody(b): JsonBody<CaseInput>,
+    JsonBody(mut b): JsonBody<CaseInput>,
 ) -> ApiResult<(StatusCode, Json<CaseOut>)> {
     if !a.may(Permission::FileCases) {
         return Err(AppError::forbidden());
     }
+    crate::territory::maps::place_case_by_point(&s, &a.ctx, &mut b).await?;
     let source = staff_source(a.role, &b.source)?;
     let key = idempotency_key(&headers, &format!("u{}", a.user.id))?;
     let n = NewCase::validate(&b, source, key)?;

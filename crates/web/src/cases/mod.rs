@@ -7,7 +7,7 @@ mod disputes;
 mod intake;
 mod lifecycle;
 mod notifications;
-mod public;
+pub(crate) mod public;
 
 pub use catalog::{CalendarEntry, Imported, SettingIn, Settings};
 pub use intake::*;

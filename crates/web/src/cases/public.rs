@@ -175,7 +175,7 @@ fn public_case(d: CaseDetail) -> PublicCase {
     }
 }
 
-fn public_ctx() -> Ctx {
+pub(crate) fn public_ctx() -> Ctx {
     Ctx {
         user_id: None,
         username: "public".into(),
@@ -235,8 +235,9 @@ async fn public_create(
     State(s): State<AppState>,
     _p: Public,
     headers: HeaderMap,
-    JsonBody(b): JsonBody<CaseInput>,
+    JsonBody(mut b): JsonBody<CaseInput>,
 ) -> ApiResult<(StatusCode, Json<Receipt>)> {
+    crate::territory::maps::place_case_by_point(&s, &public_ctx(), &mut b).await?;
     let key = match headers.contains_key("idempotency-key") {
         true => {
             let nonce = headers.get("x-form-nonce").and_then(|v| v.to_str().ok());

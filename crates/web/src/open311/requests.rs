@@ -297,7 +297,7 @@ pub(super) async fn create(
         (Err(e), _) | (_, Err(e)) => return error(fmt, StatusCode::BAD_REQUEST, &e),
     };
     // Where: a region or grid code in address_id; else the county of the jurisdiction; else
-    // the grid nearest the position; else the key's county (a key scoped above a county files
+    // the grid whose boundary holds the position, or the one nearest it; else the key's county (a key scoped above a county files
     // by position only).
     let (mut region_code, mut grid_code) = (String::new(), String::new());
     let county_of_key = tongchou_domain::RegionCode::parse(&key.scope_code)
@@ -310,9 +310,18 @@ pub(super) async fn create(
         _ => {
             let near = match (lat, lng, &jurisdiction) {
                 (Some(a), Some(b), None) => {
-                    match s.store.grid_near(&key_ctx(&key), a, b, 5_000.0).await {
-                        Ok(g) => g,
+                    // The grid whose boundary holds the point; else the nearest grid centre.
+                    let held = match s.store.locate(&key_ctx(&key), a, b).await {
+                        Ok(l) => l.grid.map(|g| g.code),
+                        Err(StoreError::Invalid(_)) => None,
                         Err(e) => return store_error(fmt, e),
+                    };
+                    match held {
+                        Some(g) => Some(g),
+                        None => match s.store.grid_near(&key_ctx(&key), a, b, 5_000.0).await {
+                            Ok(g) => g,
+                            Err(e) => return store_error(fmt, e),
+                        },
                     }
                 }
                 _ => None,

@@ -80,6 +80,8 @@ pub fn build() -> Value {
                 "page" | "page_size" | "household" | "limit" | "from" | "to"
             ) {
                 json!({"type": "integer"})
+            } else if matches!(*q, "lat" | "lng") {
+                json!({"type": "number"})
             } else if matches!(*q, "overdue" | "supervised" | "mine" | "unread") {
                 b()
             } else {

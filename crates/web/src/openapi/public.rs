@@ -8,6 +8,42 @@ pub const OPS: &[Op] = &[
         public: true,
         ..op(
             "get",
+            "/api/v1/public/map",
+            "public",
+            "County and township boundaries as a GeoJSON FeatureCollection, for the public form's map",
+            &[],
+            None,
+            "FeatureCollection",
+        )
+    },
+    Op {
+        public: true,
+        ..op(
+            "get",
+            "/api/v1/public/map-config",
+            "public",
+            "The maps' base layer: a tile URL template (or null: boundaries on a plain background), its attribution and subdomains",
+            &[],
+            None,
+            "MapConfig",
+        )
+    },
+    Op {
+        public: true,
+        ..op(
+            "get",
+            "/api/v1/public/locate",
+            "public",
+            "The grid and regions whose boundaries hold a point, for the public form's map",
+            &["lat", "lng"],
+            None,
+            "Located",
+        )
+    },
+    Op {
+        public: true,
+        ..op(
+            "get",
             "/api/v1/public/cases/similar",
             "public",
             "The public form's duplicate hint (number, category, state, time)",

@@ -61,6 +61,7 @@ fn generated() -> Map<String, Value> {
     add::<VisitInput>(&mut g);
     add::<PatrolStart>(&mut g);
     add::<PatrolEnd>(&mut g);
+    add::<crate::territory::maps::ShapesIn>(&mut g);
     let mut out = g.take_definitions(true);
     out.values_mut().for_each(require_non_empty);
     let mut g = generator(SchemaSettings::draft2020_12().for_serialize());
@@ -115,6 +116,10 @@ fn generated() -> Map<String, Value> {
     add::<Items<Visit>>(&mut g);
     add::<crate::visits::DueList>(&mut g);
     add::<Items<PlaceHit>>(&mut g);
+    add::<tongchou_store::ShapeImport>(&mut g);
+    add::<tongchou_store::Located>(&mut g);
+    add::<crate::territory::maps::MapConfig>(&mut g);
+    add::<Items<crate::territory::maps::HouseholdPin>>(&mut g);
     add::<Patrol>(&mut g);
     add::<Page<Patrol>>(&mut g);
     // A type that is both read and written (a category) gets two schemas: as the server reads it
@@ -207,5 +212,13 @@ pub(super) fn schemas() -> Value {
     let mut all = generated();
     // Uploads and downloads are files, not JSON.
     all.insert("File".into(), json!({"type": "string", "format": "binary"}));
+    // Maps answer GeoJSON (RFC 7946), which has its own standard.
+    all.insert(
+        "FeatureCollection".into(),
+        json!({"type": "object", "required": ["type", "features"], "properties": {
+            "type": {"const": "FeatureCollection"},
+            "features": {"type": "array", "items": {"type": "object", "required": ["type", "properties", "geometry"]}}
+        }}),
+    );
     Value::Object(all)
 }

@@ -1,4 +1,7 @@
-//! Territory handlers: regions (with their units and service centers) and grids.
+//! Territory handlers: regions (with their units and service centers) and grids; their maps
+//! are in `maps.rs`.
+
+pub mod maps;
 
 use crate::auth::Auth;
 use crate::error::ApiResult;
@@ -28,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/grids", get(list_grids).post(create_grid))
         .route("/api/v1/places", get(search_places))
         .route("/api/v1/grids/{code}", get(get_grid).patch(update_grid))
+        .merge(maps::routes())
 }
 
 #[derive(serde::Serialize, schemars::JsonSchema)]

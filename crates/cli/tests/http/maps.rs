@@ -1,0 +1,202 @@
+//! Maps over HTTP: boundaries come in through a checked import that reports every fault by
+//! feature and writes nothing on one; a point finds its grid for staff and for the public form;
+//! a public report with only a position lands in the grid that holds it.
+
+use crate::common::*;
+use serde_json::{Value, json};
+
+/// A point well inside the first grid of the demo's 白塔村, read from its own map.
+fn inside_a_demo_grid(c: &Client) -> (String, f64, f64) {
+    let map = c.get("/api/v1/map/320722101200").json();
+    let grid = map["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["properties"]["level"] == "grid")
+        .unwrap_or_else(|| panic!("no grid on 白塔村's map: {map}"))
+        .clone();
+    assert_eq!(grid["properties"]["generated"], true);
+    let ring = grid["geometry"]["coordinates"][0].as_array().unwrap();
+    let mean = |k: usize| {
+        ring[..ring.len() - 1]
+            .iter()
+            .map(|p| p[k].as_f64().unwrap())
+            .sum::<f64>()
+            / (ring.len() - 1) as f64
+    };
+    (
+        grid["properties"]["code"].as_str().unwrap().into(),
+        mean(1),
+        mean(0),
+    )
+}
+
+#[test]
+fn a_point_finds_its_grid_for_staff_and_the_public() {
+    let s = demo_server();
+    let town = s.login("town_dispatcher"); // 白塔埠镇
+    let (grid, lat, lng) = inside_a_demo_grid(&town);
+    let at = town
+        .get(&format!("/api/v1/locate?lat={lat}&lng={lng}"))
+        .json();
+    assert_eq!(at["grid"]["code"], grid.as_str(), "{at}");
+    assert_eq!(
+        at["regions"].as_array().unwrap().last().unwrap()["code"],
+        "320722101200"
+    );
+    let public = s
+        .client()
+        .get(&format!("/api/v1/public/locate?lat={lat}&lng={lng}"))
+        .json();
+    assert_eq!(public["grid"]["code"], grid.as_str(), "{public}");
+    assert_eq!(
+        public["regions"][0]["name"], "江苏省",
+        "the public sees the whole way down"
+    );
+    // 牛山街道's worker finds nothing of 白塔埠镇 at that point.
+    let other = s.login("community_grid_worker");
+    let none = other
+        .get(&format!("/api/v1/locate?lat={lat}&lng={lng}"))
+        .json();
+    assert!(none["grid"].is_null(), "{none}");
+    assert_eq!(other.get("/api/v1/map/320722101200").status, 404);
+    // Bad points name their field.
+    let c = s.client();
+    assert_eq!(
+        c.get("/api/v1/public/locate?lat=91&lng=118").json()["field"],
+        "lat"
+    );
+    assert_eq!(c.get("/api/v1/public/locate?lat=34").json()["field"], "lng");
+    assert_eq!(c.get("/api/v1/public/locate?lat=abc&lng=118").status, 400);
+    // The households on a grid's map carry an address and a position, nothing personal.
+    let pins = town.get(&format!("/api/v1/map/{grid}/households")).json();
+    let pins = pins["items"].as_array().unwrap();
+    assert!(pins.len() > 100, "{}", pins.len());
+    let keys: Vec<&str> = pins[0]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(keys, ["id", "address", "lat", "lng"]);
+}
+
+#[test]
+fn a_public_report_with_only_a_position_lands_in_the_grid_that_holds_it() {
+    let s = demo_server();
+    let town = s.login("town_dispatcher");
+    let (grid, lat, lng) = inside_a_demo_grid(&town);
+    let r = s.client().post(
+        "/api/v1/public/cases",
+        json!({"category_code": "0101", "description": "路灯不亮，在地图上标的位置", "lat": lat, "lng": lng}),
+    );
+    assert_eq!(r.status, 201, "{}", r.json());
+    let number = r.json()["number"].as_str().unwrap().to_string();
+    let found = town.get(&format!("/api/v1/cases?numbers={number}")).json();
+    assert_eq!(found["items"][0]["grid_code"], grid.as_str(), "{found}");
+    assert_eq!(found["items"][0]["region_code"], "320722101200");
+}
+
+fn square(x: f64, y: f64, d: f64) -> Value {
+    json!({"type": "Polygon", "coordinates": [[[x, y], [x + d, y], [x + d, y + d], [x, y + d], [x, y]]]})
+}
+
+fn feature(code: Value, geometry: Value) -> Value {
+    json!({"type": "Feature", "properties": {"code": code}, "geometry": geometry})
+}
+
+#[test]
+fn an_import_reports_every_bad_feature_and_writes_nothing() {
+    let s = Server::start(temp_dir("shape-import"), true);
+    let town = s.login("town_admin"); // 白塔埠镇
+    let before = town.get("/api/v1/map/320722101200").json();
+    let body = json!({"type": "FeatureCollection", "features": [
+        feature(json!("320722101200"), square(118.5, 34.5, 0.01)),
+        feature(json!("320722101200"), square(118.6, 34.5, 0.01)),
+        feature(json!("3207"), square(118.5, 34.5, 0.01)),
+        feature(json!("320722001001"), square(118.5, 34.5, 0.01)),
+        feature(json!("320722101201"), json!({"type": "Polygon", "coordinates": [[[34.5, 118.5], [34.6, 118.5], [34.6, 118.6], [34.5, 118.5]]]})),
+        feature(json!("320722101202"), json!({"type": "LineString", "coordinates": [[0, 0], [1, 1]]})),
+    ]});
+    let r = town.post("/api/v1/shapes/import", body);
+    assert_eq!(r.status, 422, "{}", r.json());
+    let rows = r.json()["rows"].as_array().unwrap().clone();
+    let at: Vec<(u64, &str)> = rows
+        .iter()
+        .map(|e| (e["row"].as_u64().unwrap(), e["column"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        at,
+        [
+            (2, "features[1].properties.code"),
+            (3, "features[2].properties.code"),
+            (5, "features[4].geometry.coordinates[0][0]"),
+            (6, "features[5].geometry.type"),
+        ],
+        "{rows:?}"
+    );
+    assert_eq!(
+        town.get("/api/v1/map/320722101200").json(),
+        before,
+        "nothing written"
+    );
+    // Good geometry, but a village of 牛山街道: refused by the store, again by feature.
+    let r = town.post(
+        "/api/v1/shapes/import",
+        json!({"type": "FeatureCollection", "features": [
+            feature(json!("320722101200"), square(118.5, 34.5, 0.01)),
+            feature(json!("320722001001"), square(118.5, 34.5, 0.01)),
+        ]}),
+    );
+    assert_eq!(r.status, 422);
+    assert_eq!(r.json()["rows"][0]["column"], "features[1].properties.code");
+    assert_eq!(
+        town.get("/api/v1/map/320722101200").json(),
+        before,
+        "nothing written"
+    );
+    // English callers read English reasons.
+    let r = town.send_with(
+        "POST",
+        "/api/v1/shapes/import",
+        Some(("application/json", json!({"type": "FeatureCollection", "features": [feature(json!(1), square(0.0, 0.0, 1.0))]}).to_string().into_bytes())),
+        &[("accept-language", "en")],
+    );
+    assert!(
+        r.json()["rows"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("12-digit"),
+        "{}",
+        r.json()
+    );
+    // A wrong document type and a grid worker are refused.
+    assert_eq!(
+        town.post("/api/v1/shapes/import", json!({"type": "Feature"}))
+            .json()["field"],
+        "type"
+    );
+    let gw = s.login("village_grid_worker");
+    assert_eq!(
+        gw.post(
+            "/api/v1/shapes/import",
+            json!({"type": "FeatureCollection", "features": []})
+        )
+        .status,
+        403
+    );
+    // The good one alone goes in and replaces the generated boundary.
+    let r = town.post(
+        "/api/v1/shapes/import",
+        json!({"type": "FeatureCollection", "features": [feature(json!("320722101200"), square(118.5, 34.5, 0.01))]}),
+    );
+    assert_eq!(r.json(), json!({"regions": 1, "grids": 0}));
+    let map = town.get("/api/v1/map/320722101200").json();
+    assert_eq!(map["features"][0]["properties"]["generated"], false);
+    let at = town.get("/api/v1/locate?lat=34.505&lng=118.505").json();
+    assert_eq!(
+        at["regions"].as_array().unwrap().last().unwrap()["code"],
+        "320722101200",
+        "{at}"
+    );
+}
