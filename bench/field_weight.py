@@ -147,6 +147,12 @@ def one_round(proxy, user, password):
         # The service worker finishes keeping the assets (mostly from the HTTP cache) meanwhile.
         b.cmd("POST", "/execute/async", {"script": "const done = arguments[arguments.length - 1]; navigator.serviceWorker.ready.then(() => done(true));", "args": []})
         out["login"] = (time.time() - t0, proxy.take())
+        # The worker's own grid on the map: Leaflet, its styles, the boundaries, the households.
+        t0 = time.time()
+        b.cmd("POST", "/url", {"url": app + "/#/grid/" + user.removeprefix("gw_")})
+        b.wait("#grid-map path.leaflet-interactive")
+        b.wait("#grid-map .map-cluster, #grid-map path.leaflet-interactive")
+        out["map"] = (time.time() - t0, proxy.take())
         time.sleep(2)
         b.cmd("POST", "/url", {"url": "about:blank"})
         proxy.take()
@@ -169,10 +175,12 @@ def main():
         r = one_round(proxy, user, password)
         results.append(r)
         print(f"round {i + 1}: " + "; ".join(f"{k} {t:.2f} s {n / 1024:.1f} KB" for k, (t, n) in r.items()), flush=True)
-    for k in ("cold", "login", "repeat"):
+    for k in ("cold", "login", "map", "repeat"):
         t = statistics.median(r[k][0] for r in results)
         n = statistics.median(r[k][1] for r in results)
         print(f"median {k}: {t:.2f} s, {n / 1024:.1f} KB transferred")
+    first = statistics.median(sum(r[k][1] for k in ("cold", "login", "map")) for r in results)
+    print(f"median first use (first visit, login and the first map together): {first / 1024:.1f} KB transferred")
 
 
 if __name__ == "__main__":

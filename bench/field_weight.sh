@@ -7,8 +7,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS="${1:-5}"
 command -v chromedriver >/dev/null || { echo "needs chromium and chromium-driver (apt-get install chromium chromium-driver)"; exit 1; }
-cargo build --release -q -p tongchou
-BIN="$(realpath "${CARGO_TARGET_DIR:-target}/release/tongchou")"
+# TONGCHOU_BIN=path skips the release build and measures that binary instead.
+if [ -n "${TONGCHOU_BIN:-}" ]; then
+  BIN="$(realpath "$TONGCHOU_BIN")"
+else
+  cargo build --release -q -p tongchou
+  BIN="$(realpath "${CARGO_TARGET_DIR:-target}/release/tongchou")"
+fi
+echo "binary: $BIN"
 DATA="$(mktemp -d /var/tmp/tongchou-weight-XXXXXX)"
 trap 'kill $PID 2>/dev/null || true; rm -rf "$DATA"' EXIT
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -r), $(chromium --version 2>/dev/null)"

@@ -200,3 +200,34 @@ fn an_import_reports_every_bad_feature_and_writes_nothing() {
         "{at}"
     );
 }
+
+#[test]
+fn a_tile_server_is_named_to_the_maps_and_allowed_in_the_csp() {
+    let s = Server::start_with(
+        temp_dir("tiles"),
+        false,
+        &[
+            "--tile-url",
+            "https://t{s}.tianditu.gov.cn/DataServer?T=vec_w&x={x}&y={y}&l={z}&tk=KEY",
+            "--tile-subdomains",
+            "01234567",
+        ],
+    );
+    let r = s.client().get("/api/v1/public/map-config");
+    assert_eq!(r.json()["subdomains"], "01234567");
+    assert!(r.json()["tile_url"].as_str().unwrap().contains("{z}"));
+    let csp = r.header("content-security-policy").unwrap().to_string();
+    assert!(
+        csp.contains("img-src 'self' data: blob: https://*.tianditu.gov.cn;"),
+        "{csp}"
+    );
+    // Without one, the maps draw on a plain background and the CSP stays as strict as before.
+    let plain = demo_server().client().get("/api/v1/public/map-config");
+    assert!(plain.json()["tile_url"].is_null());
+    assert!(
+        plain
+            .header("content-security-policy")
+            .unwrap()
+            .contains("img-src 'self' data: blob:;")
+    );
+}

@@ -242,9 +242,10 @@ impl<DB: Backend> ShapeStorage for SqlStore<DB> {
             shape::check_point(lat, lng)?;
             let mut tx = self.read_tx().await?;
             // The boxes that hold the point, deepest first; the first boundary that holds it
-            // decides. Stored shapes were checked on import, so they are only read here.
-            let candidates: Vec<(String, String)> = query_as(
-                "SELECT code, geometry FROM shapes \
+            // decides. Each boundary is read only when its turn comes (a county's can be large),
+            // and only read, not checked again: it was checked on import.
+            let candidates: Vec<(String,)> = query_as(
+                "SELECT code FROM shapes \
                  WHERE min_lng <= $1 AND max_lng >= $1 AND min_lat <= $2 AND max_lat >= $2 \
                  AND region_code >= $3 AND region_code < $4 ORDER BY depth DESC, code",
             )
@@ -255,7 +256,12 @@ impl<DB: Backend> ShapeStorage for SqlStore<DB> {
             .fetch_all(&mut *tx)
             .await?;
             let mut hit = None;
-            for (code, geometry) in candidates {
+            for (code,) in candidates {
+                let (geometry,): (String,) =
+                    query_as("SELECT geometry FROM shapes WHERE code = $1")
+                        .bind(&code)
+                        .fetch_one(&mut *tx)
+                        .await?;
                 let Ok(v) = serde_json::from_str(&geometry) else {
                     continue;
                 };

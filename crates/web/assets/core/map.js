@@ -1,5 +1,5 @@
-// Maps: boundaries, pins and "tap to place", on Leaflet (vendored, BSD-2; loaded on the first
-// map, not with the page). The base layer is the deployment's tile server when one is set
+// Maps: boundaries, pins and "tap to place", on Leaflet (vendored, BSD-2; its script is loaded
+// by the first map, not with the page). The base layer is the deployment's tile server when one is set
 // (`tongchou serve --tile-url`); with none, boundaries are drawn on a plain background, which
 // also works with no network.
 import { html, render } from "./html.js";
@@ -17,14 +17,8 @@ let config;
 /** Leaflet and the deployment's map settings, fetched once. */
 async function load() {
   if (!leaflet) {
-    leaflet = (async () => {
-      const css = document.createElement("link");
-      css.rel = "stylesheet";
-      css.href = "/assets/vendor/leaflet.css";
-      document.head.appendChild(css);
-      await import("/assets/vendor/leaflet.js");
-      return window.L;
-    })();
+    // Its styles come with the page (a versioned link the service worker keeps for offline).
+    leaflet = import("/assets/vendor/leaflet.js").then(() => window.L);
   }
   config ||= publicApi("GET", "/api/v1/public/map-config").catch(() => ({ tile_url: null }));
   return [await leaflet, await config];

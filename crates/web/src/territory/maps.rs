@@ -311,3 +311,32 @@ pub async fn place_case_by_point(s: &AppState, ctx: &Ctx, b: &mut CaseInput) -> 
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::MapConfig;
+
+    #[test]
+    fn a_tile_template_is_checked_and_gives_the_origin_the_csp_allows() {
+        let c = MapConfig::with_tiles(
+            "https://t{s}.tianditu.gov.cn/DataServer?T=vec_w&x={x}&y={y}&l={z}&tk=KEY",
+            "天地图",
+            "01234567",
+        )
+        .unwrap();
+        assert_eq!(c.tile_origin.as_deref(), Some("https://*.tianditu.gov.cn"));
+        assert_eq!(c.subdomains, "01234567");
+        let own =
+            MapConfig::with_tiles("http://10.1.2.3:8080/tiles/{z}/{x}/{y}.png", "", "").unwrap();
+        assert_eq!(own.tile_origin.as_deref(), Some("http://10.1.2.3:8080"));
+        assert_eq!(own.subdomains, "abc");
+        for bad in [
+            "ftp://tiles.example/{z}/{x}/{y}.png",
+            "https://tiles.example/{z}/{x}.png",
+            "https://tiles.example; script-src *;/{z}/{x}/{y}",
+            "https://ti les.example/{z}/{x}/{y}",
+        ] {
+            assert!(MapConfig::with_tiles(bad, "", "").is_err(), "{bad}");
+        }
+    }
+}
