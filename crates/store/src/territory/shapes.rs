@@ -39,6 +39,17 @@ pub struct Named {
     pub level: String,
 }
 
+/// A household on a map: where it stands and its address, nothing personal.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, schemars::JsonSchema)]
+pub struct HouseholdPin {
+    #[schemars(with = "crate::IdOut")]
+    #[serde(with = "crate::id_str")]
+    pub id: i64,
+    pub address: String,
+    pub lat: f64,
+    pub lng: f64,
+}
+
 /// What holds a point: the grid (when a grid's boundary holds it) and the regions from the top
 /// of the caller's scope down to the deepest one found.
 #[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
@@ -97,6 +108,13 @@ pub trait ShapeStorage: Send + Sync {
     ) -> BoxFut<'a, ShapeImport>;
     /// The boundary of a region or grid with those of its children (a village's are its grids).
     fn map_of<'a>(&'a self, ctx: &'a Ctx, code: &'a str) -> BoxFut<'a, Vec<MapShape>>;
+    /// Up to `limit` households of a grid in scope that have a position.
+    fn household_pins<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        grid: &'a str,
+        limit: u32,
+    ) -> BoxFut<'a, Vec<HouseholdPin>>;
     /// Every region boundary down to `depth` (3: counties, 4: townships), for the public map.
     fn outlines<'a>(&'a self, depth: i64) -> BoxFut<'a, Vec<MapShape>>;
     /// The grid and regions of `ctx`'s scope whose boundaries hold the point.
@@ -222,6 +240,26 @@ impl<DB: Backend> ShapeStorage for SqlStore<DB> {
                 out.extend(children);
             }
             Ok(out)
+        })
+    }
+
+    fn household_pins<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        grid: &'a str,
+        limit: u32,
+    ) -> BoxFut<'a, Vec<HouseholdPin>> {
+        Box::pin(async move {
+            let mut tx = self.read_tx().await?;
+            fetch_grid(&mut tx, &ctx.scope, grid).await?;
+            Ok(query_as(
+                "SELECT id, address, lat, lng FROM households WHERE grid_code = $1 \
+                 AND lat IS NOT NULL AND lng IS NOT NULL ORDER BY id LIMIT $2",
+            )
+            .bind(grid)
+            .bind(i64::from(limit))
+            .fetch_all(&mut *tx)
+            .await?)
         })
     }
 

@@ -122,6 +122,13 @@ async fn an_import_is_all_or_nothing_and_stays_in_scope() {
             s.map_of(&town, "320722101").await.unwrap_err(),
             StoreError::NotFound(_)
         ));
+        // Nor are its grid's households.
+        assert!(matches!(
+            s.household_pins(&town, "320722101200001", 10)
+                .await
+                .unwrap_err(),
+            StoreError::NotFound(_)
+        ));
         // A village's map shows its grids.
         let map = s.map_of(&sys, "320722101200").await.unwrap();
         assert_eq!(map.len(), 3);

@@ -116,7 +116,6 @@ function clustered(L, map, list) {
         const worst = group.find((p) => p.colour === LIGHT_COLOURS.red) || group[0];
         const icon = L.divIcon({ className: "map-cluster", html: String(group.length), iconSize: [30, 30] });
         const m = L.marker(at.getCenter(), { icon, keyboard: false });
-        m.getElement?.()?.style.setProperty("--c", worst.colour);
         m.on("add", () => m.getElement().style.setProperty("--c", worst.colour));
         m.on("click", () => map.fitBounds(at.pad(0.3)));
         layer.addLayer(m);

@@ -119,7 +119,7 @@ fn generated() -> Map<String, Value> {
     add::<tongchou_store::ShapeImport>(&mut g);
     add::<tongchou_store::Located>(&mut g);
     add::<crate::territory::maps::MapConfig>(&mut g);
-    add::<Items<crate::territory::maps::HouseholdPin>>(&mut g);
+    add::<Items<tongchou_store::HouseholdPin>>(&mut g);
     add::<Patrol>(&mut g);
     add::<Page<Patrol>>(&mut g);
     // A type that is both read and written (a category) gets two schemas: as the server reads it

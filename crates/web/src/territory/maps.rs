@@ -209,57 +209,19 @@ fn feature_collection(shapes: Vec<MapShape>) -> Value {
     json!({"type": "FeatureCollection", "features": features})
 }
 
-/// A household on the map: no names, no phone.
-#[derive(serde::Serialize, schemars::JsonSchema)]
-pub struct HouseholdPin {
-    #[schemars(with = "IdOut")]
-    #[serde(with = "id_str")]
-    id: i64,
-    address: String,
-    lat: f64,
-    lng: f64,
-}
-
 /// County and township boundaries for the public report form's map (public data).
 async fn public_map(State(s): State<AppState>, _p: Public) -> ApiResult<Json<Value>> {
     Ok(Json(feature_collection(s.store.outlines(4).await?)))
 }
 
-/// The households of a grid that have a position (at most 2,000).
+/// The households of a grid that have a position (at most 2,000): address and position only.
 async fn map_households(
     State(s): State<AppState>,
     a: Auth,
     Path(code): Path<String>,
 ) -> ApiResult<Json<Items<HouseholdPin>>> {
     a.require(Permission::ReadRegistry)?;
-    let f = HouseholdFilter {
-        grid: Some(code),
-        ..Default::default()
-    };
-    let mut pins = Vec::new();
-    for page in 1..=(2000 / PageReq::MAX_SIZE) {
-        let got = s
-            .store
-            .list_households(
-                &a.ctx,
-                &f,
-                PageReq::new(Some(page), Some(PageReq::MAX_SIZE)),
-            )
-            .await?;
-        let more = got.has_more;
-        pins.extend(got.items.into_iter().filter_map(|h| {
-            Some(HouseholdPin {
-                id: h.id,
-                address: h.address,
-                lat: h.lat?,
-                lng: h.lng?,
-            })
-        }));
-        if !more {
-            break;
-        }
-    }
-    Ok(items(pins))
+    Ok(items(s.store.household_pins(&a.ctx, &code, 2000).await?))
 }
 
 #[derive(Deserialize)]
