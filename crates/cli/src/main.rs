@@ -25,7 +25,7 @@ USAGE:
                  [--tile-url URL] [--tile-attribution TEXT] [--tile-subdomains abc]
   tongchou demo [--data-dir DIR] [--database-url URL]      load the demo into an empty database
   tongchou import regions DIR [--data-dir DIR] [--database-url URL]
-  tongchou user create --username U --password P --role ROLE --scope CODE [--name NAME] [--grid GRID]
+  tongchou user create --username U --password P --role ROLE --scope CODE [--name NAME] [--grid GRID] [--unit UNIT_ID]
   tongchou user reset --username U --password P
   tongchou apikey create --name N [--scope CODE]            prints a new Open311 API key
   tongchou migrate [--data-dir DIR] [--database-url URL]
@@ -378,6 +378,7 @@ async fn run() -> Result<()> {
                         role: args.value_from_str("--role")?,
                         scope: args.value_from_str("--scope")?,
                         grid_code: args.opt_value_from_str("--grid")?.unwrap_or_default(),
+                        unit_id: args.opt_value_from_str("--unit")?,
                     };
                     finish(args)?;
                     let u = tongchou_web::accounts::validate_user(&input)

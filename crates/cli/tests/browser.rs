@@ -12,6 +12,8 @@ mod common;
 mod driver;
 #[path = "browser/field.rs"]
 mod field;
+#[path = "browser/follow.rs"]
+mod follow;
 #[path = "browser/language.rs"]
 mod language;
 #[path = "browser/maps.rs"]
@@ -63,7 +65,7 @@ fn walk_the_tree_add_a_household_and_find_the_person() {
         "#household-edit input[name=address]",
         "白塔村浏览器测试1号之一",
     );
-    d.click("#household-edit button", "");
+    d.click("#household-edit button[type=submit]", "");
     d.wait_for("h1", "1号之一");
     d.wait_for("#member-list .person-row", "端木浏览");
 

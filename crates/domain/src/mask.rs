@@ -23,6 +23,15 @@ pub fn phone(s: &str) -> String {
     keep_ends(&chars, 0, 4)
 }
 
+/// `王小明` → `王**`: a person named where their name is not the point (the audit log).
+pub fn name(s: &str) -> String {
+    let mut chars = s.trim().chars();
+    match chars.next() {
+        Some(first) => std::iter::once(first).chain(chars.map(|_| '*')).collect(),
+        None => String::new(),
+    }
+}
+
 /// Free text shown to the public (a unit's feedback, a rejection's reason) with the phone and ID
 /// numbers in it masked: staff sometimes write one into a note. A number is a run of 7 or more
 /// digits, or a mobile, landline or ID number written in groups (`138 1234 1234`,
@@ -110,6 +119,9 @@ mod tests {
         assert_eq!(id_number("12345"), "*****");
         assert_eq!(id_number("1234567"), "123**67");
         assert_eq!(id_number(""), "");
+        assert_eq!(name("王小明"), "王**");
+        assert_eq!(name(" 欧阳娜娜 "), "欧***");
+        assert_eq!(name(""), "");
     }
 
     #[test]

@@ -70,6 +70,7 @@ storage!(
     SweepStorage,
     CaseSearchStorage,
     DisputeStorage,
+    FollowerStorage,
     NotificationStorage,
     AttachmentStorage,
     VisitStorage,

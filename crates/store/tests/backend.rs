@@ -131,6 +131,8 @@ async fn household(s: &Store, c: &Ctx, grid: &str, address: &str) -> StoreResult
         grid_code: grid.into(),
         address: address.into(),
         phone: None,
+        lat: None,
+        lng: None,
     })
     .unwrap();
     s.create_household(c, &h).await
@@ -259,9 +261,9 @@ async fn township_scope_cannot_reach_another_township() {
         assert_eq!(grids.items.len(), 1);
 
         // Writes into B from A: refused, and nothing changes.
-        let moved = NewHousehold { grid_code: g_b.code.clone(), address: "搬家".into(), phone: None, keep_phone: false };
+        let moved = NewHousehold { grid_code: g_b.code.clone(), address: "搬家".into(), phone: None, keep_phone: false, position: None };
         assert!(matches!(s.update_household(&a, h_a.id, &moved).await, Err(StoreError::Invalid(i)) if i.field == "grid_code"));
-        let into_b = NewHousehold { grid_code: g_a.code.clone(), address: "改".into(), phone: None, keep_phone: false };
+        let into_b = NewHousehold { grid_code: g_a.code.clone(), address: "改".into(), phone: None, keep_phone: false, position: None };
         assert!(matches!(s.update_household(&a, h_b.id, &into_b).await, Err(StoreError::NotFound(_))));
         assert!(s.create_person(&a, &person(h_b.id, "李四", 13)).await.is_err());
         assert!(matches!(s.update_person(&a, p_b.id, &person(h_a.id, "改名", 11)).await, Err(StoreError::NotFound(_))));
@@ -460,6 +462,7 @@ fn import_row(row: usize, grid: &str, address: &str, name: &str, seq: u32) -> Im
             address: address.into(),
             phone: None,
             keep_phone: true,
+            position: None,
         },
         person: Some(person(0, name, seq)),
     }

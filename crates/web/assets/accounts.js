@@ -38,14 +38,14 @@ function viewLogin() {
 // The audit log's actions and targets by name (codes the server writes).
 const ACTIONS = ["login", "login_failed", "logout", "create", "update", "delete", "reveal_pii", "export", "import",
   "reset_password", "change_password", "user.disable", "user.enable", "unlock_user", "revoke", "visit.record",
-  "patrol.start", "patrol.end", "add_party", "mediation"];
+  "patrol.start", "patrol.end", "add_party", "mediation", "resend_receipt", "follow"];
 strings(
   {
     au_login: "登录", au_login_failed: "登录失败", au_logout: "退出", au_create: "新建", au_update: "修改", au_delete: "删除",
     au_reveal_pii: "查看完整信息", au_export: "导出", au_import: "导入", au_reset_password: "重置密码", au_change_password: "修改密码",
     "au_user.disable": "停用账号", "au_user.enable": "启用账号", au_unlock_user: "解除锁定", au_revoke: "停用密钥",
     "au_visit.record": "记录走访", "au_patrol.start": "开始巡查", "au_patrol.end": "结束巡查", au_add_party: "添加当事人",
-    au_mediation: "调解记录", tt_user: "账号", tt_person: "人员", tt_household: "住户", tt_grid: "网格", tt_region: "区划",
+    au_mediation: "调解记录", au_resend_receipt: "重发查询码短信", au_follow: "群众关注案件", tt_user: "账号", tt_person: "人员", tt_household: "住户", tt_grid: "网格", tt_region: "区划",
     tt_registry: "人口登记", tt_case: "案件", tt_api_key: "接口密钥", tt_category: "案件类别", tt_routing_rule: "分派规则",
     tt_calendar: "工作日历", tt_setting: "设置", tt_mediator: "调解员", tt_patrol: "巡查", tt_regions: "区划", any: "全部",
     from_date: "从", to_date: "到", actor: "操作人", target_id: "对象编号",
@@ -56,7 +56,8 @@ strings(
     au_reset_password: "Reset a password", au_change_password: "Changed own password", "au_user.disable": "Disabled an account",
     "au_user.enable": "Enabled an account", au_unlock_user: "Unlocked an account", au_revoke: "Revoked a key",
     "au_visit.record": "Recorded a visit", "au_patrol.start": "Started a patrol", "au_patrol.end": "Ended a patrol",
-    au_add_party: "Added a party", au_mediation: "Recorded a mediation", tt_user: "account", tt_person: "person",
+    au_add_party: "Added a party", au_mediation: "Recorded a mediation", au_resend_receipt: "Sent a tracking secret again", au_follow: "A resident followed a case",
+    tt_user: "account", tt_person: "person",
     tt_household: "household", tt_grid: "grid", tt_region: "region", tt_registry: "registry", tt_case: "case",
     tt_api_key: "API key", tt_category: "case category", tt_routing_rule: "routing rule", tt_calendar: "calendar",
     tt_setting: "setting", tt_mediator: "mediator", tt_patrol: "patrol", tt_regions: "regions", any: "Any",
@@ -84,7 +85,7 @@ async function viewAudit(arg, page = 1) {
       <button class="secondary" id="au-go" type="submit">${t("filter")}</button></form>
     <div class="scroll"><table id="audit-table"><thead><tr><th>${t("time")}</th><th>${t("user")}</th>
     <th>${t("action")}</th><th>${t("target")}</th></tr></thead><tbody>${log.items.map((e) => html`<tr><td>${fmtTime(e.at)}</td>
-    <td>${e.username}</td><td>${label("au_", e.action)}</td><td>${label("tt_", e.target_type)} ${e.target_id} <span class="muted">${e.detail}</span></td></tr>`)}</tbody></table></div>
+    <td>${e.username}</td><td>${label("au_", e.action)}</td><td>${label("tt_", e.target_type)} ${e.target_name ? html`<b>${e.target_name}</b> <span class="muted">${e.target_id}</span>` : e.target_id} <span class="muted">${e.detail}</span></td></tr>`)}</tbody></table></div>
     ${pager(page, log.has_more, (n) => viewAudit(arg, n))}</div>`);
   onSubmit("#audit-filters", async (f) => {
     const q = new URLSearchParams();

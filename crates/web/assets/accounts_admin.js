@@ -16,7 +16,7 @@ strings(
     reset_prompt: "为该账号设置的临时密码：", password_reset: "已重置，对方下次登录须修改密码", my_password: "修改密码",
     current_password: "当前密码", new_password: "新密码", repeat_password: "再输一次新密码", password_rule: "至少 8 位，且包含字母和数字",
     password_changed: "密码已修改", password_mismatch: "两次输入的新密码不一致", change_first: "这是临时密码，请先设置自己的密码",
-    account_created: "账号已建立", grid_optional: "网格代码（网格员填写）",
+    account_created: "账号已建立", grid_optional: "网格代码（网格员填写）", own_unit: "所属单位（处置人员）", choose_unit: "请选择单位",
   },
   {
     accounts: "Accounts", new_account: "New account", display_name: "Display name", role: "Role", temp_password: "Temporary password (changed at first login)",
@@ -24,7 +24,7 @@ strings(
     reset_prompt: "Temporary password for this account:", password_reset: "Reset: a new password is asked at the next login", my_password: "Change password",
     current_password: "Current password", new_password: "New password", repeat_password: "New password again", password_rule: "At least 8 characters with letters and digits",
     password_changed: "Password changed", password_mismatch: "The two new passwords differ", change_first: "This password is temporary: set your own first",
-    account_created: "Account created", grid_optional: "Grid code (for a grid worker)",
+    account_created: "Account created", grid_optional: "Grid code (for a grid worker)", own_unit: "Unit (for a handler)", choose_unit: "Choose the unit",
   },
 );
 
@@ -45,12 +45,26 @@ async function viewAccounts(_arg, page = 1) {
       <label>${t("role")}<select name="role" id="a-role">${ROLES.map((r) => html`<option value="${r}">${t("r_" + r)}</option>`)}</select></label>
       ${pickerField({ id: "a-scope", name: "scope", label: t("scope"), value: me.scope_code, kind: "region" })}
       ${pickerField({ id: "a-grid", name: "grid_code", label: t("grid_optional"), kind: "grid" })}
+      <label id="a-unit-box" hidden>${t("own_unit")}<select name="unit_id" id="a-unit"></select></label>
       <label>${t("temp_password")}<input name="password" id="a-password" autocomplete="new-password" required></label>
       <p class="muted">${t("password_rule")}</p>
       <button class="primary" id="a-submit" type="submit">${t("create")}</button></form></div>`);
   wirePickers($("#account-form"));
+  // A handler works for a unit: the units of the scope picked, offered once the role is handler.
+  const units = async () => {
+    const handler = $("#a-role").value === "handler";
+    $("#a-unit-box").hidden = !handler;
+    const scope = $("#a-scope").value;
+    if (!handler || !scope) return;
+    const r = await api("GET", `/api/v1/regions/${scope}/units`).catch(() => ({ items: [] }));
+    render($("#a-unit"), html`<option value="">${t("choose_unit")}</option>${r.items.map((u) => html`<option value="${u.id}">${u.name}</option>`)}`);
+  };
+  $("#a-role").addEventListener("change", units);
+  $("#a-scope").addEventListener("change", units);
   onSubmit("#account-form", async (f) => {
-    await api("POST", "/api/v1/users", Object.fromEntries(new FormData(f).entries()));
+    const body = Object.fromEntries(new FormData(f).entries());
+    if (!body.unit_id) delete body.unit_id;
+    await api("POST", "/api/v1/users", body);
     toast(t("account_created"));
     viewAccounts(null, page);
   });

@@ -20,6 +20,9 @@ window.addEventListener("unhandledrejection", (e) => {
   if (err && err.status === 401) return;
   toast((err && err.message) || String(err));
 });
-start();
 // Kept for use with no network (see /sw.js); a browser without service workers still works online.
-if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(() => {});
+// Registered once the first view is drawn: on a village link the worker's precache (the map
+// library included) would otherwise share the line with the page the user is waiting for.
+start().finally(() => {
+  if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(() => {});
+});

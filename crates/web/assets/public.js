@@ -93,16 +93,32 @@ async function viewReport() {
         .catch((e) => e.message || String(e));
       if (why) photoNote = html`<p class="error" id="receipt-photo">${t("photo_not_sent")}${t("colon")}${String(why)}</p>`;
     }
-    publicShell(t("receipt"), html`<dl class="kv" id="receipt"><dt>${t("number")}</dt><dd id="receipt-number">${r.number}</dd>
-      <dt>${t("secret")}</dt><dd id="receipt-secret">${r.secret}</dd></dl>${photoNote}
-      <p><a id="receipt-track" href="#/track/${encodeURIComponent(r.number + "~" + r.secret)}">${t("track_title")}</a>
-      · <a id="receipt-again" href="#/report">${t("file_another")}</a></p>`);
-    // The receipt has its own address: a reload, or any link to #/report, gives a fresh form.
-    history.replaceState(null, "", "#/report/filed");
-    $("#receipt-again").addEventListener("click", (e) => {
-      e.preventDefault();
-      viewReport();
-    });
+    showReceipt(t("receipt"), r, photoNote);
+  });
+  // The problem is already reported: follow that case instead of filing it again.
+  // The hint is drawn again as the form changes: one listener on its box.
+  $("#similar").addEventListener("click", async (e) => {
+    const b = e.target.closest("button.follow");
+    if (!b) return;
+    try {
+      showReceipt(t("followed"), await publicApi("POST", `/api/v1/public/cases/${encodeURIComponent(b.dataset.number)}/follow`));
+    } catch (err) {
+      toast(err.message);
+    }
+  });
+}
+
+/** The number and secret to keep (after filing, or after following a case), with a link to track it. */
+function showReceipt(title, r, note = "") {
+  publicShell(title, html`<dl class="kv" id="receipt"><dt>${t("number")}</dt><dd id="receipt-number">${r.number}</dd>
+    <dt>${t("secret")}</dt><dd id="receipt-secret">${r.secret}</dd></dl>${note}
+    <p><a id="receipt-track" href="#/track/${encodeURIComponent(r.number + "~" + r.secret)}">${t("track_title")}</a>
+    · <a id="receipt-again" href="#/report">${t("file_another")}</a></p>`);
+  // The receipt has its own address: a reload, or any link to #/report, gives a fresh form.
+  history.replaceState(null, "", "#/report/filed");
+  $("#receipt-again").addEventListener("click", (e) => {
+    e.preventDefault();
+    viewReport();
   });
 }
 
@@ -121,16 +137,16 @@ async function viewTrack(arg) {
     try {
       const c = await publicApi("GET", `/api/v1/public/cases/${encodeURIComponent(n)}?secret=${encodeURIComponent(s)}`);
       const m = c.merged_into;
-      render(box, html`<div class="stats"><div class="stat"><span class="muted">${t("state")}</span><b id="track-state">${stateName(c)}</b></div>
+      render(box, html`${c.follower ? html`<p class="badge" id="track-following">${t("following")}</p>` : ""}<div class="stats"><div class="stat"><span class="muted">${t("state")}</span><b id="track-state">${stateName(c)}</b></div>
         <div class="stat"><span class="muted">${t("unit")}</span><b>${c.unit_name || "—"}</b></div>
         <div class="stat"><span class="muted">${t("category")}</span><b>${c.category_name || ""}</b></div></div>
         <ul class="list" id="track-events">${trackEvents(c.events)}</ul>
         ${m ? html`<div class="card" id="track-merged"><p>${t("merged_into")}${t("colon")}<b>${m.number}</b> · ${stateName(m)}</p>
           <ul class="list">${trackEvents(m.events)}</ul></div>` : ""}
-        ${c.state === "closed" && !c.satisfaction
+        ${c.follower ? "" : c.state === "closed" && !c.satisfaction
           ? html`<h2>${t("rate_title")}</h2><div class="actions" id="rate-buttons">${SATISFACTION.map((v) => html`<button type="button" class="secondary rate" data-v="${v}">${t(v)}</button>`)}</div>`
           : c.satisfaction ? html`<p id="track-rated">${t("rate_title")}${t("colon")}<b>${t(c.satisfaction)}</b></p>` : ""}
-        ${c.state === "closed" && html`<form id="reopen-form" class="stack"><label>${t("reopen_note")}<input name="note" id="reopen-note"></label>
+        ${c.state === "closed" && !c.follower && html`<form id="reopen-form" class="stack"><label>${t("reopen_note")}<input name="note" id="reopen-note"></label>
           <button class="secondary" type="submit">${t("a_reopen")}</button></form>`}`);
       const act = async (body, form) => {
         try {

@@ -6,6 +6,7 @@ import { api, can, session } from "./core/api.js";
 import { app, crumbs, onSubmit, pager, toast, $ } from "./core/ui.js";
 import { view, nav } from "./core/router.js";
 import { regionTrail } from "./territory.js";
+import { locate } from "./core/map.js";
 
 strings(
   {
@@ -16,7 +17,8 @@ strings(
     imported: "导入完成", edit: "编辑", rows_failed: "以下行有错误，未写入任何数据：", row: "行", column: "列", reason: "原因",
     tag_60: "60岁以上", tag_disability: "残疾", tag_dibao: "低保", tag_wubao: "五保", tag_left_behind_child: "留守儿童",
     tag_empty_nest: "空巢老人", tag_needy_member: "困难党员", tag_veteran: "退役军人", scope: "管辖范围", person_name: "姓名",
-    edit_household: "编辑住户", phone_keep: "留空则不修改", import: "导入", template: "下载模板（只有表头）",
+    edit_household: "编辑住户", phone_keep: "留空则不修改", position: "门牌位置", no_position: "尚未标注位置（不在网格地图上）",
+    mark_door: "在门口标注位置", import: "导入", template: "下载模板（只有表头）",
     tags_hint: "标签可写中文（低保、空巢老人……）或代码，多个用分号或顿号隔开；有错误时一次列出所有错误行，不写入任何数据。", relation_ph: "户主 / 配偶 / 子 / 女",
   },
   {
@@ -29,7 +31,8 @@ strings(
     column: "Column", reason: "Reason", tag_60: "60+", tag_disability: "Disability", tag_dibao: "Minimum living allowance",
     tag_wubao: "Five guarantees", tag_left_behind_child: "Left-behind child", tag_empty_nest: "Empty-nest elderly",
     tag_needy_member: "Needy party member", tag_veteran: "Veteran", scope: "Scope", person_name: "Name",
-    edit_household: "Edit household", phone_keep: "Leave empty to keep", import: "Import", template: "Download a template (headers only)",
+    edit_household: "Edit household", phone_keep: "Leave empty to keep", position: "Door position",
+    no_position: "No position yet (not on the grid's map)", mark_door: "Mark the position (at the door)", import: "Import", template: "Download a template (headers only)",
     tags_hint: "Tags may be written in Chinese (低保, 空巢老人…) or as codes, separated by semicolons; a file with errors lists every bad row at once and writes nothing.", relation_ph: "户主 / 配偶 / 子 / 女 (as registered)",
   },
 );
@@ -86,11 +89,17 @@ async function viewHousehold(id) {
       <div class="card"><h2>${t("edit_household")}</h2><form class="grid" id="household-edit">
       <label>${t("address")}<input name="address" value="${h.address}" required></label>
       <label>${t("phone")}<input name="phone" inputmode="tel" placeholder="${t("phone_keep")}"></label>
-      <button class="primary" type="submit">${t("save")}</button></form></div>`}`);
+      <input type="hidden" name="lat" id="hh-lat"><input type="hidden" name="lng" id="hh-lng">
+      <p class="muted" id="hh-position">${h.lat != null ? `${t("position")}${t("colon")}${h.lat.toFixed(5)}, ${h.lng.toFixed(5)}` : t("no_position")}</p>
+      <div class="actions"><button class="secondary" type="button" id="hh-locate">${t("mark_door")}</button>
+      <button class="primary" type="submit">${t("save")}</button></div></form></div>`}`);
+  // Standing at the door: the phone's position marks the household on the grid's map.
+  $("#hh-locate")?.addEventListener("click", () => locate($("#household-edit")));
   document.dispatchEvent(new CustomEvent("tc:household", { detail: h }));
   onSubmit("#household-edit", async (f) => {
     const body = { grid_code: h.grid_code, address: f.address.value };
     if (f.phone.value.trim()) body.phone = f.phone.value;
+    if (f.lat.value) Object.assign(body, { lat: Number(f.lat.value), lng: Number(f.lng.value) });
     await api("PATCH", `/api/v1/households/${id}`, body);
     toast(t("created"));
     viewHousehold(id);

@@ -263,6 +263,8 @@ pub fn parse_rows(
     let idx = |k: &str, zh: &str| column_index(header, k, zh);
     let cols: Vec<Option<usize>> = COLUMNS.iter().map(|(k, zh)| idx(k, zh)).collect();
     let tags_col = idx(TAGS_COLUMN.0, TAGS_COLUMN.1);
+    // Optional: where the household's door is, for the grid's map.
+    let position_cols = [idx("lat", "纬度"), idx("lng", "经度")];
     let header_name = |i: usize| -> String {
         cols[i]
             .and_then(|c| header.get(c).cloned())
@@ -284,6 +286,9 @@ pub fn parse_rows(
         let mut report = |i: Invalid| {
             let column = match i.field.as_str() {
                 "phone" if !with_persons => header_name(2),
+                f @ ("lat" | "lng") => position_cols[usize::from(f == "lng")]
+                    .and_then(|c| header.get(c).cloned())
+                    .unwrap_or_else(|| f.to_string()),
                 f => COLUMNS
                     .iter()
                     .position(|(k, _)| *k == f)
@@ -296,7 +301,33 @@ pub fn parse_rows(
                 reason: Msg::new(i.zh, i.en),
             });
         };
+        // A coordinate that is not a number is reported like any bad field (by its own header).
+        let mut position = [None, None];
+        let mut bad_position = false;
+        for (k, (col, key)) in position_cols.iter().zip(["lat", "lng"]).enumerate() {
+            let text = col.and_then(|c| rec.get(c)).map(|v| v.trim()).unwrap_or("");
+            if text.is_empty() {
+                continue;
+            }
+            match text.parse::<f64>() {
+                Ok(v) if v.is_finite() => position[k] = Some(v),
+                _ => {
+                    bad_position = true;
+                    report(Invalid::new(
+                        key,
+                        "not_a_number",
+                        "应为数字（度）",
+                        "must be a number (degrees)",
+                    ));
+                }
+            }
+        }
+        if bad_position {
+            continue;
+        }
         let hh = HouseholdInput {
+            lat: position[0],
+            lng: position[1],
             grid_code: get(0).into(),
             address: get(1).into(),
             phone: if with_persons {

@@ -224,7 +224,7 @@ impl Driver {
         self.cmd(
             "POST",
             "/execute/sync",
-            json!({"script": "const s = document.querySelector(arguments[0]); s.value = arguments[1]; s.dispatchEvent(new Event('change'));", "args": [css, value]}),
+            json!({"script": "const s = document.querySelector(arguments[0]); s.value = arguments[1]; s.dispatchEvent(new Event('change', {bubbles: true}));", "args": [css, value]}),
         );
     }
 

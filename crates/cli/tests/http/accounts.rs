@@ -95,3 +95,41 @@ fn a_temporary_password_must_be_changed_first_and_other_townships_cannot_touch_t
     assert_eq!(items[0]["username"], "town_admin");
     assert_eq!(s.client().login("temp_worker", "Mine2026y").0, 401);
 }
+
+/// A handler account is made with its unit, picked from the units of its scope; without one, or
+/// with another township's unit, the answer names `unit_id`.
+#[test]
+fn a_handler_account_gets_a_unit_of_its_scope() {
+    let s = Server::start(temp_dir("accounts-unit"), true);
+    let admin = s.login("town_admin");
+    let village = "320722101200";
+    let units = ok(&admin.get(&format!("/api/v1/regions/{village}/units")));
+    let unit = units["items"][0]["id"].as_str().unwrap().to_string();
+    let body = |unit: Option<&str>| {
+        let mut b = json!({"username": "new_handler", "password": "Temp2026x", "role": "handler", "scope": village});
+        if let Some(u) = unit {
+            b["unit_id"] = json!(u);
+        }
+        b
+    };
+    let r = admin.post("/api/v1/users", body(None));
+    assert_eq!(
+        (r.status, r.json()["field"].as_str()),
+        (422, Some("unit_id"))
+    );
+    // A unit of another township (the urban one's).
+    let street = s.login("street_admin");
+    let theirs = ok(&street.get("/api/v1/regions/320722001000/units"));
+    if let Some(other) = theirs["items"][0]["id"].as_str() {
+        let r = admin.post("/api/v1/users", body(Some(other)));
+        assert_eq!(
+            (r.status, r.json()["field"].as_str()),
+            (422, Some("unit_id")),
+            "{}",
+            r.text()
+        );
+    }
+    let r = admin.post("/api/v1/users", body(Some(&unit)));
+    assert_eq!(r.status, 201, "{}", r.text());
+    assert_eq!(r.json()["unit_id"], unit.as_str());
+}

@@ -438,6 +438,28 @@ fn perform(w: &World, method: &str, path: &str) -> Trace {
                 "case",
             )
         }
+        ("post", "/api/v1/cases/{id}/receipt-sms") => {
+            // The grid worker filed it, so the grid worker may send its secret again.
+            let id = w.new_case();
+            expect_ok(
+                &gw.post(&format!("/api/v1/cases/{id}/receipt-sms"), json!({})),
+                path,
+            );
+            Trace::Audit("village_grid_worker", "resend_receipt", "case")
+        }
+        ("post", "/api/v1/public/cases/{number}/follow") => {
+            let anon = w.s.client();
+            let r = expect_ok(
+                &anon.post("/api/v1/public/cases", json!({"category_code": "0101", "description": "路灯不亮", "region_code": "320722101200"})),
+                "public",
+            );
+            let number = r["number"].as_str().unwrap();
+            expect_ok(
+                &anon.post(&format!("/api/v1/public/cases/{number}/follow"), json!({})),
+                path,
+            );
+            Trace::Audit("public", "follow", "case")
+        }
         ("post", "/api/v1/cases/{id}/mediations") => {
             let id = w.new_case();
             let disp = w.s.login("town_dispatcher");

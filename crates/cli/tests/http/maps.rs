@@ -231,3 +231,95 @@ fn a_tile_server_is_named_to_the_maps_and_allowed_in_the_csp() {
             .contains("img-src 'self' data: blob:;")
     );
 }
+
+/// A household gets its door's position from the edit form or from an import's 纬度/经度
+/// columns (both or neither, numbers in range), and then shows on its grid's map.
+#[test]
+fn a_household_is_placed_on_its_grid_by_an_edit_or_an_import() {
+    let s = Server::start(temp_dir("maps-households"), true);
+    let town = s.login("town_admin");
+    let (grid, lat, lng) = inside_a_demo_grid(&town);
+    let made = ok(&town.post(
+        "/api/v1/households",
+        json!({"grid_code": grid, "address": "地图测试1号"}),
+    ));
+    let id = made["id"].as_str().unwrap();
+    assert!(made["lat"].is_null());
+    let path = format!("/api/v1/households/{id}");
+    let r = town.patch(
+        &path,
+        json!({"grid_code": grid, "address": "地图测试1号", "lat": lat}),
+    );
+    assert_eq!(
+        (r.status, r.json()["field"].as_str()),
+        (422, Some("lng")),
+        "{}",
+        r.text()
+    );
+    let r = town.patch(
+        &path,
+        json!({"grid_code": grid, "address": "地图测试1号", "lat": 95.0, "lng": lng}),
+    );
+    assert_eq!(
+        (r.status, r.json()["field"].as_str()),
+        (422, Some("lat")),
+        "{}",
+        r.text()
+    );
+    let placed = ok(&town.patch(
+        &path,
+        json!({"grid_code": grid, "address": "地图测试1号", "lat": lat, "lng": lng}),
+    ));
+    // Stored as a float: the same point to well under a millimetre.
+    let near = |v: &Value, want: f64| v.as_f64().is_some_and(|x| (x - want).abs() < 1e-9);
+    assert!(
+        near(&placed["lat"], lat) && near(&placed["lng"], lng),
+        "{placed}"
+    );
+    // An edit without a position keeps it.
+    let kept = ok(&town.patch(&path, json!({"grid_code": grid, "address": "地图测试1号"})));
+    assert!(near(&kept["lat"], lat), "{kept}");
+    let pins = ok(&town.get(&format!("/api/v1/map/{grid}/households")));
+    assert!(
+        pins["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["address"] == "地图测试1号"),
+        "{pins}"
+    );
+
+    // An import: a bad number is named by its column, and the file writes nothing.
+    let import = |csv: String| {
+        town.send(
+            "POST",
+            "/api/v1/import/households",
+            Some(("text/csv", csv.into_bytes())),
+        )
+    };
+    let r = import(format!(
+        "网格代码,地址,纬度,经度\n{grid},地图测试2号,{lat},{lng}\n{grid},地图测试3号,北纬34度,{lng}\n"
+    ));
+    assert_eq!(r.status, 422, "{}", r.text());
+    let rows = r.json()["rows"].clone();
+    assert_eq!(
+        (rows[0]["row"].as_u64(), rows[0]["column"].as_str()),
+        (Some(3), Some("纬度")),
+        "{rows}"
+    );
+    let r = import(format!(
+        "网格代码,地址,纬度,经度\n{grid},地图测试2号,{lat},{lng}\n"
+    ));
+    assert_eq!(r.status, 200, "{}", r.text());
+    let pins = ok(&town.get(&format!("/api/v1/map/{grid}/households")));
+    let addresses: Vec<&str> = pins["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p["address"].as_str())
+        .collect();
+    assert!(
+        addresses.contains(&"地图测试2号") && !addresses.contains(&"地图测试3号"),
+        "{addresses:?}"
+    );
+}

@@ -136,3 +136,185 @@ fn the_public_progress_shows_the_outcome_and_follows_a_merge() {
     // A case that was not merged carries no link.
     assert!(track(&anon, &n1, &s1)["merged_into"].is_null());
 }
+
+/// The duplicate hint: a resident follows the case already reported instead of filing it again.
+/// The follower's own secret reads its steps (no one's notes, name or phone), cannot rate or
+/// reopen it, and a merged case is followed through to the case it was merged into.
+#[test]
+fn a_resident_follows_the_case_already_reported() {
+    let s = Server::start(temp_dir("public-follow"), true);
+    let anon = s.client();
+    let disp = s.login("town_dispatcher");
+    let handler = s.login("village_handler");
+    let (n1, s1) = file(&anon, "村口路灯不亮，张三家门口");
+    let id1 = id_of(&disp, &n1);
+    act(&disp, &id1, json!({"action": "accept"}));
+    ok(&disp.post("/api/v1/cases/bulk-dispatch", json!({"ids": [id1]})));
+    act(&handler, &id1, json!({"action": "sign"}));
+
+    // The hint lists it, and following it gives a new secret for the same number.
+    let hint = ok(&anon.get(&format!(
+        "/api/v1/public/cases/similar?category_code=0101&region_code={VILLAGE}"
+    )));
+    assert!(
+        hint["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["number"] == n1.as_str()),
+        "{hint}"
+    );
+    let r = anon.post(&format!("/api/v1/public/cases/{n1}/follow"), json!({}));
+    assert_eq!(r.status, 201, "{}", r.text());
+    let f = r.json();
+    assert_eq!(f["number"], n1.as_str());
+    let fs = f["secret"].as_str().unwrap().to_string();
+    assert_ne!(fs, s1);
+    assert_eq!(f["case"]["follower"], true);
+
+    // Handled with a note for its reporter: the reporter reads it, the follower only the step.
+    act(
+        &handler,
+        &id1,
+        json!({"action": "handle", "note": "已修好，联系了张三13812341234"}),
+    );
+    let mine = track(&anon, &n1, &s1);
+    assert_eq!(mine["follower"], false);
+    let theirs = track(&anon, &n1, &fs);
+    assert_eq!(theirs["state"], "handled");
+    assert!(
+        theirs["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "handle")
+    );
+    let text = theirs.to_string();
+    for private in [
+        "张三",
+        "王先生",
+        "13900001111",
+        "900001111",
+        "1234",
+        s1.as_str(),
+    ] {
+        assert!(
+            !text.contains(private),
+            "{private} shown to a follower: {text}"
+        );
+    }
+
+    // The staff see how many follow it.
+    let d = ok(&disp.get(&format!("/api/v1/cases/{id1}")));
+    assert_eq!(d["followers"], 1);
+
+    // Closed: the follower cannot rate or reopen; the reporter can.
+    act(&disp, &id1, json!({"action": "verify_pass"}));
+    let rate = |secret: &str| {
+        anon.post(
+            &format!("/api/v1/public/cases/{n1}/actions"),
+            json!({"secret": secret, "action": "rate", "satisfaction": "dissatisfied"}),
+        )
+    };
+    assert_eq!(rate(&fs).status, 404);
+    assert_eq!(rate(&s1).status, 200);
+    // A finished case is not followed any more.
+    let r = anon.post(&format!("/api/v1/public/cases/{n1}/follow"), json!({}));
+    assert_eq!(
+        (r.status, r.json()["code"].as_str()),
+        (409, Some("case_finished")),
+        "{}",
+        r.text()
+    );
+    // A wrong secret and an unknown number are both just "not found".
+    assert_eq!(
+        anon.get(&format!("/api/v1/public/cases/{n1}?secret=ZZZZZZ"))
+            .status,
+        404
+    );
+    let r = anon.post(
+        "/api/v1/public/cases/320722-20000101-999999/follow",
+        json!({}),
+    );
+    assert_eq!(r.status, 404);
+
+    // Following a merged case follows the case it was merged into.
+    let (n2, _) = file(&anon, "三组垃圾堆放");
+    let (n3, _) = file(&anon, "三组垃圾没人清理");
+    let (id2, id3) = (id_of(&disp, &n2), id_of(&disp, &n3));
+    act(&disp, &id3, json!({"action": "merge", "duplicate_of": id2}));
+    let f = ok(&anon.post(&format!("/api/v1/public/cases/{n3}/follow"), json!({})));
+    assert_eq!(f["number"], n2.as_str());
+    let t = track(&anon, &n2, f["secret"].as_str().unwrap());
+    assert_eq!(
+        (t["number"].as_str(), t["follower"].as_bool()),
+        (Some(n2.as_str()), Some(true))
+    );
+}
+
+/// A case taken on the phone for a caller: the staff member who filed it sees its tracking
+/// secret on the case page and can send it again by SMS (audited); nobody else can.
+#[test]
+fn the_filer_sees_the_secret_and_sends_it_again() {
+    let s = Server::start(temp_dir("public-receipt"), true);
+    let disp = s.login("town_dispatcher");
+    let filed = ok(&disp.post(
+        "/api/v1/cases",
+        json!({"category_code": "0101", "description": "来电：桥栏杆松动", "region_code": VILLAGE,
+            "source": "hotline", "reporter_name": "赵先生", "reporter_phone": "13600003333"}),
+    ));
+    let id = filed["id"].as_str().unwrap();
+    let secret = filed["secret"].as_str().unwrap();
+    let number = filed["number"].as_str().unwrap();
+    let d = ok(&disp.get(&format!("/api/v1/cases/{id}")));
+    assert_eq!(d["case"]["secret"], secret);
+
+    // Another dispatcher of the same township sees the case but not its secret, and cannot send it.
+    let other = s.login("town_leader");
+    let d = ok(&other.get(&format!("/api/v1/cases/{id}")));
+    assert!(d["case"].get("secret").is_none(), "{d}");
+    let r = other.post(&format!("/api/v1/cases/{id}/receipt-sms"), json!({}));
+    assert_eq!(
+        (r.status, r.json()["code"].as_str()),
+        (403, Some("not_filer"))
+    );
+    // Another township's dispatcher does not see the case at all.
+    let far = s.login("street_dispatcher");
+    assert_eq!(far.get(&format!("/api/v1/cases/{id}")).status, 404);
+    assert_eq!(
+        far.post(&format!("/api/v1/cases/{id}/receipt-sms"), json!({}))
+            .status,
+        404
+    );
+
+    let r = disp.post(&format!("/api/v1/cases/{id}/receipt-sms"), json!({}));
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["phone"], "136****3333");
+    let log = std::fs::read_to_string(s.data_dir.with_extension("log")).unwrap();
+    let line =
+        format!("sms to 136****3333: 【统筹】您反映的问题已受理，编号 {number}，查询码 ******");
+    assert_eq!(
+        log.matches(&line).count(),
+        2,
+        "the receipt, then again: {log}"
+    );
+    assert!(!log.contains(secret), "the secret is in the log");
+    let audit = ok(&s.login("admin").get("/api/v1/audit?action=resend_receipt"));
+    assert_eq!(audit["items"][0]["target_id"], number, "{audit}");
+
+    // No phone: the reason names the field.
+    let bare = ok(&disp.post(
+        "/api/v1/cases",
+        json!({"category_code": "0101", "description": "来访：路面塌陷", "region_code": VILLAGE, "source": "window"}),
+    ));
+    let r = disp.post(
+        &format!("/api/v1/cases/{}/receipt-sms", bare["id"].as_str().unwrap()),
+        json!({}),
+    );
+    assert_eq!(
+        (r.status, r.json()["field"].as_str()),
+        (422, Some("reporter_phone")),
+        "{}",
+        r.text()
+    );
+}

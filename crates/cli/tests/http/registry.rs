@@ -52,6 +52,20 @@ fn roles_limit_writes_and_reveals() {
                 && e["target_id"] == p["id"]),
         "reveal audited"
     );
+    // The log names its target (the surname only), not just its id.
+    let name: String = full["name"].as_str().unwrap().chars().collect();
+    let masked: String = name
+        .chars()
+        .enumerate()
+        .map(|(i, c)| if i == 0 { c } else { '*' })
+        .collect();
+    let entry = log["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "reveal_pii" && e["target_id"] == p["id"])
+        .unwrap();
+    assert_eq!(entry["target_name"], masked.as_str(), "{entry}");
     assert!(
         log["items"]
             .as_array()

@@ -218,6 +218,7 @@ macro_rules! migrations {
                 include_str!("../../migrations/0017_case_action_keys.sql"),
             ),
             (18, include_str!("../../migrations/0018_shapes.sql")),
+            (19, include_str!("../../migrations/0019_case_followers.sql")),
         ]
     };
 }

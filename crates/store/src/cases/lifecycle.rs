@@ -192,18 +192,26 @@ pub(crate) async fn with_events<DB: Backend>(
     })
 }
 
-pub(crate) async fn case_by_secret<DB: Backend>(
+/// A case by its tracking number, in no one's scope: the caller checks a secret first.
+pub(crate) async fn case_by_number<DB: Backend>(
     tx: &mut Tx<DB>,
     number: &str,
-    secret: &str,
 ) -> StoreResult<Case> {
-    let c = query_as::<Case>(AssertSqlSafe(format!(
+    query_as::<Case>(AssertSqlSafe(format!(
         "SELECT {CASE_COLS} FROM cases c WHERE c.number = $1"
     )))
     .bind(number.trim())
     .fetch_optional(&mut **tx)
     .await?
-    .ok_or(StoreError::NotFound("case"))?;
+    .ok_or(StoreError::NotFound("case"))
+}
+
+pub(crate) async fn case_by_secret<DB: Backend>(
+    tx: &mut Tx<DB>,
+    number: &str,
+    secret: &str,
+) -> StoreResult<Case> {
+    let c = case_by_number(tx, number).await?;
     if !c.secret.eq_ignore_ascii_case(secret.trim()) {
         return Err(StoreError::NotFound("case"));
     }

@@ -5,6 +5,7 @@
 mod attachments;
 mod catalog;
 mod disputes;
+mod followers;
 mod intake;
 mod lifecycle;
 mod model;
@@ -16,6 +17,7 @@ mod transitions;
 pub use attachments::*;
 pub use catalog::*;
 pub use disputes::*;
+pub use followers::*;
 pub use intake::*;
 pub use lifecycle::*;
 pub use model::*;

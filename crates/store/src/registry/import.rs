@@ -125,22 +125,27 @@ impl<DB: Backend> SqlStore<DB> {
                     .await?;
                     let id = match found {
                         Some((id,)) => {
-                            if h.phone.is_some() {
-                                query("UPDATE households SET phone = $1, updated_at = $2 WHERE county_code = $3 AND id = $4")
-                                    .bind(&h.phone)
-                                    .bind(now)
-                                    .bind(&county)
-                                    .bind(id)
-                                    .execute(&mut *tx)
-                                    .await?;
+                            if h.phone.is_some() || h.position.is_some() {
+                                query(
+                                    "UPDATE households SET phone = COALESCE($1, phone), updated_at = $2, \
+                                     lat = COALESCE($5, lat), lng = COALESCE($6, lng) WHERE county_code = $3 AND id = $4",
+                                )
+                                .bind(&h.phone)
+                                .bind(now)
+                                .bind(&county)
+                                .bind(id)
+                                .bind(h.position.map(|p| p.0))
+                                .bind(h.position.map(|p| p.1))
+                                .execute(&mut *tx)
+                                .await?;
                             }
                             id
                         }
                         None => {
                             let id = new_id();
                             query(
-                                "INSERT INTO households (county_code, id, region_code, grid_code, address, phone, created_at, updated_at) \
-                                 VALUES ($1,$2,$3,$4,$5,$6,$7,$7)",
+                                "INSERT INTO households (county_code, id, region_code, grid_code, address, phone, created_at, updated_at, lat, lng) \
+                                 VALUES ($1,$2,$3,$4,$5,$6,$7,$7,$8,$9)",
                             )
                             .bind(&county)
                             .bind(id)
@@ -149,6 +154,8 @@ impl<DB: Backend> SqlStore<DB> {
                             .bind(&h.address)
                             .bind(&h.phone)
                             .bind(now)
+                            .bind(h.position.map(|p| p.0))
+                            .bind(h.position.map(|p| p.1))
                             .execute(&mut *tx)
                             .await?;
                             counts.households_created += 1;

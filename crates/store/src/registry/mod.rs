@@ -88,7 +88,8 @@ impl<DB: Backend> SqlStore<DB> {
                 }
                 query(
                     "UPDATE households SET region_code = $1, grid_code = $2, address = $3, \
-                     phone = CASE WHEN $8 THEN phone ELSE $4 END, updated_at = $5 WHERE county_code = $6 AND id = $7",
+                     phone = CASE WHEN $8 THEN phone ELSE $4 END, updated_at = $5, \
+                     lat = COALESCE($9, lat), lng = COALESCE($10, lng) WHERE county_code = $6 AND id = $7",
                 )
                 .bind(&region)
                 .bind(&h.grid_code)
@@ -98,6 +99,8 @@ impl<DB: Backend> SqlStore<DB> {
                 .bind(county)
                 .bind(id)
                 .bind(h.keep_phone)
+                .bind(h.position.map(|p| p.0))
+                .bind(h.position.map(|p| p.1))
                 .execute(&mut *tx)
                 .await
                 .map_err(|e| StoreError::from_db(e, "address"))?;
@@ -124,8 +127,8 @@ impl<DB: Backend> SqlStore<DB> {
                 let id = new_id();
                 let now = now_ms();
                 query(
-                    "INSERT INTO households (county_code, id, region_code, grid_code, address, phone, created_at, updated_at) \
-                     VALUES ($1,$2,$3,$4,$5,$6,$7,$7)",
+                    "INSERT INTO households (county_code, id, region_code, grid_code, address, phone, created_at, updated_at, lat, lng) \
+                     VALUES ($1,$2,$3,$4,$5,$6,$7,$7,$8,$9)",
                 )
                 .bind(county)
                 .bind(id)
@@ -134,6 +137,8 @@ impl<DB: Backend> SqlStore<DB> {
                 .bind(&h.address)
                 .bind(&h.phone)
                 .bind(now)
+                .bind(h.position.map(|p| p.0))
+                .bind(h.position.map(|p| p.1))
                 .execute(&mut *tx)
                 .await
                 .map_err(|e| StoreError::from_db(e, "address"))?;

@@ -17,6 +17,14 @@ pub struct HouseholdInput {
     #[serde(default)]
     #[schemars(pattern(tongchou_domain::error::PHONE_PATTERN))]
     pub phone: Option<String>,
+    /// Where the household's door is (WGS-84), for the grid's map: both or neither. Absent on an
+    /// update: keep the stored position.
+    #[serde(default)]
+    #[schemars(range(min = -90.0, max = 90.0))]
+    pub lat: Option<f64>,
+    #[serde(default)]
+    #[schemars(range(min = -180.0, max = 180.0))]
+    pub lng: Option<f64>,
 }
 
 #[derive(Debug, Clone)]
@@ -26,6 +34,8 @@ pub struct NewHousehold {
     pub phone: Option<String>,
     /// On an update, leave the stored phone as it is.
     pub keep_phone: bool,
+    /// `(lat, lng)`; `None` leaves a stored position as it is.
+    pub position: Option<(f64, f64)>,
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, schemars::JsonSchema)]
@@ -196,6 +206,15 @@ pub struct ImportCounts {
     pub persons_updated: u64,
 }
 
+fn both(missing: &str) -> Invalid {
+    Invalid::new(
+        missing,
+        "required",
+        "经纬度须同时填写",
+        "latitude and longitude go together",
+    )
+}
+
 impl NewHousehold {
     pub fn validate(i: &HouseholdInput) -> Result<NewHousehold, Invalid> {
         let (grid_code, _) = grid::parse_code("grid_code", &i.grid_code)?;
@@ -204,6 +223,15 @@ impl NewHousehold {
             address: required_text("address", &i.address, 120)?,
             phone: phone("phone", i.phone.as_deref().unwrap_or(""))?,
             keep_phone: i.phone.is_none(),
+            position: match (i.lat, i.lng) {
+                (Some(lat), Some(lng)) => {
+                    tongchou_domain::shape::check_point(lat, lng)?;
+                    Some((lat, lng))
+                }
+                (None, None) => None,
+                (None, Some(_)) => return Err(both("lat")),
+                (Some(_), None) => return Err(both("lng")),
+            },
         })
     }
 }

@@ -16,6 +16,10 @@ pub struct AuditEntry {
     pub action: String,
     pub target_type: String,
     pub target_id: String,
+    /// What the target is called, where the id does not say it: a region's or grid's name, a
+    /// household's address, a person's surname (masked). Filled after the read.
+    #[sqlx(skip)]
+    pub target_name: Option<String>,
     pub detail: String,
 }
 
@@ -68,6 +72,48 @@ pub(crate) async fn write_audit<DB: Backend>(
     .bind(detail)
     .execute(&mut **tx)
     .await?;
+    Ok(())
+}
+
+/// Fills `target_name` for the rows whose target is known by a code or an id (one lookup per
+/// distinct target; a page has at most a few hundred rows). A target since deleted keeps none.
+async fn name_targets<DB: Backend>(tx: &mut Tx<DB>, rows: &mut [AuditEntry]) -> StoreResult<()> {
+    let mut known: std::collections::HashMap<(String, String), Option<String>> =
+        std::collections::HashMap::new();
+    for r in rows.iter_mut() {
+        let key = (r.target_type.clone(), r.target_id.clone());
+        if let Some(name) = known.get(&key) {
+            r.target_name = name.clone();
+            continue;
+        }
+        let id = r.target_id.parse::<i64>().ok();
+        let by_code = match r.target_type.as_str() {
+            "region" => Some("SELECT name FROM regions WHERE code = $1"),
+            "grid" => Some("SELECT name FROM grids WHERE code = $1"),
+            _ => None,
+        };
+        let by_id = match (r.target_type.as_str(), id) {
+            ("household", Some(id)) => Some(("SELECT address FROM households WHERE id = $1", id)),
+            ("person", Some(id)) => Some(("SELECT name FROM persons WHERE id = $1", id)),
+            _ => None,
+        };
+        let found: Option<(String,)> = match (by_code, by_id) {
+            (Some(sql), _) => {
+                query_as(sql)
+                    .bind(&r.target_id)
+                    .fetch_optional(&mut **tx)
+                    .await?
+            }
+            (None, Some((sql, id))) => query_as(sql).bind(id).fetch_optional(&mut **tx).await?,
+            (None, None) => None,
+        };
+        let name = found.map(|(n,)| match r.target_type.as_str() {
+            "person" => tongchou_domain::mask::name(&n),
+            _ => n,
+        });
+        r.target_name = name.clone();
+        known.insert(key, name);
+    }
     Ok(())
 }
 
@@ -126,6 +172,8 @@ impl<DB: Backend> AuditStorage for SqlStore<DB> {
             .bind(f.to.unwrap_or(0))
             .fetch_all(&mut *tx)
             .await?;
+            let mut rows = rows;
+            name_targets(&mut tx, &mut rows).await?;
             tx.commit().await?;
             Ok(Page::from_rows(rows, page))
         })

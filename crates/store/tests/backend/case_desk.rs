@@ -295,3 +295,58 @@ async fn disputes_mediation_success_and_failure() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_resident_follows_an_open_case_with_a_secret_of_their_own() {
+    each("followers", |_, s| async move {
+        seed(&s).await;
+        let town = ctx(Role::Dispatcher, TOWNSHIP);
+        let c = file(&s, &public(), VILLAGE, "0101", "路灯").await;
+        let f = s.follow_case(&public(), &c.number).await.unwrap();
+        assert_eq!(f.number, c.number);
+        assert_ne!(f.secret, c.secret);
+        // The follower's secret reads the case (any letter case); it is not the reporter's.
+        let d = s
+            .track_followed(&c.number, &f.secret.to_lowercase())
+            .await
+            .unwrap();
+        assert_eq!(d.case.id, c.id);
+        assert!(matches!(
+            s.track_case(&c.number, &f.secret).await,
+            Err(StoreError::NotFound(_))
+        ));
+        assert!(matches!(
+            s.track_followed(&c.number, &c.secret).await,
+            Err(StoreError::NotFound(_))
+        ));
+        assert_eq!(s.follower_count(c.id).await.unwrap(), 1);
+
+        // A merged case is followed through to the case it was merged into.
+        let dup = file(&s, &public(), VILLAGE, "0101", "路灯又坏").await;
+        let merge = CaseAct {
+            duplicate_of: Some(c.id),
+            ..act("merge", "")
+        };
+        s.act_on_case(&town, dup.id, &merge).await.unwrap();
+        let f2 = s.follow_case(&public(), &dup.number).await.unwrap();
+        assert_eq!(f2.number, c.number);
+        assert_eq!(s.follower_count(c.id).await.unwrap(), 2);
+
+        // A finished case is not followed; an unknown number is not found.
+        s.act_on_case(&town, c.id, &act("reject", "不属于受理范围"))
+            .await
+            .unwrap();
+        assert!(matches!(
+            s.follow_case(&public(), &c.number).await,
+            Err(StoreError::Refused {
+                code: "case_finished",
+                ..
+            })
+        ));
+        assert!(matches!(
+            s.follow_case(&public(), "320722-20000101-999999").await,
+            Err(StoreError::NotFound(_))
+        ));
+    })
+    .await;
+}

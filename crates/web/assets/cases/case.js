@@ -53,6 +53,7 @@ async function viewCase(id) {
       <div class="stat"><span class="muted">${t("unit")}</span><b id="case-unit">${c.unit_name || "—"}</b></div>
       <div class="stat"><span class="muted">${t("level")}</span><b>${t("level_" + c.level)}</b></div></div>
     ${c.suspend_requested ? html`<p class="badge warn">${t("suspend_asked")}</p>` : ""}
+    ${d.followers ? html`<p class="badge" id="case-followers">${t("n_followers")}${t("colon")}${d.followers}</p>` : ""}
     <dl class="kv">
       <dt>${t("description")}</dt><dd>${c.description}</dd>
       <dt>${t("address")}</dt><dd>${c.address}</dd>
@@ -60,7 +61,9 @@ async function viewCase(id) {
       <dt>${t("reporter")}</dt><dd>${c.reporter_name || "—"} <span id="reporter-phone">${c.reporter_phone || ""}</span>
         ${c.reporter_phone && can("reveal_contacts") ? html`<button id="reveal-contacts" class="link" type="button">${t("reveal")}</button>` : ""}</dd>
       <dt>${t("source")}</dt><dd>${t(c.source)}</dd>
-      <dt>${t("route_by")}</dt><dd>${c.route_by}</dd>
+      ${c.secret ? html`<dt>${t("secret")}</dt><dd><b id="case-secret">${c.secret}</b> <span class="muted">${t("secret_for_caller")}</span>
+        ${c.reporter_phone ? html`<button id="receipt-sms" class="link" type="button">${t("receipt_sms")}</button>` : ""}</dd>` : ""}
+      <dt>${t("route_by")}</dt><dd>${t("route_" + c.route_by)}</dd>
       <dt>${t("returns")} / ${t("reworks")} / ${t("escalations")}</dt><dd>${c.returns} / ${c.reworks} / ${c.escalations}</dd>
       ${c.closed_level ? html`<dt>${t("closed_level")}</dt><dd>${t("level_" + c.closed_level)}</dd>` : ""}
       ${c.satisfaction ? html`<dt>${t("rate_title")}</dt><dd>${t(c.satisfaction)}</dd>` : ""}
@@ -80,7 +83,7 @@ async function viewCase(id) {
     ${can("file_cases") && html`<form id="att-form" class="actions"><input type="file" id="att-file" accept="image/jpeg,image/png,image/webp,application/pdf" capture="environment">
       <button class="secondary" id="att-upload" type="submit">${t("upload")}</button></form>`}</div>
     <div class="card"><h2>${t("timeline")}</h2><ul class="list" id="timeline">${d.events.map((e) => html`<li><span><b>${t("a_" + e.action)}</b> ${e.unit_name || ""}
-    <span class="muted">${e.note}</span></span><span class="muted">${e.actor_name} · ${fmtTime(e.at)}</span></li>`)}</ul></div>`);
+    <span class="muted">${e.note}</span></span><span class="muted">${t("actor_" + e.actor)}${e.actor_id ? ` ${e.actor_name}` : ""} · ${fmtTime(e.at)}</span></li>`)}</ul></div>`);
   if (c.lat != null) {
     // The case's pin on its grid (or village) boundary.
     mapIn($("#case-map"), { height: "14rem" }).then(async (m) => {
@@ -100,6 +103,11 @@ async function viewCase(id) {
     const full = await api("POST", `/api/v1/cases/${c.id}/reveal`);
     render("#reporter-phone", full.reporter_phone ? html`<a href="tel:${full.reporter_phone}">${full.reporter_phone}</a>` : "");
     $("#reveal-contacts").remove();
+  });
+  // The number and secret again, by SMS, for a caller who lost them (only the filer sees this).
+  $("#receipt-sms")?.addEventListener("click", async () => {
+    const r = await api("POST", `/api/v1/cases/${c.id}/receipt-sms`);
+    toast(`${t("receipt_sent")} ${r.phone}`);
   });
   onSubmit("#att-form", async () => {
     const photo = await shrink($("#att-file").files[0]);

@@ -7,37 +7,11 @@ import { $, app, toast, onSubmit } from "../core/ui.js";
 import { view, nav } from "../core/router.js";
 import { categoryOptions, showSimilar } from "./shared.js";
 import { pickerField, wirePickers, setPicked } from "../core/picker.js";
-import { mapIn, mapBlock, whereText } from "../core/map.js";
+import { mapIn, mapBlock, whereText, locate } from "../core/map.js";
 import { sendOrKeep, newKey } from "../field/outbox.js";
 import { shrink } from "../field/photo.js";
 
-strings(
-  {
-    photo: "现场照片", loc_denied: "无法定位：未允许使用位置", loc_unavailable: "无法定位：手机没有取得位置信号",
-    loc_timeout: "无法定位：超时，请到开阔处再试", loc_none: "无法定位：此浏览器不支持定位", loc_insecure: "无法定位：须通过 HTTPS 打开本系统",
-  },
-  {
-    photo: "Photo", loc_denied: "No location: permission was not given", loc_unavailable: "No location: the phone has no position fix",
-    loc_timeout: "No location: timed out, try again in the open", loc_none: "No location: this browser cannot locate", loc_insecure: "No location: open the system over HTTPS",
-  },
-);
-
-/** Why "use my location" failed, in words a grid worker can act on. */
-export function locationError(err) {
-  if (!window.isSecureContext) return t("loc_insecure");
-  if (!err) return t("loc_none");
-  return t({ 1: "loc_denied", 2: "loc_unavailable", 3: "loc_timeout" }[err.code] || "loc_unavailable");
-}
-
-/** Fills the form's lat/lng from the phone, or says why it could not. */
-export function locate(form) {
-  if (!navigator.geolocation || !window.isSecureContext) return toast(locationError(null));
-  navigator.geolocation.getCurrentPosition((pos) => {
-    form.lat.value = pos.coords.latitude;
-    form.lng.value = pos.coords.longitude;
-    toast(`${pos.coords.latitude.toFixed(5)}, ${pos.coords.longitude.toFixed(5)}`);
-  }, (err) => toast(locationError(err)), { timeout: 15000, maximumAge: 60000 });
-}
+strings({ photo: "现场照片" }, { photo: "Photo" });
 
 async function viewNewCase() {
   const me = session.me;

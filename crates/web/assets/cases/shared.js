@@ -1,7 +1,7 @@
 // Cases: what the queue, a case, staff intake and the public pages share — strings, state
 // groups, the deadline light, the category catalog (cached), unit options and the "similar" hint.
 import { html, render } from "../core/html.js";
-import { strings, t, lang } from "../core/i18n.js";
+import { strings, t } from "../core/i18n.js";
 import { api, publicApi, session } from "../core/api.js";
 import { fmtTime } from "../core/ui.js";
 
@@ -31,6 +31,12 @@ strings(
     mediations: "调解记录", mediator: "调解员", outcome: "结果", success: "调解成功", failure: "调解不成（上报）",
     adjourned: "择日再调", agreement: "协议内容", place: "地点", add: "添加", record: "记录", attachments: "附件",
     upload: "上传", a_attach: "上传附件", level: "层级", similar: "附近近期已有相同问题，可先查看是否已在办理：",
+    n_followers: "群众关注（同一问题未重复上报）", follow: "同一问题，关注此件", followed: "已关注，请记下编号和查询码，可随时查询进度", following: "您关注的案件",
+    secret_for_caller: "（您受理的来电/来访，可读给反映人）", receipt_sms: "短信重发编号和查询码", receipt_sent: "已发送到",
+    st_reported: "待受理", st_accepted: "已立案", st_rejected: "不予立案", st_dispatched: "已派遣", st_in_progress: "处置中",
+    st_returned: "已回退", st_handled: "待核查", st_escalated: "已上报", st_suspended: "挂账", st_closed: "已结案",
+    route_rule: "派遣规则", route_village: "村（社区）兜底", route_township: "乡镇兜底", route_county: "县级兜底",
+    actor_reporter: "反映人", actor_grid_worker: "网格员", actor_dispatcher: "调度", actor_handler: "处置单位", actor_system: "系统",
   },
   {
     cases: "Cases", new_case: "Report", queue: "Case queue", pending: "To accept/dispatch", working: "In progress",
@@ -60,6 +66,14 @@ strings(
     failure: "Failed (escalate)", adjourned: "Adjourned", agreement: "Agreement", place: "Place", add: "Add", record: "Record",
     attachments: "Attachments", upload: "Upload", a_attach: "Attached", level: "Level",
     similar: "Open cases of the same kind nearby — it may already be in hand:",
+    n_followers: "Residents following (same problem, not filed again)", follow: "Same problem: follow this one", followed: "Following. Keep the number and the secret to track it",
+    following: "A case you follow", secret_for_caller: "(you filed this for a caller: read it out to them)", receipt_sms: "Send number and secret by SMS again",
+    receipt_sent: "Sent to", st_reported: "Reported", st_accepted: "Accepted", st_rejected: "Rejected", st_dispatched: "Dispatched",
+    st_in_progress: "In progress", st_returned: "Returned", st_handled: "Handled, to verify", st_escalated: "Escalated",
+    st_suspended: "Suspended", st_closed: "Closed",
+    route_rule: "a dispatch rule", route_village: "the village (default)", route_township: "the township (default)",
+    route_county: "the county (default)",
+    actor_reporter: "Reporter", actor_grid_worker: "Grid worker", actor_dispatcher: "Dispatcher", actor_handler: "Handling unit", actor_system: "System",
   },
 );
 
@@ -80,7 +94,8 @@ export const SATISFACTION = ["very_satisfied", "satisfied", "basically_satisfied
 
 export const lightDot = (light) => (light ? html`<span class="light ${light}" title="${t(light)}"></span>` : "");
 
-export const stateName = (c) => (lang === "zh" ? c.state_zh || c.state : c.state.replaceAll("_", " "));
+/** A case's state in the page's language (the UI's own words, not the server's `state_zh`). */
+export const stateName = (c) => t("st_" + c.state);
 
 let categoryCache = null;
 
@@ -129,7 +144,8 @@ export async function showSimilar(box, query, publicSide) {
   const r = await (publicSide ? publicApi("GET", path) : api("GET", path)).catch(() => ({ items: [] }));
   render(box, r.items.length ? html`<p class="badge warn">${t("similar")}</p><ul class="list">${r.items.map((c) =>
     html`<li><span>${publicSide ? c.number : html`<a href="#/case/${c.id}">${c.number}</a> ${c.title}`}</span>
-     <span class="muted">${stateName(c)} · ${fmtTime(c.created_at)}</span></li>`)}</ul>` : "");
+     <span class="muted">${stateName(c)} · ${fmtTime(c.created_at)}</span>
+     ${publicSide ? html`<button type="button" class="secondary follow" data-number="${c.number}">${t("follow")}</button>` : ""}</li>`)}</ul>` : "");
 }
 
 /** The queue group a role sees first. */

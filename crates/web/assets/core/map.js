@@ -5,6 +5,7 @@
 import { html, render } from "./html.js";
 import { strings, t } from "./i18n.js";
 import { publicApi } from "./api.js";
+import { toast } from "./ui.js";
 
 strings(
   { map: "地图", map_tap: "在地图上点一下，标出问题的位置", map_here: "所在位置", map_outside: "此处不在任何网格内，请选择地区", map_generated: "演示用的生成边界，非实测" },
@@ -17,7 +18,9 @@ let config;
 /** Leaflet and the deployment's map settings, fetched once. */
 async function load() {
   if (!leaflet) {
-    // Its styles come with the page (a versioned link the service worker keeps for offline).
+    // Its styles come with the page (a versioned link the service worker keeps for offline),
+    // fetched without blocking the first paint; a map switches them on.
+    document.getElementById("leaflet-css").media = "all";
     leaflet = import("/assets/vendor/leaflet.js").then(() => window.L);
   }
   config ||= publicApi("GET", "/api/v1/public/map-config").catch(() => ({ tile_url: null }));
@@ -137,3 +140,31 @@ export function whereText(located) {
 /** A map block's markup: a container and a line for what a tap found. */
 export const mapBlock = (id) => html`<div class="map-wrap"><div id="${id}" class="map"></div><p id="${id}-where" class="muted map-where"></p></div>`;
 
+// "Use my location", shared by the forms that take a position (intake, a household's door).
+strings(
+  {
+    loc_denied: "无法定位：未允许使用位置", loc_unavailable: "无法定位：手机没有取得位置信号",
+    loc_timeout: "无法定位：超时，请到开阔处再试", loc_none: "无法定位：此浏览器不支持定位", loc_insecure: "无法定位：须通过 HTTPS 打开本系统",
+  },
+  {
+    loc_denied: "No location: permission was not given", loc_unavailable: "No location: the phone has no position fix",
+    loc_timeout: "No location: timed out, try again in the open", loc_none: "No location: this browser cannot locate", loc_insecure: "No location: open the system over HTTPS",
+  },
+);
+
+/** Why "use my location" failed, in words a grid worker can act on. */
+export function locationError(err) {
+  if (!window.isSecureContext) return t("loc_insecure");
+  if (!err) return t("loc_none");
+  return t({ 1: "loc_denied", 2: "loc_unavailable", 3: "loc_timeout" }[err.code] || "loc_unavailable");
+}
+
+/** Fills the form's lat/lng from the phone, or says why it could not. */
+export function locate(form) {
+  if (!navigator.geolocation || !window.isSecureContext) return toast(locationError(null));
+  navigator.geolocation.getCurrentPosition((pos) => {
+    form.lat.value = pos.coords.latitude;
+    form.lng.value = pos.coords.longitude;
+    toast(`${pos.coords.latitude.toFixed(5)}, ${pos.coords.longitude.toFixed(5)}`);
+  }, (err) => toast(locationError(err)), { timeout: 15000, maximumAge: 60000 });
+}

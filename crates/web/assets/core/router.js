@@ -143,5 +143,5 @@ export function start() {
     route();
   });
   window.addEventListener("hashchange", route);
-  route();
+  return route();
 }

@@ -14,13 +14,13 @@ strings(
     outbox: "待发送", waiting: "条待发送", failed_n: "条未能发送", queued: "没有网络：已保存在手机上，联网后自动发送",
     sent: "已发送", send_now: "立即发送", discard: "删除", discard_confirm: "删除后不会再发送，确定？", refused: "被拒绝",
     relogin: "登录已失效，请重新登录后发送", photo_of: "照片", outbox_empty: "没有待发送的内容", waiting_state: "等待网络",
-    logout_unsent: "还有未发送的内容，退出后将被删除。仍要退出？",
+    logout_unsent: "还有未发送的内容，退出后将被删除。仍要退出？", retry: "重试",
   },
   {
     outbox: "Outbox", waiting: "waiting to send", failed_n: "could not be sent", queued: "No network: kept on the phone, sent when the network returns",
     sent: "Sent", send_now: "Send now", discard: "Discard", discard_confirm: "Discard it? It will not be sent.", refused: "Refused",
     relogin: "The login has expired: log in again to send", photo_of: "Photo", outbox_empty: "Nothing waiting", waiting_state: "Waiting for the network",
-    logout_unsent: "Some records are not sent yet and will be deleted on logout. Log out anyway?",
+    logout_unsent: "Some records are not sent yet and will be deleted on logout. Log out anyway?", retry: "Try again",
   },
 );
 
@@ -106,19 +106,27 @@ async function deliver(item) {
 
 let flushing = false;
 
+// A server error (5xx) is retried later, the wait doubling from 20 s up to 30 min, and the other
+// items go on meanwhile: one item the server keeps failing never holds up the rest. After
+// MAX_TRIES it is shown as not sent, with "try again".
+const MAX_TRIES = 8;
+export const retryDelay = (tries) => Math.min(20e3 * 2 ** (tries - 1), 30 * 60e3);
+
 /** Sends everything waiting, oldest first; stops at the first sign of no network. Two tabs
- * never send at once (a Web Lock), so an item is never sent twice nor brought back. */
-export function flush() {
-  if (!navigator.locks) return flushHere();
-  return navigator.locks.request("tc-outbox", { ifAvailable: true }, (lock) => lock && flushHere());
+ * never send at once (a Web Lock), so an item is never sent twice nor brought back. `now`
+ * (the "send now" button) also sends the items still waiting out a server error. */
+export function flush(now = false) {
+  if (!navigator.locks) return flushHere(now);
+  return navigator.locks.request("tc-outbox", { ifAvailable: true }, (lock) => lock && flushHere(now));
 }
 
-async function flushHere() {
+async function flushHere(now) {
   if (flushing || !session.me) return;
   flushing = true;
   try {
     for (const item of await items()) {
       if (item.status !== "waiting") continue;
+      if (!now && item.next_at > Date.now()) continue;
       try {
         await deliver(item);
         await remove(item.id);
@@ -131,7 +139,14 @@ async function flushHere() {
           await put(item);
           break;
         }
-        if (err.status >= 500) break;
+        if (err.status >= 500) {
+          item.tries = (item.tries || 0) + 1;
+          item.next_at = Date.now() + retryDelay(item.tries);
+          item.error = `${err.status} ${err.message}`;
+          if (item.tries >= MAX_TRIES) item.status = "failed";
+          await put(item);
+          continue;
+        }
         item.status = "failed";
         item.error = err.message;
         await put(item);
@@ -162,9 +177,20 @@ async function viewOutbox() {
     <button class="primary" id="outbox-send" type="button">${t("send_now")}</button>
     <ul class="list" id="outbox-list">${all.length ? all.map((i) => html`<li class="${i.status}" data-id="${i.id}"><span><b>${i.label}</b>${i.photo && html` · ${t("photo_of")}`}
       <div class="muted">${fmtTime(i.at)} · ${i.status === "failed" ? html`<span class="error">${t("refused")}: ${i.error}</span>` : i.error || t("waiting_state")}</div></span>
-      <button class="secondary discard" data-id="${i.id}" type="button">${t("discard")}</button></li>`) : listOr([], null)}</ul></div>`);
+      <span class="actions">${i.status === "failed" && html`<button class="secondary retry" data-id="${i.id}" type="button">${t("retry")}</button>`}
+      <button class="secondary discard" data-id="${i.id}" type="button">${t("discard")}</button></span></li>`) : listOr([], null)}</ul></div>`);
   $("#outbox-send").addEventListener("click", async () => {
-    await flush();
+    await flush(true);
+    viewOutbox();
+  });
+  // Once the cause is gone (the server is back, the case was moved back): send it again, with
+  // the same key, so it is still stored once.
+  onClick("button.retry", async (b) => {
+    const item = all.find((i) => i.id === Number(b.dataset.id));
+    if (!item) return;
+    Object.assign(item, { status: "waiting", tries: 0, next_at: 0, error: "" });
+    await put(item);
+    await flush(true);
     viewOutbox();
   });
   onClick("button.discard", async (b) => {

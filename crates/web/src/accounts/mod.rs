@@ -57,6 +57,10 @@ pub struct UserIn {
     #[serde(default)]
     #[schemars(pattern(tongchou_domain::grid::CODE_OR_BLANK_PATTERN))]
     pub grid_code: String,
+    /// The unit a handler works for (required for a handler): a unit within the account's scope.
+    #[schemars(with = "Option<tongchou_store::IdIn>")]
+    #[serde(default, with = "tongchou_store::id_str::opt")]
+    pub unit_id: Option<i64>,
 }
 
 /// Validates an account request (shared by the API and the command line).
@@ -84,6 +88,15 @@ pub fn validate_user(u: &UserIn) -> Result<NewUser, Invalid> {
             "must be one of resident, grid_worker, agent, dispatcher, handler, leader, party_officer, admin",
         )
     })?;
+    // A handler sees and acts on its unit's cases: without one the account could do nothing.
+    if role == Role::Handler && u.unit_id.is_none() {
+        return Err(Invalid::new(
+            "unit_id",
+            "required",
+            "处置人员须选择所属单位",
+            "a handler needs the unit it works for",
+        ));
+    }
     let scope = RegionCode::parse_field("scope", &u.scope)?;
     let grid_code = match u.grid_code.trim() {
         "" => None,
@@ -100,7 +113,7 @@ pub fn validate_user(u: &UserIn) -> Result<NewUser, Invalid> {
         role,
         scope_code: scope.as_str().to_string(),
         grid_code,
-        unit_id: None,
+        unit_id: u.unit_id,
         must_change_password: false,
     })
 }

@@ -19,6 +19,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/cases/bulk-dispatch", post(bulk_dispatch))
         .route("/api/v1/cases/{id}", get(get_case))
         .route("/api/v1/cases/{id}/actions", post(act))
+        .route("/api/v1/cases/{id}/receipt-sms", post(resend_receipt))
 }
 
 async fn list_cases(
@@ -46,6 +47,8 @@ pub struct DetailOut {
     case: CaseOut,
     events: Vec<CaseEvent>,
     attachments: Vec<Attachment>,
+    /// Residents who follow this case instead of reporting it again (the public duplicate hint).
+    followers: i64,
 }
 
 async fn get_case(
@@ -55,10 +58,71 @@ async fn get_case(
 ) -> ApiResult<Json<DetailOut>> {
     a.require(Permission::ReadRegistry)?;
     let d = s.store.get_case(&a.ctx, parse_id(&id, "case")?).await?;
+    let secret = filed_by(&d, &a).then(|| d.case.secret.clone());
+    let followers = s.store.follower_count(d.case.id).await?;
+    let mut case = case_out(a.role, d.case);
+    case.secret = secret;
     Ok(Json(DetailOut {
-        case: case_out(a.role, d.case),
+        case,
         events: d.events,
         attachments: d.attachments,
+        followers,
+    }))
+}
+
+/// Whether the caller filed this case (for a caller on the phone or at the window): only they
+/// see its tracking secret again, to read it out or send it by SMS.
+fn filed_by(d: &CaseDetail, a: &Auth) -> bool {
+    d.events
+        .first()
+        .is_some_and(|e| e.action == "report" && e.actor_id == Some(a.user.id))
+}
+
+/// What `receipt-sms` did: the (masked) phone the number and secret went to.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct ReceiptSent {
+    phone: String,
+}
+
+/// Sends the tracking number and secret to the reporter's phone again. Only the staff member who
+/// filed the case may, and it is audited (the text carries the secret).
+async fn resend_receipt(
+    State(s): State<AppState>,
+    a: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<ReceiptSent>> {
+    let d = s.store.get_case(&a.ctx, parse_id(&id, "case")?).await?;
+    if !filed_by(&d, &a) {
+        return Err(AppError::says(
+            axum::http::StatusCode::FORBIDDEN,
+            "not_filer",
+            "只有受理此件的工作人员可以重发查询码",
+            "only the staff member who filed this case may send its secret again",
+        ));
+    }
+    let Some(phone) = d.case.reporter_phone.as_deref() else {
+        return Err(Invalid::new(
+            "reporter_phone",
+            "missing",
+            "反映人没有留电话",
+            "the reporter left no phone number",
+        )
+        .into());
+    };
+    let c = &d.case;
+    s.store
+        .audit(
+            &a.ctx,
+            "resend_receipt",
+            "case",
+            &c.number,
+            &c.region_code,
+            "",
+        )
+        .await?;
+    sms_receipt(&s, c, phone);
+    Ok(Json(ReceiptSent {
+        phone: tongchou_domain::mask::phone(phone),
     }))
 }
 

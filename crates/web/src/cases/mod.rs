@@ -11,7 +11,7 @@ pub(crate) mod public;
 
 pub use catalog::{CalendarEntry, Imported, SettingIn, Settings};
 pub use intake::*;
-pub use lifecycle::{BulkIn, BulkResult, DetailOut};
+pub use lifecycle::{BulkIn, BulkResult, DetailOut, ReceiptSent};
 pub use notifications::*;
 pub use public::*;
 

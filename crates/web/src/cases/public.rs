@@ -28,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/public/cases", post(public_create))
         .route("/api/v1/public/cases/similar", get(public_similar))
         .route("/api/v1/public/cases/{number}", get(public_track))
+        .route("/api/v1/public/cases/{number}/follow", post(public_follow))
         .route("/api/v1/public/form-nonce", get(form_nonce))
         .route("/api/v1/public/cases/{number}/actions", post(public_act))
         .route(
@@ -105,6 +106,8 @@ pub struct PublicCase {
     /// For a case merged as a duplicate: the progress of the case it was merged into (the
     /// reporter follows it with this case's own secret; no personal data of the other case).
     merged_into: Option<Box<PublicCase>>,
+    /// Read with a follower's secret (see `follow`): the steps only, and no rating or reopening.
+    follower: bool,
 }
 
 #[derive(serde::Serialize, schemars::JsonSchema)]
@@ -125,10 +128,9 @@ async fn public_view(s: &AppState, d: CaseDetail) -> ApiResult<PublicCase> {
     let survivor = match d.case.duplicate_of {
         Some(id) => {
             // The other case's notes were written for its own reporter: only its steps show.
-            let mut other = public_case(s.store.get_case(&public_ctx(), id).await?);
-            other.events.iter_mut().for_each(|e| e.note = None);
-            other.satisfaction = None;
-            Some(Box::new(other))
+            Some(Box::new(for_others(public_case(
+                s.store.get_case(&public_ctx(), id).await?,
+            ))))
         }
         None => None,
     };
@@ -136,6 +138,21 @@ async fn public_view(s: &AppState, d: CaseDetail) -> ApiResult<PublicCase> {
         merged_into: survivor,
         ..public_case(d)
     })
+}
+
+/// A case as someone other than its reporter sees it (a merged case's reporter, a follower): the
+/// notes were written for its own reporter, so only its steps show.
+fn for_others(mut c: PublicCase) -> PublicCase {
+    c.events.iter_mut().for_each(|e| e.note = None);
+    c.satisfaction = None;
+    c
+}
+
+fn follower_view(d: CaseDetail) -> PublicCase {
+    PublicCase {
+        follower: true,
+        ..for_others(public_case(d))
+    }
 }
 
 fn public_case(d: CaseDetail) -> PublicCase {
@@ -172,6 +189,7 @@ fn public_case(d: CaseDetail) -> PublicCase {
             })
             .collect(),
         merged_into: None,
+        follower: false,
     }
 }
 
@@ -303,8 +321,35 @@ async fn public_track(
     Path(number): Path<String>,
     Q(q): Q<SecretQ>,
 ) -> ApiResult<Json<PublicCase>> {
-    let d = s.store.track_case(&number, &q.secret).await?;
-    Ok(Json(public_view(&s, d).await?))
+    match s.store.track_case(&number, &q.secret).await {
+        Ok(d) => Ok(Json(public_view(&s, d).await?)),
+        // Not the reporter's secret: perhaps a follower's.
+        Err(StoreError::NotFound(_)) => {
+            let d = s.store.track_followed(&number, &q.secret).await?;
+            Ok(Json(follower_view(d)))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Follows an open case (from the public form's duplicate hint) instead of filing the same
+/// problem again: a secret of the follower's own that reads the case's progress. A merged case is
+/// followed through to the case it was merged into.
+async fn public_follow(
+    State(s): State<AppState>,
+    _p: Public,
+    Path(number): Path<String>,
+) -> ApiResult<(StatusCode, Json<Receipt>)> {
+    let f = s.store.follow_case(&public_ctx(), &number).await?;
+    let d = s.store.track_followed(&f.number, &f.secret).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(Receipt {
+            number: f.number,
+            secret: f.secret,
+            case: follower_view(d),
+        }),
+    ))
 }
 
 #[derive(Deserialize, schemars::JsonSchema)]

@@ -202,6 +202,15 @@ pub const OPS: &[Op] = &[
     ),
     op(
         "post",
+        "/api/v1/cases/{id}/receipt-sms",
+        "cases",
+        "Send the tracking number and secret to the reporter's phone again (only the staff member who filed the case; audited)",
+        &[],
+        None,
+        "ReceiptSent",
+    ),
+    op(
+        "post",
         "/api/v1/cases/{id}/mediations",
         "disputes",
         "Record a mediation session; success sends the case to verification, failure escalates it",

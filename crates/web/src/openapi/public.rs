@@ -104,6 +104,18 @@ pub const OPS: &[Op] = &[
         public: true,
         ..op(
             "post",
+            "/api/v1/public/cases/{number}/follow",
+            "public",
+            "Follow an open case (the duplicate hint) instead of reporting it again: a secret of one's own that reads its progress",
+            &[],
+            None,
+            "Receipt",
+        )
+    },
+    Op {
+        public: true,
+        ..op(
+            "post",
             "/api/v1/public/cases/{number}/attachments",
             "public",
             "The reporter adds a photo to an open case with the secret (the body is the file; at most 5 per case)",

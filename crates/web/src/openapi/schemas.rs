@@ -82,6 +82,7 @@ fn generated() -> Map<String, Value> {
     add::<Party>(&mut g);
     add::<Dispute>(&mut g);
     add::<CaseContacts>(&mut g);
+    add::<crate::cases::ReceiptSent>(&mut g);
     add::<PublicCase>(&mut g);
     add::<Receipt>(&mut g);
     add::<ErrorBody>(&mut g);
