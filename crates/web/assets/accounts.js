@@ -96,4 +96,3 @@ async function viewAudit(arg, page = 1) {
 
 view("login", viewLogin);
 view("audit", viewAudit);
-nav("nav-audit", "#/audit", "audit", () => can("manage_accounts"));

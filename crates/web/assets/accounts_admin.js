@@ -101,5 +101,7 @@ function viewPassword() {
 
 view("accounts", viewAccounts);
 view("password", viewPassword);
+// The audit log (its view is in accounts.js, which the first view loads) comes before accounts.
+nav("nav-audit", "#/audit", "audit", () => can("manage_accounts"));
 nav("nav-accounts", "#/accounts", "accounts", () => can("manage_accounts"));
 nav("nav-password", "#/password", "my_password");

@@ -322,8 +322,9 @@ pub fn parse_rows(
                 }
             }
         }
+        // A bad coordinate drops the position, so the row's other faults are still reported.
         if bad_position {
-            continue;
+            position = [None, None];
         }
         let hh = HouseholdInput {
             lat: position[0],
@@ -343,6 +344,7 @@ pub fn parse_rows(
             .into(),
         };
         let household = match NewHousehold::validate(&hh) {
+            Ok(_) if bad_position => continue,
             Ok(h) => h,
             Err(e) => {
                 report(if e.field == "phone" && with_persons {
@@ -513,7 +515,10 @@ fn households_table(hs: &[Household], full: bool) -> Vec<Vec<String>> {
         "户联系电话".into(),
         "人数".into(),
         "户主".into(),
+        "纬度".into(),
+        "经度".into(),
     ]];
+    let degrees = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
     for h in hs {
         let phone = h.phone.clone().unwrap_or_default();
         out.push(vec![
@@ -522,6 +527,8 @@ fn households_table(hs: &[Household], full: bool) -> Vec<Vec<String>> {
             if full { phone } else { mask::phone(&phone) },
             h.member_count.to_string(),
             h.head_name.clone().unwrap_or_default(),
+            degrees(h.lat),
+            degrees(h.lng),
         ]);
     }
     out

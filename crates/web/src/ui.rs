@@ -49,14 +49,37 @@ const ASSETS: [(&str, &str, &str); 26] = assets![
     "field/tasks.js" => JS,
     "field/visits.js" => JS,
     "app.css" => "text/css; charset=utf-8",
-    // Leaflet 1.9.4 (BSD-2, `vendor/LEAFLET-LICENSE`): loaded by the first map, not preloaded.
+    // Leaflet 1.9.4 (BSD-2, `vendor/LEAFLET-LICENSE`): loaded by the first map, not with the page.
     "vendor/leaflet.js" => JS,
     "vendor/leaflet.css" => "text/css; charset=utf-8",
 ];
 
-/// Loaded when first needed rather than with every page.
+/// The modules the first view needs (the login form and the public pages), preloaded with the
+/// page. The other areas load right after it is drawn (`main.js`), so on a village link the
+/// form is not waiting for screens nobody has asked for yet; the map library loads with the
+/// first map.
+const FIRST_VIEW: [&str; 11] = [
+    "/assets/main.js",
+    "/assets/core/html.js",
+    "/assets/core/i18n.js",
+    "/assets/core/api.js",
+    "/assets/core/ui.js",
+    "/assets/core/router.js",
+    "/assets/core/map.js",
+    "/assets/accounts.js",
+    "/assets/public.js",
+    "/assets/cases/shared.js",
+    "/assets/field/photo.js",
+];
+
 fn preloaded(path: &str) -> bool {
-    !path.starts_with("/assets/vendor/")
+    FIRST_VIEW.contains(&path)
+}
+
+/// In the import map: every module, and the map library's styles (which the first map links
+/// by their versioned address, `import.meta.resolve`).
+fn mapped(asset: &(&str, &str, &str)) -> bool {
+    asset.1 == JS || asset.0.starts_with("/assets/vendor/")
 }
 
 /// Assets that are not modules: the icon (without one, every page load asked for /favicon.ico
@@ -93,7 +116,7 @@ fn versioned(path: &str, body: &str) -> String {
 static IMPORT_MAP: LazyLock<String> = LazyLock::new(|| {
     let map: serde_json::Map<String, serde_json::Value> = ASSETS
         .iter()
-        .filter(|a| a.1 == JS)
+        .filter(|a| mapped(a))
         .map(|(p, _, b)| (p.to_string(), versioned(p, b).into()))
         .collect();
     serde_json::json!({ "imports": map }).to_string()

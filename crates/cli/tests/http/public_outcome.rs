@@ -165,7 +165,7 @@ fn a_resident_follows_the_case_already_reported() {
         "{hint}"
     );
     let r = anon.post(&format!("/api/v1/public/cases/{n1}/follow"), json!({}));
-    assert_eq!(r.status, 201, "{}", r.text());
+    assert_eq!(r.status, 200, "{}", r.text());
     let f = r.json();
     assert_eq!(f["number"], n1.as_str());
     let fs = f["secret"].as_str().unwrap().to_string();
@@ -242,7 +242,11 @@ fn a_resident_follows_the_case_already_reported() {
     let (n2, _) = file(&anon, "三组垃圾堆放");
     let (n3, _) = file(&anon, "三组垃圾没人清理");
     let (id2, id3) = (id_of(&disp, &n2), id_of(&disp, &n3));
+    // Someone who followed it before the merge is led on to the surviving case too.
+    let early = ok(&anon.post(&format!("/api/v1/public/cases/{n3}/follow"), json!({})));
     act(&disp, &id3, json!({"action": "merge", "duplicate_of": id2}));
+    let t = track(&anon, &n3, early["secret"].as_str().unwrap());
+    assert_eq!(t["merged_into"]["number"], n2.as_str(), "{t}");
     let f = ok(&anon.post(&format!("/api/v1/public/cases/{n3}/follow"), json!({})));
     assert_eq!(f["number"], n2.as_str());
     let t = track(&anon, &n2, f["secret"].as_str().unwrap());
@@ -250,6 +254,20 @@ fn a_resident_follows_the_case_already_reported() {
         (t["number"].as_str(), t["follower"].as_bool()),
         (Some(n2.as_str()), Some(true))
     );
+
+    // A dispute is its parties' affair: not in the public hint, and not followed.
+    let gw = s.login("village_grid_worker");
+    let dispute = ok(&gw.post(
+        "/api/v1/cases",
+        json!({"category_code": "0903", "description": "宅基地边界纠纷", "region_code": VILLAGE}),
+    ));
+    let dn = dispute["number"].as_str().unwrap();
+    let hint = ok(&anon.get(&format!(
+        "/api/v1/public/cases/similar?category_code=0903&region_code={VILLAGE}"
+    )));
+    assert_eq!(hint["items"], json!([]), "{hint}");
+    let r = anon.post(&format!("/api/v1/public/cases/{dn}/follow"), json!({}));
+    assert_eq!(r.status, 404, "{}", r.text());
 }
 
 /// A case taken on the phone for a caller: the staff member who filed it sees its tracking
@@ -291,16 +309,32 @@ fn the_filer_sees_the_secret_and_sends_it_again() {
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(r.json()["phone"], "136****3333");
     let log = std::fs::read_to_string(s.data_dir.with_extension("log")).unwrap();
-    let line =
+    let first =
         format!("sms to 136****3333: 【统筹】您反映的问题已受理，编号 {number}，查询码 ******");
+    let again = format!(
+        "sms to 136****3333: 【统筹】您反映问题的编号 {number}，查询码 ******，可凭此查询办理进度。"
+    );
     assert_eq!(
-        log.matches(&line).count(),
-        2,
+        (log.matches(&first).count(), log.matches(&again).count()),
+        (1, 1),
         "the receipt, then again: {log}"
     );
     assert!(!log.contains(secret), "the secret is in the log");
     let audit = ok(&s.login("admin").get("/api/v1/audit?action=resend_receipt"));
     assert_eq!(audit["items"][0]["target_id"], number, "{audit}");
+    // A few a day, not a stream of messages to someone's phone.
+    for _ in 0..2 {
+        assert_eq!(
+            disp.post(&format!("/api/v1/cases/{id}/receipt-sms"), json!({}))
+                .status,
+            200
+        );
+    }
+    let r = disp.post(&format!("/api/v1/cases/{id}/receipt-sms"), json!({}));
+    assert_eq!(
+        (r.status, r.json()["code"].as_str()),
+        (429, Some("too_many_resends"))
+    );
 
     // No phone: the reason names the field.
     let bare = ok(&disp.post(

@@ -53,6 +53,10 @@ impl<DB: Backend> FollowerStorage for SqlStore<DB> {
                 let Some(to) = c.duplicate_of else { break };
                 c = case_by_id(&mut tx, to).await?;
             }
+            // A dispute is its parties' affair: the public neither sees nor follows it.
+            if c.dispute {
+                return Err(StoreError::NotFound("case"));
+            }
             if matches!(c.state.as_str(), "closed" | "rejected") {
                 return Err(StoreError::refused(
                     "case_finished",

@@ -76,8 +76,13 @@ pub(crate) async fn write_audit<DB: Backend>(
 }
 
 /// Fills `target_name` for the rows whose target is known by a code or an id (one lookup per
-/// distinct target; a page has at most a few hundred rows). A target since deleted keeps none.
-async fn name_targets<DB: Backend>(tx: &mut Tx<DB>, rows: &mut [AuditEntry]) -> StoreResult<()> {
+/// distinct target; a page has at most a few hundred rows). A target since deleted, or moved out
+/// of the reader's scope, keeps none: the log does not show what the reader may not read.
+async fn name_targets<DB: Backend>(
+    tx: &mut Tx<DB>,
+    scope: &Scope,
+    rows: &mut [AuditEntry],
+) -> StoreResult<()> {
     let mut known: std::collections::HashMap<(String, String), Option<String>> =
         std::collections::HashMap::new();
     for r in rows.iter_mut() {
@@ -88,23 +93,42 @@ async fn name_targets<DB: Backend>(tx: &mut Tx<DB>, rows: &mut [AuditEntry]) -> 
         }
         let id = r.target_id.parse::<i64>().ok();
         let by_code = match r.target_type.as_str() {
-            "region" => Some("SELECT name FROM regions WHERE code = $1"),
-            "grid" => Some("SELECT name FROM grids WHERE code = $1"),
+            "region" => {
+                Some("SELECT name FROM regions WHERE code = $1 AND code >= $2 AND code < $3")
+            }
+            "grid" => Some(
+                "SELECT name FROM grids WHERE code = $1 AND region_code >= $2 AND region_code < $3",
+            ),
             _ => None,
         };
         let by_id = match (r.target_type.as_str(), id) {
-            ("household", Some(id)) => Some(("SELECT address FROM households WHERE id = $1", id)),
-            ("person", Some(id)) => Some(("SELECT name FROM persons WHERE id = $1", id)),
+            ("household", Some(id)) => Some((
+                "SELECT address FROM households WHERE id = $1 AND region_code >= $2 AND region_code < $3",
+                id,
+            )),
+            ("person", Some(id)) => Some((
+                "SELECT name FROM persons WHERE id = $1 AND region_code >= $2 AND region_code < $3",
+                id,
+            )),
             _ => None,
         };
         let found: Option<(String,)> = match (by_code, by_id) {
             (Some(sql), _) => {
                 query_as(sql)
                     .bind(&r.target_id)
+                    .bind(&scope.lo)
+                    .bind(&scope.hi)
                     .fetch_optional(&mut **tx)
                     .await?
             }
-            (None, Some((sql, id))) => query_as(sql).bind(id).fetch_optional(&mut **tx).await?,
+            (None, Some((sql, id))) => {
+                query_as(sql)
+                    .bind(id)
+                    .bind(&scope.lo)
+                    .bind(&scope.hi)
+                    .fetch_optional(&mut **tx)
+                    .await?
+            }
             (None, None) => None,
         };
         let name = found.map(|(n,)| match r.target_type.as_str() {
@@ -136,6 +160,14 @@ pub trait AuditStorage: Send + Sync {
         region_code: &'a str,
         detail: &'a str,
     ) -> BoxFut<'a, ()>;
+    /// How often `action` was done to `target_id` since `since` (Unix ms): a limit on things
+    /// that reach outside, like an SMS sent again.
+    fn audit_count<'a>(
+        &'a self,
+        action: &'a str,
+        target_id: &'a str,
+        since: i64,
+    ) -> BoxFut<'a, i64>;
 }
 
 impl<DB: Backend> AuditStorage for SqlStore<DB> {
@@ -173,9 +205,28 @@ impl<DB: Backend> AuditStorage for SqlStore<DB> {
             .fetch_all(&mut *tx)
             .await?;
             let mut rows = rows;
-            name_targets(&mut tx, &mut rows).await?;
+            name_targets(&mut tx, &ctx.scope, &mut rows).await?;
             tx.commit().await?;
             Ok(Page::from_rows(rows, page))
+        })
+    }
+
+    fn audit_count<'a>(
+        &'a self,
+        action: &'a str,
+        target_id: &'a str,
+        since: i64,
+    ) -> BoxFut<'a, i64> {
+        Box::pin(async move {
+            let (n,): (i64,) = query_as(
+                "SELECT COUNT(*) FROM audit_log WHERE at >= $1 AND action = $2 AND target_id = $3",
+            )
+            .bind(since)
+            .bind(action)
+            .bind(target_id)
+            .fetch_one(&self.pool)
+            .await?;
+            Ok(n)
         })
     }
 

@@ -18,9 +18,12 @@ let config;
 /** Leaflet and the deployment's map settings, fetched once. */
 async function load() {
   if (!leaflet) {
-    // Its styles come with the page (a versioned link the service worker keeps for offline),
-    // fetched without blocking the first paint; a map switches them on.
-    document.getElementById("leaflet-css").media = "all";
+    // Its styles by their versioned address (the import map has it), which the service worker
+    // keeps for offline use.
+    const css = document.createElement("link");
+    css.rel = "stylesheet";
+    css.href = import.meta.resolve("/assets/vendor/leaflet.css");
+    document.head.append(css);
     leaflet = import("/assets/vendor/leaflet.js").then(() => window.L);
   }
   config ||= publicApi("GET", "/api/v1/public/map-config").catch(() => ({ tile_url: null }));

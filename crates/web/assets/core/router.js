@@ -19,6 +19,24 @@ const LANDINGS = [];
 const LEAVING = [];
 const GUARDS = [];
 
+let loadAreas = async () => {};
+let areas = null;
+
+/** How the area modules load (main.js): after the first view, or as soon as a view needs them. */
+export function areasFrom(load) {
+  loadAreas = load;
+}
+
+/** The area modules, loaded once; a logged-in view waits for them. */
+export function ensureAreas() {
+  // A load cut off (the network went) is tried again by the next view.
+  areas ||= loadAreas().catch((err) => {
+    areas = null;
+    throw err;
+  });
+  return areas;
+}
+
 /** Registers a view: `#/<name>/<arg>` calls `draw(arg)`; a public view needs no login. */
 export function view(name, draw, { isPublic = false } = {}) {
   VIEWS[name] = draw;
@@ -115,6 +133,7 @@ async function draw(token) {
       return VIEWS.login();
     }
   }
+  await ensureAreas();
   if (token !== route.seq) return;
   // A temporary password is changed before anything else.
   if (session.me.must_change_password && name !== "password") return void (location.hash = "#/password");

@@ -78,6 +78,9 @@ fn filed_by(d: &CaseDetail, a: &Auth) -> bool {
         .is_some_and(|e| e.action == "report" && e.actor_id == Some(a.user.id))
 }
 
+/// How many times a day a case's number and secret may be sent again.
+const RESENDS_PER_DAY: i64 = 3;
+
 /// What `receipt-sms` did: the (masked) phone the number and secret went to.
 #[derive(serde::Serialize, schemars::JsonSchema)]
 pub struct ReceiptSent {
@@ -110,6 +113,20 @@ async fn resend_receipt(
         .into());
     };
     let c = &d.case;
+    // Each one is a text message to someone's phone: a few a day, not a stream.
+    let day_ago = now_ms() - 86_400_000;
+    if s.store
+        .audit_count("resend_receipt", &c.number, day_ago)
+        .await?
+        >= RESENDS_PER_DAY
+    {
+        return Err(AppError::says(
+            axum::http::StatusCode::TOO_MANY_REQUESTS,
+            "too_many_resends",
+            "此件今天已重发 3 次，请明天再试",
+            "sent 3 times today already; try again tomorrow",
+        ));
+    }
     s.store
         .audit(
             &a.ctx,

@@ -59,7 +59,13 @@ pub(crate) fn sms_reporter(s: &AppState, c: &Case, secret: Option<&str>) {
         return;
     };
     let (text, secrets) = match (c.state.as_str(), secret) {
-        ("reported", Some(sec)) => receipt_text(c, sec),
+        ("reported", Some(sec)) => (
+            format!(
+                "【统筹】您反映的问题已受理，编号 {}，查询码 {sec}。",
+                c.number
+            ),
+            vec![sec],
+        ),
         ("closed", _) => (
             format!(
                 "【统筹】您反映的问题（编号 {}）已办结，欢迎评价。",
@@ -76,23 +82,15 @@ pub(crate) fn sms_reporter(s: &AppState, c: &Case, secret: Option<&str>) {
     });
 }
 
-fn receipt_text<'a>(c: &Case, secret: &'a str) -> (String, Vec<&'a str>) {
-    (
-        format!(
-            "【统筹】您反映的问题已受理，编号 {}，查询码 {secret}。",
-            c.number
-        ),
-        vec![secret],
-    )
-}
-
 /// The number and secret again, whatever the case's state (a caller who lost them).
 pub(crate) fn sms_receipt(s: &AppState, c: &Case, phone: &str) {
-    let (text, secrets) = receipt_text(c, &c.secret);
     s.sms.send(&Sms {
         phone,
-        text,
-        secrets,
+        text: format!(
+            "【统筹】您反映问题的编号 {}，查询码 {}，可凭此查询办理进度。",
+            c.number, c.secret
+        ),
+        secrets: vec![&c.secret],
     });
 }
 

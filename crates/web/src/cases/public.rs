@@ -148,11 +148,13 @@ fn for_others(mut c: PublicCase) -> PublicCase {
     c
 }
 
-fn follower_view(d: CaseDetail) -> PublicCase {
-    PublicCase {
+/// A case as its follower sees it: the steps, and a merge made after they followed it leads on
+/// to the surviving case as it does for the reporter.
+async fn follower_view(s: &AppState, d: CaseDetail) -> ApiResult<PublicCase> {
+    Ok(PublicCase {
         follower: true,
-        ..for_others(public_case(d))
-    }
+        ..for_others(public_view(s, d).await?)
+    })
 }
 
 fn public_case(d: CaseDetail) -> PublicCase {
@@ -297,6 +299,8 @@ async fn public_similar(
             .similar_cases(&public_ctx(), &q)
             .await?
             .into_iter()
+            // A dispute names people's affairs (婚姻家庭纠纷…): not for the public hint.
+            .filter(|c| !c.dispute)
             .map(|c| PublicSimilar {
                 state_zh: state_zh(&c.state),
                 number: c.number,
@@ -326,7 +330,7 @@ async fn public_track(
         // Not the reporter's secret: perhaps a follower's.
         Err(StoreError::NotFound(_)) => {
             let d = s.store.track_followed(&number, &q.secret).await?;
-            Ok(Json(follower_view(d)))
+            Ok(Json(follower_view(&s, d).await?))
         }
         Err(e) => Err(e.into()),
     }
@@ -339,17 +343,14 @@ async fn public_follow(
     State(s): State<AppState>,
     _p: Public,
     Path(number): Path<String>,
-) -> ApiResult<(StatusCode, Json<Receipt>)> {
+) -> ApiResult<Json<Receipt>> {
     let f = s.store.follow_case(&public_ctx(), &number).await?;
     let d = s.store.track_followed(&f.number, &f.secret).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(Receipt {
-            number: f.number,
-            secret: f.secret,
-            case: follower_view(d),
-        }),
-    ))
+    Ok(Json(Receipt {
+        case: follower_view(&s, d).await?,
+        number: f.number,
+        secret: f.secret,
+    }))
 }
 
 #[derive(Deserialize, schemars::JsonSchema)]
