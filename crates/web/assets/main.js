@@ -32,8 +32,9 @@ async function loadAreas() {
   const map = JSON.parse(document.querySelector("script[type=importmap]").textContent).imports;
   const have = new Set([...document.querySelectorAll("link[rel=modulepreload]")].map((l) => l.href));
   for (const url of Object.values(map)) {
-    const href = new URL(url, location.href).href;
-    if (!url.endsWith(".js") || url.includes("/vendor/") || have.has(href)) continue;
+    const u = new URL(url, location.href);
+    const href = u.href;
+    if (!u.pathname.endsWith(".js") || u.pathname.includes("/vendor/") || have.has(href)) continue;
     const link = document.createElement("link");
     link.rel = "modulepreload";
     link.href = href;
@@ -43,11 +44,15 @@ async function loadAreas() {
 }
 
 areasFrom(loadAreas);
+start().then(ensureAreas);
 // Kept for use with no network (see /sw.js); a browser without service workers still works online.
-// Registered once everything is here: on a village link the worker's precache (the map library
-// included) would otherwise share the line with what the user is waiting for.
-start()
-  .then(ensureAreas)
-  .finally(() => {
+// Registered once a logged-in view is drawn: on a village link the worker's precache (the map
+// library included) would otherwise share the line with the login and the first screen. The
+// public pages need no offline copy (a report is sent, not queued).
+document.addEventListener(
+  "tc:drawn",
+  () => {
     if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(() => {});
-  });
+  },
+  { once: true },
+);

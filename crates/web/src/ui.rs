@@ -1,8 +1,9 @@
 //! The web UI: ES modules served from the binary (no CDN, no build step). The page carries an
 //! import map that names every module with a digest of its content (`/assets/core/api.js?v=…`),
 //! so a browser keeps them for a year (`immutable`) and fetches them again only when a release
-//! changes them, and `modulepreload` links so a phone on a slow link fetches them all at once
-//! instead of one import level per round trip. The page itself is revalidated with its `ETag`.
+//! changes them, and `modulepreload` links for the first view's modules so a phone on a slow
+//! link fetches them at once instead of one import level per round trip (`main.js` does the same
+//! for the other areas once the first view is drawn). The page itself is revalidated with its `ETag`.
 //! A service worker (`/sw.js`) keeps the page and every asset for use with no network.
 
 use crate::AppState;

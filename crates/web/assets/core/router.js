@@ -101,6 +101,8 @@ export async function route() {
   // A newer navigation wins: an older one that is still loading does not redirect.
   const token = (route.seq = (route.seq || 0) + 1);
   await draw(token);
+  // A logged-in view is on the screen (what waits for that: main.js, the service worker).
+  if (session.me && token === route.seq) document.dispatchEvent(new CustomEvent("tc:drawn"));
   // An older navigation that was still loading may finish after a newer one and draw over it:
   // when the newest has been drawn and a stale one finishes, draw the newest again.
   if (token === route.seq) route.drawn = token;
