@@ -276,6 +276,17 @@ fn a_household_is_placed_on_its_grid_by_an_edit_or_an_import() {
         near(&placed["lat"], lat) && near(&placed["lng"], lng),
         "{placed}"
     );
+    // A point far from the county (latitude and longitude swapped) is refused, naming why.
+    let r = town.patch(
+        &path,
+        json!({"grid_code": grid, "address": "地图测试1号", "lat": lng - 90.0, "lng": lat}),
+    );
+    assert_eq!(
+        (r.status, r.json()["code"].as_str()),
+        (422, Some("outside_county")),
+        "{}",
+        r.text()
+    );
     // An edit without a position keeps it.
     let kept = ok(&town.patch(&path, json!({"grid_code": grid, "address": "地图测试1号"})));
     assert!(near(&kept["lat"], lat), "{kept}");
@@ -307,6 +318,12 @@ fn a_household_is_placed_on_its_grid_by_an_edit_or_an_import() {
         (Some(3), Some("纬度")),
         "{rows}"
     );
+    // One at the other end of the country: refused by row, nothing written.
+    let r = import(format!(
+        "网格代码,地址,纬度,经度\n{grid},地图测试2号,{lat},{lng}\n{grid},地图测试4号,45.75,126.63\n"
+    ));
+    assert_eq!(r.status, 422, "{}", r.text());
+    assert_eq!(r.json()["rows"][0]["row"].as_u64(), Some(3), "{}", r.text());
     let r = import(format!(
         "网格代码,地址,纬度,经度\n{grid},地图测试2号,{lat},{lng}\n"
     ));

@@ -99,6 +99,7 @@ impl<DB: Backend> SqlStore<DB> {
         let mut grids: HashMap<String, Option<String>> = HashMap::new();
         let mut households: HashMap<(String, String), (i64, String)> = HashMap::new();
         let mut seen_ids: HashMap<String, usize> = HashMap::new();
+        let mut boxes: HashMap<String, crate::territory::CountyBox> = HashMap::new();
         let now = now_ms();
         for r in rows {
             let h = &r.household;
@@ -111,6 +112,20 @@ impl<DB: Backend> SqlStore<DB> {
                 continue;
             };
             let county = region[..6].to_string();
+            if let Some(p) = h.position {
+                if !boxes.contains_key(&county) {
+                    let b = crate::territory::county_box(&mut tx, &county).await?;
+                    boxes.insert(county.clone(), b);
+                }
+                if let Err(i) = crate::territory::check_door(boxes[&county], p) {
+                    errors.push(RowError {
+                        row: r.row,
+                        column: i.field.clone(),
+                        reason: tongchou_domain::error::Msg::new(i.zh, i.en),
+                    });
+                    continue;
+                }
+            }
             let key = (h.grid_code.clone(), h.address.clone());
             let household_id = match households.get(&key) {
                 Some((id, _)) => *id,

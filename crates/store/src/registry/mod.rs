@@ -73,6 +73,10 @@ impl<DB: Backend> SqlStore<DB> {
             )));
         };
         let county = &region[..6];
+        if let Some(p) = h.position {
+            let b = crate::territory::county_box(&mut tx, county).await?;
+            crate::territory::check_door(b, p)?;
+        }
         let id = match existing {
             Some(id) => {
                 let (old_county, _, _) = household_in_scope(&mut tx, &ctx.scope, id)

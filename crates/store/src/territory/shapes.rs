@@ -65,6 +65,44 @@ impl Located {
     }
 }
 
+/// A county's boundary box `(min_lng, min_lat, max_lng, max_lat)`, when it has a boundary.
+pub(crate) type CountyBox = Option<(f64, f64, f64, f64)>;
+
+pub(crate) async fn county_box<DB: Backend>(
+    tx: &mut Tx<DB>,
+    county: &str,
+) -> StoreResult<CountyBox> {
+    Ok(
+        query_as("SELECT min_lng, min_lat, max_lng, max_lat FROM shapes WHERE code = $1")
+            .bind(format!("{county}000000"))
+            .fetch_optional(&mut **tx)
+            .await?,
+    )
+}
+
+/// How far outside its county's box a household's door may be (about 5 km): a phone's fix at
+/// the edge is not exact.
+const DOOR_MARGIN_DEG: f64 = 0.05;
+
+/// A household's door position checked against its county's box (when the county has a boundary):
+/// a point in the sea, or with latitude and longitude swapped, is refused.
+pub(crate) fn check_door(b: CountyBox, (lat, lng): (f64, f64)) -> Result<(), Invalid> {
+    let m = DOOR_MARGIN_DEG;
+    match b {
+        Some((x0, y0, x1, y1))
+            if !(lng >= x0 - m && lng <= x1 + m && lat >= y0 - m && lat <= y1 + m) =>
+        {
+            Err(Invalid::new(
+                "lat",
+                "outside_county",
+                "位置不在本县（区）范围内，请检查经纬度（是否填反）",
+                "the position is outside the county: check latitude and longitude (swapped?)",
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Writes one boundary (insert or replace).
 pub(crate) async fn write_shape<DB: Backend>(
     tx: &mut Tx<DB>,

@@ -171,6 +171,10 @@ export async function refreshState() {
   render(box, all.length > 0 && html`<a id="outbox-link" href="#/outbox" class="${failed ? "outbox failed" : "outbox"}">${waiting > 0 && html`<b id="outbox-waiting">${waiting}</b> ${t("waiting")}`}${failed > 0 && html` <b id="outbox-failed">${failed}</b> ${t("failed_n")}`}</a>`);
 }
 
+// After a send that took a while, the list is drawn again only if the outbox is still on the
+// screen: the worker may have gone elsewhere meanwhile.
+const redraw = () => location.hash.startsWith("#/outbox") && viewOutbox();
+
 async function viewOutbox() {
   const all = await items();
   render(app(), html`<div class="card"><h1>${t("outbox")}</h1>
@@ -181,7 +185,7 @@ async function viewOutbox() {
       <button class="secondary discard" data-id="${i.id}" type="button">${t("discard")}</button></span></li>`) : listOr([], null)}</ul></div>`);
   $("#outbox-send").addEventListener("click", async () => {
     await flush(true);
-    viewOutbox();
+    redraw();
   });
   // Once the cause is gone (the server is back, the case was moved back): send it again, with
   // the same key, so it is still stored once.
@@ -191,7 +195,7 @@ async function viewOutbox() {
     Object.assign(item, { status: "waiting", tries: 0, next_at: 0, error: "" });
     await put(item);
     await flush(true);
-    viewOutbox();
+    redraw();
   });
   onClick("button.discard", async (b) => {
     if (!confirm(t("discard_confirm"))) return;
