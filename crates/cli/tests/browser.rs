@@ -245,4 +245,21 @@ fn the_whole_case_loop_from_resident_to_rating() {
         "{k}"
     );
     assert_ne!(limit(&s.client())["limit_value"], 4);
+
+    // A routing rule for a township is made by picking the township by name, not typing a code
+    // prefix: the rule covers the township and everything under it.
+    d.type_into("#rule-region-q", "白塔埠");
+    d.click("#rule-form .picker-hit", "白塔埠镇");
+    d.wait_for("#rule-unit option", "");
+    d.click("#rule-form button[type=submit]", "");
+    d.wait_for("#rule-table", "320722101");
+    let rules = s.login("county_admin").get("/api/v1/routing-rules").json();
+    assert!(
+        rules["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["region_prefix"] == "320722101"),
+        "{rules}"
+    );
 }

@@ -6,19 +6,20 @@ import { api, session, can } from "./core/api.js";
 import { $, app, toast, onSubmit, onClick, listOr, fmtTime } from "./core/ui.js";
 import { view, nav } from "./core/router.js";
 import { categories, clearCategories, unitOptions } from "./cases/shared.js";
+import { pickerField, wirePickers, regionPrefix } from "./core/picker.js";
 
 strings(
   {
     api_keys: "Open311 密钥", key_name: "客户端名称", key_shown_once: "密钥只显示这一次，请妥善保存：", revoke: "停用",
     revoked: "已停用", create: "新建", catalog: "案件目录", categories_t: "类别与时限", rules: "分派规则", calendar: "工作日历",
     limit: "处置时限", working_hours: "工作小时", working_days: "工作日", active: "启用", auto_escalate: "超时自动上报",
-    prefix: "区划代码前缀", year: "年份", import_csv: "导入 CSV（date,kind）", delete: "删除", holiday: "放假", workday: "调休上班",
+    prefix: "区划代码前缀", rule_region: "适用地区（含下级）", year: "年份", import_csv: "导入 CSV（date,kind）", delete: "删除", holiday: "放假", workday: "调休上班",
   },
   {
     api_keys: "Open311 keys", key_name: "Client name", key_shown_once: "The key is shown only now; keep it safe:", revoke: "Revoke",
     revoked: "revoked", create: "Create", catalog: "Case catalog", categories_t: "Categories and limits", rules: "Routing rules",
     calendar: "Working-day calendar", limit: "Handling limit", working_hours: "working hours", working_days: "working days",
-    active: "Active", auto_escalate: "Escalate when overdue", prefix: "Region code prefix", year: "Year",
+    active: "Active", auto_escalate: "Escalate when overdue", prefix: "Region code prefix", rule_region: "Where it applies (and below)", year: "Year",
     import_csv: "Import CSV (date,kind)", delete: "Delete", holiday: "Holiday", workday: "Working day (swapped)",
   },
 );
@@ -29,13 +30,14 @@ async function viewApiKeys() {
   const r = await api("GET", "/api/v1/api-keys");
   render(app(), html`<div class="card"><h1>${t("api_keys")}</h1>
     <form id="key-form" class="grid"><label>${t("key_name")}<input name="name" id="key-name" required></label>
-      <label>${t("scope")}<input name="scope" id="key-scope" value="${session.me.scope_code}" inputmode="numeric"></label>
+      ${pickerField({ id: "key-scope", name: "scope", label: t("scope"), value: session.me.scope_code, kind: "region" })}
       <button class="primary" id="key-create" type="submit">${t("create")}</button></form>
     <div id="key-new"></div>
     <table id="key-table"><thead><tr><th>${t("key_name")}</th><th>${t("scope")}</th><th>${t("time")}</th><th></th></tr></thead><tbody>${
       r.items.map((k) => html`<tr><td>${k.name}</td><td>${k.scope_code}</td><td>${fmtTime(k.created_at)}</td>
         <td>${k.revoked ? t("revoked") : html`<button class="secondary revoke" data-id="${k.id}" type="button">${t("revoke")}</button>`}</td></tr>`)
     }</tbody></table></div>`);
+  wirePickers($("#key-form"));
   onSubmit("#key-form", async (f) => {
     const k = await api("POST", "/api/v1/api-keys", { name: f.name.value, scope: f.scope.value });
     await viewApiKeys();
@@ -71,7 +73,7 @@ async function viewCatalog() {
       <td><button class="secondary rule-del" data-id="${r.id}" type="button">${t("delete")}</button></td></tr>`)
       : html`<tr><td class="muted">${t("none")}</td></tr>`}</tbody></table>
       <form id="rule-form" class="grid"><label>${t("category")}<select name="subcategory">${subOptions()}</select></label>
-      <label>${t("prefix")}<input name="region_prefix" inputmode="numeric"></label>
+      ${pickerField({ id: "rule-region", name: "region_prefix", label: t("rule_region"), kind: "region" })}
       <label>${t("unit")}<select name="unit_id" id="rule-unit"></select></label>
       <button class="primary" type="submit">${t("add")}</button></form></div>
     <div class="card"><h2>${t("calendar")} ${year}</h2><ul class="list" id="cal-list">${listOr(cal.items, (d) => html`<li><span>${d.date}</span><span class="muted">${t(d.kind)}</span></li>`)}</ul>
@@ -101,8 +103,12 @@ async function viewCatalog() {
     await viewCatalog();
   });
   unitOptions([session.me.scope_code]).then((o) => render("#rule-unit", o));
+  wirePickers($("#rule-form"));
   onSubmit("#rule-form", async (form) => {
-    await api("POST", "/api/v1/routing-rules", Object.fromEntries(new FormData(form).entries()));
+    const body = Object.fromEntries(new FormData(form).entries());
+    // A rule governs the region picked and everything under it: its code's prefix.
+    body.region_prefix = regionPrefix(body.region_prefix || "");
+    await api("POST", "/api/v1/routing-rules", body);
     await viewCatalog();
   });
   onClick("button.rule-del", async (b) => {

@@ -7,6 +7,7 @@ import { app, crumbs, onSubmit, pager, toast, $ } from "./core/ui.js";
 import { view, nav } from "./core/router.js";
 import { regionTrail } from "./territory.js";
 import { locate } from "./core/map.js";
+import { isOffline } from "./field/outbox.js";
 
 strings(
   {
@@ -74,12 +75,24 @@ function personTable(items, where = false) {
     <td class="hide-sm tags">${tagList(p.tags)}</td></tr>`)}</tbody></table></div>`;
 }
 
+/** A household's members out of its grid's people as kept on the phone (see field/tasks.js). */
+async function keptMembers(grid, household) {
+  const items = [];
+  for (let page = 1; page <= 20; page++) {
+    const r = await api("GET", `/api/v1/persons?grid=${grid}&page=${page}&page_size=200`);
+    items.push(...r.items.filter((p) => String(p.household_id) === String(household)));
+    if (!r.has_more) break;
+  }
+  return { items };
+}
+
 async function viewHousehold(id) {
   const h = await api("GET", `/api/v1/households/${id}`);
   const [g, trail, ps] = await Promise.all([
     api("GET", `/api/v1/grids/${h.grid_code}`),
     regionTrail(h.region_code),
-    api("GET", `/api/v1/persons?household=${id}&page_size=50`),
+    // With no network, the members from the grid's people the task list kept.
+    api("GET", `/api/v1/persons?household=${id}&page_size=50`).catch((err) => (isOffline(err) ? keptMembers(h.grid_code, id) : Promise.reject(err))),
   ]);
   render(app(), html`${crumbs(trail.concat([{ name: g.name, href: `#/grid/${g.code}` }, { name: h.address }]))}<div class="card"><h1>${h.address}</h1>
     <div class="muted">${t("head")} ${h.head_name || "—"} · ${t("phone")} ${h.phone || "—"}</div><div id="household-extra"></div></div>

@@ -56,6 +56,18 @@ fn offline_visit_and_report_with_photo_are_each_stored_once_when_the_network_ret
             }
     });
     d.wait_for("a.due-link", "");
+    let visit_href = d.cmd(
+        "POST",
+        "/execute/sync",
+        json!({"script": "return document.querySelector('a.due-link').getAttribute('href')", "args": []}),
+    );
+    let household_id = visit_href
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
     d.click("a.due-link", "");
     d.wait_for("#visit-form", "");
     let household = d.text("h1");
@@ -92,6 +104,18 @@ fn offline_visit_and_report_with_photo_are_each_stored_once_when_the_network_ret
     d.type_into("#c-photo", png_file().to_str().unwrap());
     d.click("#c-submit", "");
     d.wait_for("#outbox-waiting", "2");
+
+    // The household's own page, with its members, opens with no network too: the task list
+    // kept it (its village, members and visits) in the background.
+    wait_until(&d, "the household page with no network", || {
+        d.goto(&format!("{}/#/household/{household_id}", s.base));
+        std::thread::sleep(Duration::from_millis(300));
+        d.cmd(
+            "POST",
+            "/execute/sync",
+            json!({"script": "return !!document.querySelector('#member-list') && !!document.querySelector('#household-visits')", "args": []}),
+        ) == Value::Bool(true)
+    });
 
     // Nothing reached the server.
     let filed = |gw: &Client| {

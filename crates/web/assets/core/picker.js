@@ -55,3 +55,9 @@ export function setPicked(id, code, label) {
   document.getElementById(id + "-q").value = label;
   hidden.dispatchEvent(new Event("change", { bubbles: true }));
 }
+
+/** The code prefix of a region's subtree (`320722101000` → `320722101`), for a routing rule. */
+export function regionPrefix(code) {
+  const len = [2, 4, 6, 9, 12].find((n) => /^0*$/.test(code.slice(n)));
+  return len ? code.slice(0, len) : code;
+}

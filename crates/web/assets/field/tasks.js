@@ -71,7 +71,8 @@ async function viewTasks() {
 }
 
 // Reads what the day may need with no network, so the service worker keeps a copy: the catalog,
-// the grid and its households, and each household due a visit. Quietly, and once per hour.
+// the grid, its village, its households and their members, and each household due a visit.
+// Quietly, and once per hour.
 async function keepForOffline(me, due, verify) {
   const last = Number(sessionStorage.getItem("tc_kept") || 0);
   if (!navigator.serviceWorker?.controller || Date.now() - last < 3600e3) return;
@@ -79,9 +80,16 @@ async function keepForOffline(me, due, verify) {
   const get = (p) => api("GET", p).catch(() => null);
   await get("/api/v1/case-categories");
   if (me.grid_code) {
-    await get(`/api/v1/grids/${me.grid_code}`);
+    const g = await get(`/api/v1/grids/${me.grid_code}`);
+    // The village, for the household pages' trail.
+    if (g) await get(`/api/v1/regions/${g.region_code}`);
     for (let page = 1; page <= 10; page++) {
       const r = await get(`/api/v1/households?grid=${me.grid_code}&page=${page}`);
+      if (!r || !r.has_more) break;
+    }
+    // Its people, a page of 200 at a time: a household's page finds its members here offline.
+    for (let page = 1; page <= 20; page++) {
+      const r = await get(`/api/v1/persons?grid=${me.grid_code}&page=${page}&page_size=200`);
       if (!r || !r.has_more) break;
     }
   }
