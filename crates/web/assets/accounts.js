@@ -1,9 +1,9 @@
 // Logging in (and, for administrators, the audit log).
 import { html, render } from "./core/html.js";
 import { strings, t } from "./core/i18n.js";
-import { api, session, can } from "./core/api.js";
+import { api, session, loggedIn } from "./core/api.js";
 import { $, app, fmtTime, onSubmit, pager } from "./core/ui.js";
-import { view, nav, route } from "./core/router.js";
+import { view, route } from "./core/router.js";
 
 strings(
   {
@@ -28,7 +28,7 @@ function viewLogin() {
     <div class="card login public-links"><a id="go-report" href="#/report">${t("report_title")}</a> · <a id="go-track" href="#/track">${t("track_title")}</a></div>`);
   onSubmit("#login-form", async (f) => {
     session.me = await api("POST", "/api/v1/auth/login", { username: f.username.value, password: f.password.value });
-    document.dispatchEvent(new CustomEvent("tc:login", { detail: session.me }));
+    await loggedIn(session.me);
     // Already at #/ (an installed app starts there): no hashchange would draw the landing.
     if (location.hash === "#/" || location.hash === "") route();
     else location.hash = "#/";

@@ -6,6 +6,7 @@ import { api, can, session } from "./core/api.js";
 import { $, app, onClick, onSubmit, pager, toast } from "./core/ui.js";
 import { view, nav } from "./core/router.js";
 import { pickerField, wirePickers } from "./core/picker.js";
+import { unitOptions } from "./cases/shared.js";
 
 const ROLES = ["resident", "grid_worker", "agent", "dispatcher", "handler", "leader", "party_officer", "admin"];
 
@@ -45,19 +46,23 @@ async function viewAccounts(_arg, page = 1) {
       <label>${t("role")}<select name="role" id="a-role">${ROLES.map((r) => html`<option value="${r}">${t("r_" + r)}</option>`)}</select></label>
       ${pickerField({ id: "a-scope", name: "scope", label: t("scope"), value: me.scope_code, kind: "region" })}
       ${pickerField({ id: "a-grid", name: "grid_code", label: t("grid_optional"), kind: "grid" })}
-      <label id="a-unit-box" hidden>${t("own_unit")}<select name="unit_id" id="a-unit"></select></label>
+      <label id="a-unit-box" hidden>${t("own_unit")}<select name="unit_id" id="a-unit" disabled></select></label>
       <label>${t("temp_password")}<input name="password" id="a-password" autocomplete="new-password" required></label>
       <p class="muted">${t("password_rule")}</p>
       <button class="primary" id="a-submit" type="submit">${t("create")}</button></form></div>`);
   wirePickers($("#account-form"));
   // A handler works for a unit: the units of the scope picked, offered once the role is handler.
+  let asked = 0;
   const units = async () => {
     const handler = $("#a-role").value === "handler";
+    // Hidden and disabled (so not sent) unless the account is a handler's.
     $("#a-unit-box").hidden = !handler;
+    $("#a-unit").disabled = !handler;
     const scope = $("#a-scope").value;
     if (!handler || !scope) return;
-    const r = await api("GET", `/api/v1/regions/${scope}/units`).catch(() => ({ items: [] }));
-    render($("#a-unit"), html`<option value="">${t("choose_unit")}</option>${r.items.map((u) => html`<option value="${u.id}">${u.name}</option>`)}`);
+    const mine = ++asked;
+    const options = await unitOptions([scope]);
+    if (mine === asked) render($("#a-unit"), html`<option value="">${t("choose_unit")}</option>${options}`);
   };
   $("#a-role").addEventListener("change", units);
   $("#a-scope").addEventListener("change", units);

@@ -44,7 +44,10 @@ async function loadAreas() {
 }
 
 areasFrom(loadAreas);
-start().then(ensureAreas);
+// A failure here is shown by the view that needs the areas, not on the public pages.
+start()
+  .then(ensureAreas)
+  .catch(() => {});
 // Kept for use with no network (see /sw.js); a browser without service workers still works online.
 // Registered once a logged-in view is drawn: on a village link the worker's precache (the map
 // library included) would otherwise share the line with the login and the first screen. The

@@ -101,7 +101,7 @@ async function viewReport() {
     const b = e.target.closest("button.follow");
     if (!b) return;
     try {
-      showReceipt(t("followed"), await publicApi("POST", `/api/v1/public/cases/${encodeURIComponent(b.dataset.number)}/follow`));
+      showReceipt(t("followed"), await publicApi("POST", `/api/v1/public/cases/${encodeURIComponent(b.dataset.number)}/follow`, { token: b.dataset.token }));
     } catch (err) {
       toast(err.message);
     }

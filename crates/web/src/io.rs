@@ -322,7 +322,8 @@ pub fn parse_rows(
                 }
             }
         }
-        // A bad coordinate drops the position, so the row's other faults are still reported.
+        // A bad coordinate drops the position, so the row's other faults are still reported (the
+        // file is refused all the same: its error is already listed).
         if bad_position {
             position = [None, None];
         }
@@ -344,7 +345,6 @@ pub fn parse_rows(
             .into(),
         };
         let household = match NewHousehold::validate(&hh) {
-            Ok(_) if bad_position => continue,
             Ok(h) => h,
             Err(e) => {
                 report(if e.field == "phone" && with_persons {
@@ -460,7 +460,22 @@ async fn import(
             return Err(StoreError::Rows(errors).into());
         }
     };
-    Ok(Json(s.store.import_registry(&a.ctx, &rows).await?))
+    match s.store.import_registry(&a.ctx, &rows).await {
+        // The store names a coordinate `lat`; the file's own header says it best.
+        Err(StoreError::Rows(mut errors)) => {
+            let header = table.first().map(Vec::as_slice).unwrap_or(&[]);
+            for e in &mut errors {
+                if let Some(c) = (e.column == "lat")
+                    .then(|| column_index(header, "lat", "纬度"))
+                    .flatten()
+                {
+                    e.column = header[c].clone();
+                }
+            }
+            Err(StoreError::Rows(errors).into())
+        }
+        done => Ok(Json(done?)),
+    }
 }
 
 #[derive(Deserialize)]

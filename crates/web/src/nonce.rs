@@ -60,3 +60,23 @@ pub async fn check(s: &AppState, nonce: Option<&str>, now: i64) -> ApiResult<Str
     }
     Ok(format!("anon:{body}"))
 }
+
+/// The token that lets the public follow a case the duplicate hint listed: signed like a nonce,
+/// so a case is followed from the hint, not by guessing its (sequential) number.
+pub async fn follow_token(s: &AppState, number: &str) -> ApiResult<String> {
+    Ok(mac(key(s).await?, &format!("follow|{number}")))
+}
+
+/// Whether `token` is the follow token of `number`, or the refusal naming the field.
+pub async fn check_follow_token(s: &AppState, number: &str, token: &str) -> ApiResult<()> {
+    if token.trim() != follow_token(s, number.trim()).await? {
+        return Err(Invalid::new(
+            "token",
+            "invalid_token",
+            "请从“附近已有相同问题”的列表关注案件",
+            "follow a case from the list of the same problems nearby",
+        )
+        .into());
+    }
+    Ok(())
+}

@@ -454,8 +454,22 @@ fn perform(w: &World, method: &str, path: &str) -> Trace {
                 "public",
             );
             let number = r["number"].as_str().unwrap();
+            // The public follows from the duplicate hint, with the token it gives.
+            let hint = anon
+                .get("/api/v1/public/cases/similar?category_code=0101&region_code=320722101200")
+                .json();
+            let token = hint["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["number"] == number)
+                .expect("in the hint")["follow_token"]
+                .clone();
             expect_ok(
-                &anon.post(&format!("/api/v1/public/cases/{number}/follow"), json!({})),
+                &anon.post(
+                    &format!("/api/v1/public/cases/{number}/follow"),
+                    json!({ "token": token }),
+                ),
                 path,
             );
             Trace::Audit("public", "follow", "case")

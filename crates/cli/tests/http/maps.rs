@@ -323,7 +323,15 @@ fn a_household_is_placed_on_its_grid_by_an_edit_or_an_import() {
         "网格代码,地址,纬度,经度\n{grid},地图测试2号,{lat},{lng}\n{grid},地图测试4号,45.75,126.63\n"
     ));
     assert_eq!(r.status, 422, "{}", r.text());
-    assert_eq!(r.json()["rows"][0]["row"].as_u64(), Some(3), "{}", r.text());
+    assert_eq!(
+        (
+            r.json()["rows"][0]["row"].as_u64(),
+            r.json()["rows"][0]["column"].as_str()
+        ),
+        (Some(3), Some("纬度")),
+        "{}",
+        r.text()
+    );
     let r = import(format!(
         "网格代码,地址,纬度,经度\n{grid},地图测试2号,{lat},{lng}\n"
     ));

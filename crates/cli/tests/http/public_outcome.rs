@@ -152,20 +152,24 @@ fn a_resident_follows_the_case_already_reported() {
     ok(&disp.post("/api/v1/cases/bulk-dispatch", json!({"ids": [id1]})));
     act(&handler, &id1, json!({"action": "sign"}));
 
-    // The hint lists it, and following it gives a new secret for the same number.
-    let hint = ok(&anon.get(&format!(
-        "/api/v1/public/cases/similar?category_code=0101&region_code={VILLAGE}"
-    )));
-    assert!(
-        hint["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|c| c["number"] == n1.as_str()),
-        "{hint}"
+    // The hint lists it with a token, and following it gives a new secret for the same number.
+    let t1 = follow_token(&anon, &n1);
+    let follow = |number: &str, token: &str| {
+        anon.post(
+            &format!("/api/v1/public/cases/{number}/follow"),
+            json!({ "token": token }),
+        )
+    };
+    // Not by guessing numbers: without the hint's token, the answer names the field.
+    let r = follow(&n1, "0123456789abcdef");
+    assert_eq!(
+        (r.status, r.json()["field"].as_str()),
+        (422, Some("token")),
+        "{}",
+        r.text()
     );
-    let r = anon.post(&format!("/api/v1/public/cases/{n1}/follow"), json!({}));
-    assert_eq!(r.status, 200, "{}", r.text());
+    let r = follow(&n1, &t1);
+    assert_eq!(r.status, 201, "{}", r.text());
     let f = r.json();
     assert_eq!(f["number"], n1.as_str());
     let fs = f["secret"].as_str().unwrap().to_string();
@@ -219,7 +223,7 @@ fn a_resident_follows_the_case_already_reported() {
     assert_eq!(rate(&fs).status, 404);
     assert_eq!(rate(&s1).status, 200);
     // A finished case is not followed any more.
-    let r = anon.post(&format!("/api/v1/public/cases/{n1}/follow"), json!({}));
+    let r = follow(&n1, &t1);
     assert_eq!(
         (r.status, r.json()["code"].as_str()),
         (409, Some("case_finished")),
@@ -232,22 +236,21 @@ fn a_resident_follows_the_case_already_reported() {
             .status,
         404
     );
-    let r = anon.post(
-        "/api/v1/public/cases/320722-20000101-999999/follow",
-        json!({}),
-    );
-    assert_eq!(r.status, 404);
+    // A token is for its own number only.
+    let r = follow("320722-20000101-999999", &t1);
+    assert_eq!(r.status, 422);
 
     // Following a merged case follows the case it was merged into.
     let (n2, _) = file(&anon, "三组垃圾堆放");
     let (n3, _) = file(&anon, "三组垃圾没人清理");
     let (id2, id3) = (id_of(&disp, &n2), id_of(&disp, &n3));
+    let t3 = follow_token(&anon, &n3);
     // Someone who followed it before the merge is led on to the surviving case too.
-    let early = ok(&anon.post(&format!("/api/v1/public/cases/{n3}/follow"), json!({})));
+    let early = ok(&follow(&n3, &t3));
     act(&disp, &id3, json!({"action": "merge", "duplicate_of": id2}));
     let t = track(&anon, &n3, early["secret"].as_str().unwrap());
     assert_eq!(t["merged_into"]["number"], n2.as_str(), "{t}");
-    let f = ok(&anon.post(&format!("/api/v1/public/cases/{n3}/follow"), json!({})));
+    let f = ok(&follow(&n3, &t3));
     assert_eq!(f["number"], n2.as_str());
     let t = track(&anon, &n2, f["secret"].as_str().unwrap());
     assert_eq!(
@@ -266,8 +269,24 @@ fn a_resident_follows_the_case_already_reported() {
         "/api/v1/public/cases/similar?category_code=0903&region_code={VILLAGE}"
     )));
     assert_eq!(hint["items"], json!([]), "{hint}");
-    let r = anon.post(&format!("/api/v1/public/cases/{dn}/follow"), json!({}));
-    assert_eq!(r.status, 404, "{}", r.text());
+    let r = follow(dn, &t1);
+    assert_eq!(r.status, 422, "{}", r.text());
+}
+
+/// The token the public duplicate hint gives with a case (category 0101 in the village).
+fn follow_token(anon: &Client, number: &str) -> String {
+    let hint = ok(&anon.get(&format!(
+        "/api/v1/public/cases/similar?category_code=0101&region_code={VILLAGE}"
+    )));
+    hint["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["number"] == number)
+        .unwrap_or_else(|| panic!("{number} not in the hint: {hint}"))["follow_token"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 /// A case taken on the phone for a caller: the staff member who filed it sees its tracking

@@ -1,7 +1,7 @@
 //! Following a case: a resident who finds their problem already reported (the public form's
 //! duplicate hint) follows that case instead of filing it again, with a secret of their own.
 
-use super::lifecycle::{case_by_number, with_events};
+use super::lifecycle::{case_by_number, fetch_case, with_events};
 use crate::prelude::*;
 
 /// A case followed: its number (the surviving case's, when the one asked for was merged) and the
@@ -25,16 +25,6 @@ pub trait FollowerStorage: Send + Sync {
     fn follower_count<'a>(&'a self, case_id: i64) -> BoxFut<'a, i64>;
 }
 
-async fn case_by_id<DB: Backend>(tx: &mut Tx<DB>, id: i64) -> StoreResult<Case> {
-    query_as::<Case>(AssertSqlSafe(format!(
-        "SELECT {CASE_COLS} FROM cases c WHERE c.id = $1"
-    )))
-    .bind(id)
-    .fetch_optional(&mut **tx)
-    .await?
-    .ok_or(StoreError::NotFound("case"))
-}
-
 async fn count_followers<DB: Backend>(tx: &mut Tx<DB>, case_id: i64) -> StoreResult<i64> {
     let (n,): (i64,) = query_as("SELECT COUNT(*) FROM case_followers WHERE case_id = $1")
         .bind(case_id)
@@ -51,7 +41,7 @@ impl<DB: Backend> FollowerStorage for SqlStore<DB> {
             // A merge points at a case that is not itself merged, but a chain costs nothing to follow.
             for _ in 0..5 {
                 let Some(to) = c.duplicate_of else { break };
-                c = case_by_id(&mut tx, to).await?;
+                c = fetch_case(&mut tx, &Scope::all(), to).await?;
             }
             // A dispute is its parties' affair: the public neither sees nor follows it.
             if c.dispute {

@@ -287,6 +287,9 @@ pub struct SimilarQuery {
     pub grid_code: String,
     pub lat: Option<f64>,
     pub lng: Option<f64>,
+    /// For the public form: leave disputes out (their parties' affair).
+    #[serde(skip)]
+    pub public: bool,
 }
 
 /// How recent and how near a case must be to count as a possible duplicate.

@@ -258,7 +258,7 @@ impl<DB: Backend> CaseSearchStorage for SqlStore<DB> {
             let r = SIMILAR_RADIUS_DEG;
             let rows = query_as::<Case>(AssertSqlSafe(format!(
                 "SELECT {CASE_COLS} FROM cases c WHERE c.category_code = $1 AND c.created_at >= $2 \
-                 AND c.state NOT IN ('closed', 'rejected') AND c.duplicate_of IS NULL \
+                 AND c.state NOT IN ('closed', 'rejected') AND c.duplicate_of IS NULL AND NOT (c.dispute AND $12) \
                  AND c.region_code >= $3 AND c.region_code < $4 \
                  AND (c.region_code = $5 OR c.grid_code = $6 OR (c.township_code = $7 \
                       AND c.lat BETWEEN $8 AND $9 AND c.lng BETWEEN $10 AND $11)) \
@@ -275,6 +275,7 @@ impl<DB: Backend> CaseSearchStorage for SqlStore<DB> {
             .bind(if lat.is_nan() { -1000.0 } else { lat + r })
             .bind(if lng.is_nan() { 1000.0 } else { lng - r })
             .bind(if lng.is_nan() { -1000.0 } else { lng + r })
+            .bind(q.public)
             .fetch_all(&self.pool)
             .await?;
             Ok(rows.into_iter().map(|c| c.with_light(now)).collect())

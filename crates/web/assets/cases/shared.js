@@ -145,7 +145,7 @@ export async function showSimilar(box, query, publicSide) {
   render(box, r.items.length ? html`<p class="badge warn">${t("similar")}</p><ul class="list">${r.items.map((c) =>
     html`<li><span>${publicSide ? c.number : html`<a href="#/case/${c.id}">${c.number}</a> ${c.title}`}</span>
      <span class="muted">${stateName(c)} · ${fmtTime(c.created_at)}</span>
-     ${publicSide ? html`<button type="button" class="secondary follow" data-number="${c.number}">${t("follow")}</button>` : ""}</li>`)}</ul>` : "");
+     ${publicSide ? html`<button type="button" class="secondary follow" data-number="${c.number}" data-token="${c.follow_token}">${t("follow")}</button>` : ""}</li>`)}</ul>` : "");
 }
 
 /** The queue group a role sees first. */

@@ -66,3 +66,18 @@ export async function publicApi(method, path, body) {
   if (!res.ok) throw new ApiError(res.status, data);
   return data;
 }
+
+/** Forgets what the phone kept for offline use (the service worker's reads, the open patrol). */
+export async function forgetKept() {
+  if (window.caches) await caches.delete("data");
+  localStorage.removeItem("tc_patrol");
+  sessionStorage.removeItem("tc_kept");
+}
+
+/** After a login: another account on the same phone does not see what the last one read. Done
+ * here, with the login form, not by a listener in a module that may still be loading. */
+export async function loggedIn(me) {
+  const last = localStorage.getItem("tc_user");
+  if (last && last !== String(me.id)) await forgetKept();
+  localStorage.setItem("tc_user", String(me.id));
+}

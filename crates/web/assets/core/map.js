@@ -22,7 +22,8 @@ async function load() {
     // keeps for offline use.
     const css = document.createElement("link");
     css.rel = "stylesheet";
-    css.href = import.meta.resolve("/assets/vendor/leaflet.css");
+    // (`import.meta.resolve` is newer than import maps: without it, the unversioned address.)
+    css.href = import.meta.resolve?.("/assets/vendor/leaflet.css") ?? "/assets/vendor/leaflet.css";
     document.head.append(css);
     leaflet = import("/assets/vendor/leaflet.js").then(() => window.L);
   }

@@ -7,8 +7,8 @@ import { api, session, can } from "./api.js";
 import { $, app, toast } from "./ui.js";
 
 strings(
-  { kept_copy: "没有网络：显示的是手机上保存的数据，可能不是最新", colon: "：", title: "统筹 · 城乡一体化基层治理", r_resident: "居民", r_grid_worker: "网格员", r_agent: "受理员", r_dispatcher: "调度员", r_handler: "处置人员", r_leader: "领导", r_party_officer: "党务干部", r_admin: "管理员", home: "首页", logout: "退出", not_found: "未找到或不在您的管辖范围内", search: "搜索", search_ph: "姓名或身份证号", tagline: "城乡一体化基层治理", prev: "上一页", next: "下一页", none: "没有记录" },
-  { kept_copy: "No network: showing what the phone kept, which may not be current", colon: ": ", title: "Tongchou · grassroots governance", r_resident: "Resident", r_grid_worker: "Grid worker", r_agent: "Intake agent", r_dispatcher: "Dispatcher", r_handler: "Handler", r_leader: "Leader", r_party_officer: "Party officer", r_admin: "Administrator", home: "Home", logout: "Log out", not_found: "Not found or outside your scope", search: "Search", search_ph: "Name or ID number", tagline: "Urban–rural grassroots governance", prev: "Previous", next: "Next", none: "Nothing here" },
+  { kept_copy: "没有网络：显示的是手机上保存的数据，可能不是最新", colon: "：", doc_title: "统筹 · 城乡一体化基层治理", reload_needed: "页面没有完整加载（网络中断），请重新打开", reload: "重新打开", r_resident: "居民", r_grid_worker: "网格员", r_agent: "受理员", r_dispatcher: "调度员", r_handler: "处置人员", r_leader: "领导", r_party_officer: "党务干部", r_admin: "管理员", home: "首页", logout: "退出", not_found: "未找到或不在您的管辖范围内", search: "搜索", search_ph: "姓名或身份证号", tagline: "城乡一体化基层治理", prev: "上一页", next: "下一页", none: "没有记录" },
+  { kept_copy: "No network: showing what the phone kept, which may not be current", colon: ": ", doc_title: "Tongchou · grassroots governance", reload_needed: "The page did not load completely (the network went): open it again", reload: "Open again", r_resident: "Resident", r_grid_worker: "Grid worker", r_agent: "Intake agent", r_dispatcher: "Dispatcher", r_handler: "Handler", r_leader: "Leader", r_party_officer: "Party officer", r_admin: "Administrator", home: "Home", logout: "Log out", not_found: "Not found or outside your scope", search: "Search", search_ph: "Name or ID number", tagline: "Urban–rural grassroots governance", prev: "Previous", next: "Next", none: "Nothing here" },
 );
 
 // No inherited keys: `#/constructor` is no view.
@@ -29,11 +29,8 @@ export function areasFrom(load) {
 
 /** The area modules, loaded once; a logged-in view waits for them. */
 export function ensureAreas() {
-  // A load cut off (the network went) is tried again by the next view.
-  areas ||= loadAreas().catch((err) => {
-    areas = null;
-    throw err;
-  });
+  // A browser keeps a failed module fetch: a load cut off needs the page reloaded (draw says so).
+  areas ||= loadAreas();
   return areas;
 }
 
@@ -66,7 +63,7 @@ export function onLogout(fn) {
 
 function applyStatic() {
   document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
-  document.title = t("title");
+  document.title = t("doc_title");
   document.querySelectorAll("[data-t]").forEach((el) => (el.textContent = t(el.dataset.t)));
   document.querySelectorAll("[data-tp]").forEach((el) => (el.placeholder = t(el.dataset.tp)));
   $("#lang").textContent = lang === "zh" ? "EN" : "中文";
@@ -135,7 +132,11 @@ async function draw(token) {
       return VIEWS.login();
     }
   }
-  await ensureAreas();
+  try {
+    await ensureAreas();
+  } catch {
+    return render(app(), html`<div class="card"><p class="error">${t("reload_needed")}</p><a href="/">${t("reload")}</a></div>`);
+  }
   if (token !== route.seq) return;
   // A temporary password is changed before anything else.
   if (session.me.must_change_password && name !== "password") return void (location.hash = "#/password");

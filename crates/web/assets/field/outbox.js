@@ -5,7 +5,7 @@
 // the worker discards it.
 import { html, render } from "../core/html.js";
 import { strings, t } from "../core/i18n.js";
-import { api, ApiError, session } from "../core/api.js";
+import { api, ApiError, session, forgetKept } from "../core/api.js";
 import { $, $$, app, fmtTime, listOr, onClick, toast } from "../core/ui.js";
 import { view, onLogout, beforeLogout } from "../core/router.js";
 
@@ -124,9 +124,18 @@ async function flushHere(now) {
   if (flushing || !session.me) return;
   flushing = true;
   try {
+    // A case whose earlier item is held back (waiting out a server error) sends nothing more in
+    // this pass: "handle" must not overtake the "sign" before it.
+    const held = new Set();
+    const caseOf = (i) => String(i.caseId || (i.path || "").match(/\/cases\/(\d+)/)?.[1] || "");
     for (const item of await items()) {
       if (item.status !== "waiting") continue;
-      if (!now && item.next_at > Date.now()) continue;
+      const c = caseOf(item);
+      if (c && held.has(c)) continue;
+      if (!now && item.next_at > Date.now()) {
+        if (c) held.add(c);
+        continue;
+      }
       try {
         await deliver(item);
         await remove(item.id);
@@ -145,6 +154,7 @@ async function flushHere(now) {
           item.error = `${err.status} ${err.message}`;
           if (item.tries >= MAX_TRIES) item.status = "failed";
           await put(item);
+          if (c) held.add(c);
           continue;
         }
         item.status = "failed";
@@ -218,15 +228,4 @@ onLogout(async () => {
   const mine = await items().catch(() => []);
   for (const i of mine) await remove(i.id).catch(() => {});
   await forgetKept();
-});
-async function forgetKept() {
-  if (window.caches) await caches.delete("data");
-  localStorage.removeItem("tc_patrol");
-  sessionStorage.removeItem("tc_kept");
-}
-// Another account logging in on this phone does not see what the last one read.
-document.addEventListener("tc:login", async (e) => {
-  const last = localStorage.getItem("tc_user");
-  if (last && last !== String(e.detail.id)) await forgetKept();
-  localStorage.setItem("tc_user", String(e.detail.id));
 });

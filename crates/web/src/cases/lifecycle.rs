@@ -123,8 +123,8 @@ async fn resend_receipt(
         return Err(AppError::says(
             axum::http::StatusCode::TOO_MANY_REQUESTS,
             "too_many_resends",
-            "此件今天已重发 3 次，请明天再试",
-            "sent 3 times today already; try again tomorrow",
+            format!("此件今天已重发 {RESENDS_PER_DAY} 次，请明天再试"),
+            format!("sent {RESENDS_PER_DAY} times today already; try again tomorrow"),
         ));
     }
     s.store

@@ -292,17 +292,18 @@ async fn public_create(
 async fn public_similar(
     State(s): State<AppState>,
     _p: Public,
-    Q(q): Q<SimilarQuery>,
+    Q(mut q): Q<SimilarQuery>,
 ) -> ApiResult<Json<Items<PublicSimilar>>> {
-    Ok(items(
+    // A dispute names people's affairs (婚姻家庭纠纷…): not for the public hint.
+    q.public = true;
+    let mut out = items(
         s.store
             .similar_cases(&public_ctx(), &q)
             .await?
             .into_iter()
-            // A dispute names people's affairs (婚姻家庭纠纷…): not for the public hint.
-            .filter(|c| !c.dispute)
             .map(|c| PublicSimilar {
                 state_zh: state_zh(&c.state),
+                follow_token: String::new(),
                 number: c.number,
                 category_name: c.category_name,
                 state: c.state,
@@ -310,7 +311,11 @@ async fn public_similar(
                 unit_name: c.unit_name,
             })
             .collect(),
-    ))
+    );
+    for c in &mut out.0.items {
+        c.follow_token = crate::nonce::follow_token(&s, &c.number).await?;
+    }
+    Ok(out)
 }
 
 #[derive(Deserialize)]
@@ -343,14 +348,27 @@ async fn public_follow(
     State(s): State<AppState>,
     _p: Public,
     Path(number): Path<String>,
-) -> ApiResult<Json<Receipt>> {
+    JsonBody(b): JsonBody<FollowIn>,
+) -> ApiResult<(StatusCode, Json<Receipt>)> {
+    crate::nonce::check_follow_token(&s, &number, &b.token).await?;
     let f = s.store.follow_case(&public_ctx(), &number).await?;
     let d = s.store.track_followed(&f.number, &f.secret).await?;
-    Ok(Json(Receipt {
-        case: follower_view(&s, d).await?,
-        number: f.number,
-        secret: f.secret,
-    }))
+    Ok((
+        StatusCode::CREATED,
+        Json(Receipt {
+            case: follower_view(&s, d).await?,
+            number: f.number,
+            secret: f.secret,
+        }),
+    ))
+}
+
+/// Following a case: the token the duplicate hint gave with it.
+#[derive(Deserialize, schemars::JsonSchema)]
+pub struct FollowIn {
+    #[serde(default)]
+    #[schemars(length(min = 1), pattern(tongchou_domain::text::PLAIN_PATTERN))]
+    token: String,
 }
 
 #[derive(Deserialize, schemars::JsonSchema)]
@@ -449,6 +467,8 @@ pub struct PublicSimilar {
     state_zh: &'static str,
     created_at: i64,
     unit_name: Option<String>,
+    /// What `follow` asks for: the hint's leave to follow this case.
+    follow_token: String,
 }
 
 /// A file the reporter attached, as stored.

@@ -106,9 +106,9 @@ pub const OPS: &[Op] = &[
             "post",
             "/api/v1/public/cases/{number}/follow",
             "public",
-            "Follow an open case (the duplicate hint) instead of reporting it again: a secret of one's own that reads its progress",
+            "Follow an open case the duplicate hint listed (with its follow_token) instead of reporting it again: a secret of one's own that reads its progress",
             &[],
-            None,
+            Some("FollowIn"),
             "Receipt",
         )
     },

@@ -83,6 +83,7 @@ fn generated() -> Map<String, Value> {
     add::<Dispute>(&mut g);
     add::<CaseContacts>(&mut g);
     add::<crate::cases::ReceiptSent>(&mut g);
+    add::<crate::cases::FollowIn>(&mut g);
     add::<PublicCase>(&mut g);
     add::<Receipt>(&mut g);
     add::<ErrorBody>(&mut g);
