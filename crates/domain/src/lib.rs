@@ -1,5 +1,6 @@
 //! Pure rules of Tongchou: no I/O, no async. Everything here is unit-tested.
 
+pub mod assess;
 pub mod calendar;
 pub mod cases;
 pub mod categories;

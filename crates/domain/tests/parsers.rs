@@ -186,3 +186,40 @@ proptest! {
         }
     }
 }
+
+/// Text near an indicator expression: fact names (real and misspelt), numbers, operators, junk.
+fn expression_like() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        4 => prop::sample::select(vec!["closed", "dispatched", "rated", "overdue_open", "clsoed", "x"]).prop_map(str::to_string),
+        3 => prop::sample::select(vec![" + ", " - ", "*", " ", "+", "-"]).prop_map(str::to_string),
+        2 => (0u32..1000, 0u32..100).prop_map(|(a, b)| format!("{a}.{b}")),
+        1 => any::<char>().prop_map(|c| c.to_string()),
+        1 => Just("..".to_string()),
+    ];
+    proptest::collection::vec(piece, 0..25).prop_map(|v| v.concat())
+}
+
+proptest! {
+    #[test]
+    fn indicator_expressions(text in expression_like(), junk in any::<String>(), c in 0.0f64..1000.0) {
+        use tongchou_domain::assess::{expr, is_fact};
+        for text in [&text, &junk] {
+            match expr::parse("numerator", text, is_fact) {
+                Ok(e) => {
+                    // What is accepted reads only known facts, and its canonical text parses back
+                    // to the same expression with the same value.
+                    prop_assert!(e.facts().all(is_fact));
+                    let again = expr::parse("numerator", &e.to_string(), is_fact);
+                    prop_assert!(again.is_ok(), "{} → {}: {:?}", text, e, again.err());
+                    let again = again.unwrap();
+                    let (a, b) = (e.eval(|_| c), again.eval(|_| c));
+                    prop_assert!((a - b).abs() <= 1e-9 * (1.0 + a.abs()), "{} vs {}", a, b);
+                }
+                Err(e) => {
+                    prop_assert_eq!(e.field.as_str(), "numerator");
+                    prop_assert!(!e.zh.is_empty() && !e.en.is_empty());
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,201 @@
+use super::*;
+use std::collections::HashMap;
+
+/// A month of one township, counted by hand.
+fn fixture() -> HashMap<&'static str, f64> {
+    HashMap::from([
+        ("reported", 60.0),
+        ("merged", 5.0),
+        ("accepted", 50.0),
+        ("accepted_in_time", 45.0),
+        ("rejected", 2.0),
+        ("dispatched", 40.0),
+        ("signed_in_time", 30.0),
+        ("returned", 4.0),
+        ("handled", 25.0),
+        ("handled_on_time", 20.0),
+        ("reworked", 3.0),
+        ("closed", 20.0),
+        ("closed_on_time", 15.0),
+        ("closed_reworked", 2.0),
+        ("closed_village", 10.0),
+        ("closed_township", 6.0),
+        ("overdue", 6.0),
+        ("overdue_open", 5.0),
+        ("rated", 10.0),
+        ("very_satisfied", 4.0),
+        ("satisfied", 4.0),
+        ("mediations", 8.0),
+        ("mediation_success", 6.0),
+        ("supervised", 4.0),
+        ("supervised_on_time", 3.0),
+        ("households", 60.0),
+        ("visits", 90.0),
+        ("tagged_households", 20.0),
+        ("tagged_visited_in_time", 15.0),
+        ("grids", 10.0),
+        ("grids_in_rule", 9.0),
+    ])
+}
+
+fn value(code: &str, counts: &HashMap<&str, f64>) -> Option<f64> {
+    let b = BUILT_IN.iter().find(|b| b.code == code).expect(code);
+    b.indicator()
+        .value(|f| counts.get(f).copied().unwrap_or(0.0))
+}
+
+#[test]
+fn every_built_in_formula_on_its_hand_computed_fixture() {
+    let c = fixture();
+    let expected = [
+        ("response_rate", 30.0 / 40.0 * 100.0),
+        ("accept_on_time_rate", 45.0 / 50.0 * 100.0),
+        ("dispatch_accuracy", 36.0 / 40.0 * 100.0),
+        ("resolution_rate", 18.0 / 20.0 * 100.0),
+        // Due for closure = closed + overdue and still open = 25.
+        ("closure_rate", 20.0 / 25.0 * 100.0),
+        ("closure_on_time_rate", 15.0 / 25.0 * 100.0),
+        ("handling_on_time_rate", 20.0 / 25.0 * 100.0),
+        ("rework_rate", 3.0 / 40.0 * 100.0),
+        ("overdue_rate", 6.0 / 40.0 * 100.0),
+        ("satisfaction_rate", 8.0 / 10.0 * 100.0),
+        // A merged duplicate is not a second case: 60 reported − 5 merged.
+        ("reply_rate", 22.0 / 55.0 * 100.0),
+        ("village_resolution_rate", 10.0 / 20.0 * 100.0),
+        ("township_resolution_rate", 16.0 / 20.0 * 100.0),
+        ("mediation_success_rate", 6.0 / 8.0 * 100.0),
+        ("supervised_on_time_rate", 3.0 / 4.0 * 100.0),
+        ("visits_per_household", 90.0 / 60.0),
+        ("tagged_visit_rate", 15.0 / 20.0 * 100.0),
+        ("grid_size_rate", 9.0 / 10.0 * 100.0),
+    ];
+    assert_eq!(
+        expected.len(),
+        BUILT_IN.len(),
+        "every built-in has its fixture"
+    );
+    for (code, want) in expected {
+        let got = value(code, &c).unwrap_or_else(|| panic!("{code}: no value"));
+        assert!((got - want).abs() < 1e-9, "{code}: {got} ≠ {want}");
+    }
+}
+
+#[test]
+fn nothing_to_measure_gives_no_value_rather_than_a_division_by_zero() {
+    let empty = HashMap::new();
+    for b in BUILT_IN {
+        assert_eq!(value(b.code, &empty), None, "{}", b.code);
+    }
+}
+
+#[test]
+fn built_ins_are_written_down_and_read_only_known_facts() {
+    let mut codes = std::collections::HashSet::new();
+    for b in BUILT_IN {
+        assert!(codes.insert(b.code), "{} twice", b.code);
+        assert!(!b.definition_zh.is_empty() && !b.definition_en.is_empty());
+        let i = b.indicator();
+        assert!(
+            i.numerator
+                .facts()
+                .chain(i.denominator.facts())
+                .all(is_fact)
+        );
+    }
+    let mut names = std::collections::HashSet::new();
+    assert!(
+        FACTS.iter().all(|f| names.insert(f.name)),
+        "fact names are unique"
+    );
+    assert!(
+        FACTS
+            .iter()
+            .all(|f| f.name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
+    );
+}
+
+#[test]
+fn weights_constants_and_signs() {
+    let e = expr::parse(
+        "numerator",
+        "1*very_satisfied + 0.8*satisfied + 0.6 * basically_satisfied",
+        is_fact,
+    )
+    .unwrap();
+    let c = HashMap::from([
+        ("very_satisfied", 5.0),
+        ("satisfied", 5.0),
+        ("basically_satisfied", 10.0),
+    ]);
+    assert!((e.eval(|f| c.get(f).copied().unwrap_or(0.0)) - 15.0).abs() < 1e-9);
+    // Order and spelling do not matter; the same fact twice is summed.
+    let a = expr::parse("n", "dispatched - returned", is_fact).unwrap();
+    let b = expr::parse("n", "-returned+dispatched", is_fact).unwrap();
+    assert_eq!(a, b);
+    let twice = expr::parse("n", "closed + closed - 2*closed + 3", is_fact).unwrap();
+    assert!(twice.terms.is_empty());
+    assert_eq!(twice.constant, 3.0);
+    // The canonical text parses back to the same expression.
+    for text in [
+        "dispatched - returned",
+        "-2*closed + 0.5*rated - 7",
+        "4",
+        "closed_village + closed_township",
+    ] {
+        let e = expr::parse("n", text, is_fact).unwrap();
+        assert_eq!(
+            expr::parse("n", &e.to_string(), is_fact).unwrap(),
+            e,
+            "{text} → {e}"
+        );
+    }
+}
+
+#[test]
+fn a_bad_expression_names_its_field_and_where() {
+    let err = |text: &str| expr::parse("numerator", text, is_fact).unwrap_err();
+    let e = err("closed + clsoed");
+    assert_eq!(
+        (e.field.as_str(), e.code),
+        ("numerator", "invalid_expression")
+    );
+    assert!(
+        e.en.contains("character 10") && e.en.contains("clsoed"),
+        "{}",
+        e.en
+    );
+    assert!(err("closed / dispatched").en.contains("“/” is not allowed"));
+    assert!(err("closed +").en.contains("a fact name or a number"));
+    assert!(err("2 *").en.contains("a fact name must follow"));
+    assert!(err("closed closed").en.contains("“+” or “-”"));
+    assert!(err("+closed").en.contains("a fact name or a number"));
+    assert!(err("1..2").en.contains("not a number"));
+    assert!(err("SELECT * FROM cases").en.contains("is not allowed"));
+    assert_eq!(err("  ").code, "required");
+    assert_eq!(err(&"closed + ".repeat(100)).code, "too_long");
+    assert_eq!(
+        err("closed + ".repeat(31).trim_end_matches(" + ")).code,
+        "too_long"
+    );
+    // The factor is checked too.
+    let bad = Indicator::parse("closed", "dispatched", 0.0, Direction::Higher).unwrap_err();
+    assert_eq!(bad.field, "factor");
+    let bad = Indicator::parse("closed", "nothing", 100.0, Direction::Higher).unwrap_err();
+    assert_eq!(bad.field, "denominator");
+}
+
+#[test]
+fn docs_list_every_built_in_formula() {
+    let doc = include_str!("../../../../docs/INDICATORS.md");
+    for b in BUILT_IN {
+        let row = format!(
+            "| `{}` | {} ({}) | `{}` | `{}` |",
+            b.code, b.zh, b.en, b.numerator, b.denominator
+        );
+        assert!(doc.contains(&row), "docs/INDICATORS.md lacks {row}");
+    }
+    for f in FACTS {
+        let row = format!("| `{}` | {} — {} |", f.name, f.zh, f.en);
+        assert!(doc.contains(&row), "docs/INDICATORS.md lacks {row}");
+    }
+}
