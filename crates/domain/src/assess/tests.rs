@@ -199,3 +199,151 @@ fn docs_list_every_built_in_formula() {
         assert!(doc.contains(&row), "docs/INDICATORS.md lacks {row}");
     }
 }
+
+fn entry(unit: &str, volume: f64, values: &[(&str, Option<f64>)]) -> rank::Entry {
+    rank::Entry {
+        unit: unit.into(),
+        volume,
+        values: values.iter().map(|(c, v)| (c.to_string(), *v)).collect(),
+    }
+}
+
+#[test]
+fn composite_scores_rank_peers_with_ties_and_the_minimum_volume_rule() {
+    let w = rank::default_weights();
+    rank::check_weights(&w).unwrap();
+    let all = |r, s, t| {
+        [
+            ("response_rate", Some(r)),
+            ("resolution_rate", Some(s)),
+            ("satisfaction_rate", Some(t)),
+        ]
+    };
+    let entries = [
+        // 0.2×90 + 0.4×80 + 0.4×70 = 78
+        entry("320722101", 40.0, &all(90.0, 80.0, 70.0)),
+        // 0.2×100 + 0.4×95 + 0.4×90 = 94
+        entry("320722102", 30.0, &all(100.0, 95.0, 90.0)),
+        // The same 78 as the first: a shared rank.
+        entry("320722103", 25.0, &all(70.0, 90.0, 70.0)),
+        // Perfect, but with 2 cases: too few to rank, listed last.
+        entry("320722104", 2.0, &all(100.0, 100.0, 100.0)),
+        // Nothing rated yet: the score comes from the other two, in proportion (0.2×50+0.4×50)/0.6.
+        entry(
+            "320722105",
+            12.0,
+            &[
+                ("response_rate", Some(50.0)),
+                ("resolution_rate", Some(50.0)),
+                ("satisfaction_rate", None),
+            ],
+        ),
+    ];
+    let r = rank::rank(&entries, &w, 100.0, 10.0);
+    let order: Vec<(&str, Option<usize>)> = r.iter().map(|x| (x.unit.as_str(), x.rank)).collect();
+    assert_eq!(
+        order,
+        [
+            ("320722102", Some(1)),
+            ("320722101", Some(2)),
+            ("320722103", Some(2)),
+            ("320722105", Some(4)),
+            ("320722104", None),
+        ]
+    );
+    assert!((r[1].score.unwrap() - 78.0).abs() < 1e-9 && (r[3].score.unwrap() - 50.0).abs() < 1e-9);
+    assert!(r[4].too_few && r[4].score == Some(100.0));
+    // The indicator that cost the most points is named: for 320722101, 满意率 lost 0.4×30 = 12.
+    assert_eq!(r[1].weakest.as_deref(), Some("satisfaction_rate"));
+    // For 320722103, 响应率 lost 0.2×30 = 6, 解决率 0.4×10 = 4 and 满意率 0.4×30 = 12.
+    assert_eq!(r[2].weakest.as_deref(), Some("satisfaction_rate"));
+    // A points scheme: counties out of 150.
+    let (s, _) = rank::score(&entries[1], &w, 150.0);
+    assert!((s.unwrap() - 141.0).abs() < 1e-9);
+    // A lower-is-better indicator scores 100 − value.
+    let lower = [rank::Weight {
+        code: "overdue_rate".into(),
+        percent: 100.0,
+        direction: Direction::Lower,
+    }];
+    let (s, weakest) = rank::score(
+        &entry("x", 10.0, &[("overdue_rate", Some(15.0))]),
+        &lower,
+        100.0,
+    );
+    assert_eq!((s, weakest.as_deref()), (Some(85.0), Some("overdue_rate")));
+}
+
+#[test]
+fn weights_must_sum_to_one_hundred_percent() {
+    let w = |list: &[(&str, f64)]| -> Vec<rank::Weight> {
+        list.iter()
+            .map(|(c, p)| rank::Weight {
+                code: c.to_string(),
+                percent: *p,
+                direction: Direction::Higher,
+            })
+            .collect()
+    };
+    assert!(rank::check_weights(&w(&[("a", 50.0), ("b", 50.0)])).is_ok());
+    for bad in [
+        &[("a", 50.0), ("b", 40.0)][..],
+        &[("a", 100.0), ("b", 0.0)],
+        &[("a", 50.0), ("a", 50.0)],
+        &[],
+    ] {
+        let e = rank::check_weights(&w(bad)).unwrap_err();
+        assert_eq!(
+            (e.field.as_str(), e.code),
+            ("weights", "invalid_weights"),
+            "{bad:?}"
+        );
+    }
+    assert!(
+        rank::check_weights(&w(&[("a", 60.0), ("b", 30.0)]))
+            .unwrap_err()
+            .en
+            .contains("not 90")
+    );
+}
+
+#[test]
+fn warnings_after_one_two_and_three_bad_periods_and_a_good_one_starts_again() {
+    use rank::Warning::*;
+    let rule = rank::WarningRule::default();
+    rule.check().unwrap();
+    assert_eq!(rule.warning(&[]), None);
+    assert_eq!(rule.warning(&[false]), None);
+    assert_eq!(rule.warning(&[true]), Some(Blue));
+    assert_eq!(rule.warning(&[false, true, true]), Some(Yellow));
+    assert_eq!(rule.warning(&[true, true, true]), Some(Red));
+    assert_eq!(rule.warning(&[true, true, true, true, true]), Some(Red));
+    // A good month in between: the count starts again.
+    assert_eq!(rule.warning(&[true, true, false, true]), Some(Blue));
+    assert_eq!(rule.warning(&[true, true, true, false]), None);
+    let strict = rank::WarningRule {
+        blue: 2,
+        yellow: 3,
+        red: 6,
+    };
+    assert_eq!(strict.warning(&[true]), None);
+    assert_eq!(strict.warning(&[true; 5]), Some(Yellow));
+    assert!(
+        rank::WarningRule {
+            blue: 2,
+            yellow: 2,
+            red: 3
+        }
+        .check()
+        .is_err()
+    );
+    assert!(
+        rank::WarningRule {
+            blue: 0,
+            yellow: 2,
+            red: 3
+        }
+        .check()
+        .is_err()
+    );
+}
