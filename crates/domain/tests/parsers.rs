@@ -223,3 +223,24 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #[test]
+    fn assessment_periods(s in near(25), junk in any::<String>(), y in 1970i64..2100, m in 0u32..14, d in 0u32..33) {
+        use tongchou_domain::assess::period::Period;
+        let dated = format!("{y:04}-{m:02}-01..{y:04}-{m:02}-{d:02}");
+        let quarter = format!("{y}-Q{m}");
+        for text in [&s, &junk, &dated, &quarter] {
+            match Period::parse(text) {
+                Ok(p) => {
+                    let (a, b) = p.days();
+                    prop_assert!(a < b, "{} → {:?}", text, p);
+                    prop_assert_eq!(Period::parse(&p.to_string()).ok(), Some(p));
+                    // The period before ends where this one starts.
+                    prop_assert_eq!(p.previous().days().1, a);
+                }
+                Err(e) => prop_assert_eq!(e.field.as_str(), "period"),
+            }
+        }
+    }
+}

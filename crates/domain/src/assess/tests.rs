@@ -347,3 +347,65 @@ fn warnings_after_one_two_and_three_bad_periods_and_a_good_one_starts_again() {
         .is_err()
     );
 }
+
+#[test]
+fn periods_in_the_deployments_time_zone() {
+    use period::Period;
+    let p = |t: &str| Period::parse(t).unwrap_or_else(|e| panic!("{t}: {}", e.en));
+    let day = |d: &str| crate::calendar::day_of(d).unwrap();
+    assert_eq!(p("2026-11").days(), (day("2026-11-01"), day("2026-12-01")));
+    assert_eq!(p("2026-Q4").days(), (day("2026-10-01"), day("2027-01-01")));
+    assert_eq!(p("2024").days(), (day("2024-01-01"), day("2025-01-01")));
+    assert_eq!(
+        p(" 2026-11-01..2026-11-15 ").days(),
+        (day("2026-11-01"), day("2026-11-16"))
+    );
+    // 00:30 Beijing time on 1 December (16:30 UTC on 30 November) counts in December.
+    let half_past_midnight = crate::calendar::start_of_day_ms(day("2026-12-01")) + 30 * 60_000;
+    let (nov_start, nov_end) = p("2026-11").ms();
+    let (dec_start, _) = p("2026-12").ms();
+    assert_eq!(nov_end, dec_start);
+    assert!(half_past_midnight >= dec_start && !(nov_start..nov_end).contains(&half_past_midnight));
+    assert_eq!(
+        dec_start % 86_400_000,
+        16 * 3_600_000,
+        "00:00 CST is 16:00 UTC"
+    );
+    // Month over month and year over year, across year ends and leap days.
+    assert_eq!(p("2026-01").previous(), p("2025-12"));
+    assert_eq!(p("2026-Q1").previous(), p("2025-Q4"));
+    assert_eq!(p("2026-11").year_before(), p("2025-11"));
+    assert_eq!(
+        p("2026-11-01..2026-11-15").previous(),
+        p("2026-10-17..2026-10-31")
+    );
+    assert_eq!(
+        p("2024-02-29..2024-03-01").year_before(),
+        p("2023-02-28..2023-03-01")
+    );
+    // Its text reads back.
+    for t in ["2026-11", "2026-Q4", "2026", "2026-11-01..2026-11-15"] {
+        assert_eq!(p(t).to_string(), t);
+    }
+    for bad in [
+        "",
+        "2026-13",
+        "2026-00",
+        "2026-Q5",
+        "2026-1",
+        "26",
+        "2026-11-31..2026-12-01",
+        "2026-12-01..2026-11-01",
+        "2020-01-01..2026-01-01",
+        "x",
+        "2026-11..",
+        "１２３４",
+    ] {
+        let e = Period::parse(bad).unwrap_err();
+        assert_eq!(
+            (e.field.as_str(), e.code),
+            ("period", "invalid_period"),
+            "{bad}"
+        );
+    }
+}
