@@ -4,6 +4,7 @@
 //! and later areas (services, party building, pairing) add facts and indicators of their own.
 
 pub mod expr;
+pub mod hotspot;
 pub mod period;
 pub mod rank;
 

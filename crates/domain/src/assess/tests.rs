@@ -409,3 +409,26 @@ fn periods_in_the_deployments_time_zone() {
         );
     }
 }
+
+#[test]
+fn a_hotspot_is_told_once_until_it_ends() {
+    let rule = hotspot::HotspotRule { cases: 3, days: 7 };
+    rule.check().unwrap();
+    let day = crate::calendar::DAY_MS;
+    // Three in two days: a hotspot at the third; a fourth within the week is the same hotspot.
+    let mut times = vec![0, day, 2 * day, 3 * day];
+    assert_eq!(rule.starts(&times), [2 * day]);
+    // The week slides on with three or more in it: still the same one.
+    times.push(15 * day / 2);
+    assert_eq!(rule.starts(&times), [2 * day]);
+    // A quiet spell (fewer than three in the week), then three more: a second hotspot.
+    times.extend([30 * day, 31 * day, 32 * day]);
+    assert_eq!(rule.starts(&times), [2 * day, 32 * day]);
+    // Spread thin: never three within a week.
+    assert!(rule.starts(&[0, 5 * day, 10 * day, 15 * day]).is_empty());
+    // Exactly a week apart is outside the window.
+    assert!(rule.starts(&[0, 3 * day, 7 * day]).is_empty());
+    assert!(hotspot::HotspotRule { cases: 1, days: 7 }.check().is_err());
+    assert!(hotspot::HotspotRule { cases: 5, days: 0 }.check().is_err());
+    assert!(hotspot::HotspotRule::default().check().is_ok());
+}
