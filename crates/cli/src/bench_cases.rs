@@ -317,8 +317,32 @@ fn seeded_case(
                 String::new()
             },
             attachments: "[]".into(),
+            stage_deadline: (!matches!(*to, "closed" | "rejected")).then_some(at + 7 * 24 * hour),
+            due_at: None,
+            outcome: None,
         });
         at += rng.random_range(1..30) * hour;
+    }
+    if steps == 6 {
+        // The reporter's rating of a closed case, as the case row says.
+        events.push(CaseEvent {
+            seq: events.len() as i32 + 1,
+            at,
+            actor_id: None,
+            actor_name: "reporter".into(),
+            actor: "reporter".into(),
+            action: "rate".into(),
+            from_state: Some("closed".into()),
+            to_state: "closed".into(),
+            unit_id: unit,
+            unit_name: None,
+            level: Some("village".into()),
+            note: "满意".into(),
+            attachments: "[]".into(),
+            stage_deadline: None,
+            due_at: None,
+            outcome: Some("satisfied".into()),
+        });
     }
     if rejected {
         events.push(CaseEvent {
@@ -335,6 +359,9 @@ fn seeded_case(
             level: Some("village".into()),
             note: "不属于受理范围".into(),
             attachments: "[]".into(),
+            stage_deadline: None,
+            due_at: None,
+            outcome: None,
         });
     }
     let state = events
@@ -391,6 +418,7 @@ fn seeded_case(
         closed_at: (!open).then_some(at),
         reporter_email: None,
         media_url: None,
+        reopens: 0,
         version: events.len() as i32,
         light: None,
     };

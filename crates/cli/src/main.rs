@@ -31,6 +31,9 @@ USAGE:
   tongchou migrate [--data-dir DIR] [--database-url URL]
   tongchou backup FILE [--data-dir DIR]                    consistent copy, safe while serving
   tongchou restore FILE [--data-dir DIR]                   into an empty data dir
+  tongchou assess recount [--region CODE] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--fix]
+                 [--data-dir DIR] [--database-url URL]     recounts the assessment's facts from
+                                                           the events; prints every difference
   tongchou bench ...                                        see bench/README.md
 
 Defaults: --data-dir ./tongchou-data (SQLite file tongchou.db inside), --listen 127.0.0.1:8080,
@@ -442,9 +445,59 @@ async fn run() -> Result<()> {
             finish(args)?;
             restore(&c, &file).await?;
         }
+        "assess" => assess(args).await?,
         "bench" => bench::run(args).await?,
         "help" | "--help" | "-h" => print!("{HELP}"),
         other => bail!("unknown command {other:?}\n\n{HELP}"),
+    }
+    Ok(())
+}
+
+/// `tongchou assess recount`: exits with 1 when the live counts differ and were not repaired
+/// (`--fix`), so a cron job or CI notices.
+async fn assess(mut args: pico_args::Arguments) -> Result<()> {
+    let what: String = args
+        .free_from_str()
+        .map_err(|_| anyhow!("usage: tongchou assess recount ..."))?;
+    if what != "recount" {
+        bail!("unknown assess command {what:?}: try `tongchou assess recount`");
+    }
+    let c = Common::from(&mut args)?;
+    let day = |flag: &str, v: Option<String>| -> Result<Option<i64>> {
+        v.map(|d| {
+            tongchou_domain::calendar::day_of(&d)
+                .ok_or_else(|| anyhow!("{flag} {d:?}: expected a date such as 2026-11-01"))
+        })
+        .transpose()
+    };
+    let r = tongchou_store::RecountRequest {
+        region: args.opt_value_from_str("--region")?,
+        from_day: day("--from", args.opt_value_from_str("--from")?)?,
+        to_day: day("--to", args.opt_value_from_str("--to")?)?,
+        fix: args.contains("--fix"),
+    };
+    finish(args)?;
+    let store = c.open().await?;
+    let started = std::time::Instant::now();
+    let out = store.recount(&r).await?;
+    for d in &out.differences {
+        println!(
+            "{} {} {}: counted {}, recounted {}",
+            d.scope, d.day, d.fact, d.counted, d.recounted
+        );
+    }
+    println!(
+        "recounted {} cases ({} events, {} keys) in {:.1} s: {} differences, {} cases with wrong overdue flags{}",
+        out.cases,
+        out.events,
+        out.keys,
+        started.elapsed().as_secs_f64(),
+        out.differences.len(),
+        out.cases_flagged_wrong,
+        if out.fixed { "; repaired" } else { "" }
+    );
+    if !out.fixed && (!out.differences.is_empty() || out.cases_flagged_wrong > 0) {
+        std::process::exit(1);
     }
     Ok(())
 }

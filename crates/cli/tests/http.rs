@@ -2,6 +2,8 @@
 
 #[path = "http/accounts.rs"]
 mod accounts;
+#[path = "http/assess.rs"]
+mod assess;
 #[path = "http/audit_walk.rs"]
 mod audit_walk;
 #[path = "http/cases.rs"]

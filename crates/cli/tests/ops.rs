@@ -465,3 +465,46 @@ fn the_time_zone_is_one_setting() {
     let body = String::from_utf8_lossy(&o.body).to_string();
     assert!(body.contains("+00:00"), "{body}");
 }
+
+/// `tongchou assess recount` on a served database: the live counts of cases filed over HTTP
+/// equal the recount (exit 0); bad arguments are named.
+#[test]
+fn the_assessment_recount_agrees_with_what_the_server_counted() {
+    let d = temp_dir("recount");
+    let dd = dir_arg(&d);
+    let s = Server::start(d.clone(), true);
+    let gw = s.login("village_grid_worker");
+    for i in 0..3 {
+        let r = gw.post(
+            "/api/v1/cases",
+            json!({"category_code": "0601", "description": format!("路灯{i}"), "region_code": "320722101200"}),
+        );
+        assert_eq!(r.status, 201);
+    }
+    drop(s);
+    let (ok, out) = tongchou(&["assess", "recount", "--data-dir", &dd]);
+    assert!(
+        ok && out.contains("recounted 3 cases") && out.contains(": 0 differences"),
+        "{out}"
+    );
+    let (ok, out) = tongchou(&[
+        "assess",
+        "recount",
+        "--region",
+        "320722101",
+        "--data-dir",
+        &dd,
+    ]);
+    assert!(ok && out.contains("recounted 3 cases"), "{out}");
+    let (ok, out) = tongchou(&[
+        "assess",
+        "recount",
+        "--from",
+        "2026-13-01",
+        "--data-dir",
+        &dd,
+    ]);
+    assert!(!ok && out.contains("--from"), "{out}");
+    let (ok, out) = tongchou(&["assess", "recount", "--region", "12x", "--data-dir", &dd]);
+    assert!(!ok && out.contains("region"), "{out}");
+}

@@ -37,6 +37,12 @@ pub fn day_of_ms(ms: i64) -> i64 {
     (ms + crate::date::utc_offset_ms()).div_euclid(DAY_MS)
 }
 
+/// `YYYY-MM-DD` of a day count since 1970-01-01.
+pub fn date_of_day(day: i64) -> String {
+    let (y, m, d) = crate::date::civil_from_days(day);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
 /// Unix milliseconds of 00:00 CST of a day.
 pub fn start_of_day_ms(day: i64) -> i64 {
     day * DAY_MS - crate::date::utc_offset_ms()

@@ -34,6 +34,9 @@ pub enum Permission {
     /// See a case's reporter and dispute parties' phones in full to call them back (each read is
     /// audited); everyone else sees them masked.
     RevealCaseContacts,
+    /// Read the assessment (indicator values, dashboards) of one's scope: leaders, dispatchers
+    /// and party officers; a grid worker, handler or agent sees their own work elsewhere.
+    ReadAssessment,
 }
 
 impl Role {
@@ -92,6 +95,8 @@ impl Role {
                 false
             }
             (_, FileCases | RevealCaseContacts) => false,
+            (Leader | Dispatcher | PartyOfficer, ReadAssessment) => true,
+            (_, ReadAssessment) => false,
         }
     }
 }
@@ -119,10 +124,12 @@ mod tests {
                     p,
                     ReadRegistry | WriteRegistry | RevealPii | FileCases | RevealCaseContacts
                 ),
-                Role::Dispatcher | Role::Handler => {
-                    matches!(p, ReadRegistry | FileCases | RevealCaseContacts)
-                }
-                _ => matches!(p, ReadRegistry),
+                Role::Dispatcher => matches!(
+                    p,
+                    ReadRegistry | FileCases | RevealCaseContacts | ReadAssessment
+                ),
+                Role::Handler => matches!(p, ReadRegistry | FileCases | RevealCaseContacts),
+                Role::Leader | Role::PartyOfficer => matches!(p, ReadRegistry | ReadAssessment),
             }
         };
         for r in Role::ALL {
@@ -135,6 +142,7 @@ mod tests {
                 ManageCatalog,
                 FileCases,
                 RevealCaseContacts,
+                ReadAssessment,
             ] {
                 assert_eq!(r.may(p), expect(r, p), "{r:?} {p:?}");
             }

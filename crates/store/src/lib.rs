@@ -9,6 +9,7 @@
 //! rows outside it do not exist for that caller.
 
 pub mod accounts;
+pub mod assess;
 pub mod backend;
 pub mod cases;
 mod error;
@@ -23,6 +24,7 @@ mod util;
 pub mod visits;
 
 pub use accounts::*;
+pub use assess::*;
 pub use backend::{postgres, sqlite};
 pub use cases::*;
 pub use error::{StoreError, StoreResult};
@@ -31,7 +33,7 @@ pub use registry::*;
 pub use stats::StoreStats;
 pub use system::*;
 pub use territory::*;
-pub use util::{new_id, now_ms};
+pub use util::{new_id, now_ms, set_clock_shift_for_tests};
 pub use visits::*;
 
 use std::future::Future;
@@ -75,6 +77,7 @@ storage!(
     AttachmentStorage,
     VisitStorage,
     PatrolStorage,
+    AssessStorage,
 );
 
 pub type Store = Arc<dyn Storage>;

@@ -1,6 +1,7 @@
 //! What every storage module uses: the backend's query API, every area's shared helpers and
 //! types, and the domain rules.
 
+pub(crate) use crate::assess::tally::{count_event, so_far};
 pub(crate) use crate::backend::shared::*;
 pub(crate) use crate::backend::{
     Backend, DbRow, Query, QueryAs, SqlStore, Tx, query, query_as, raw_execute,

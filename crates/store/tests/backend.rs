@@ -11,6 +11,8 @@ use tongchou_store::*;
 
 #[path = "backend/accounts.rs"]
 mod accounts;
+#[path = "backend/assess.rs"]
+mod assess;
 #[path = "backend/case_desk.rs"]
 mod case_desk;
 #[path = "backend/case_search.rs"]

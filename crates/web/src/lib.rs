@@ -4,6 +4,7 @@
 #![recursion_limit = "256"]
 
 pub mod accounts;
+pub mod assess;
 pub mod auth;
 pub mod cases;
 pub mod error;
@@ -249,6 +250,7 @@ pub fn router(state: AppState) -> Router {
         .merge(territory::routes())
         .merge(registry::routes())
         .merge(visits::routes())
+        .merge(assess::routes())
         .merge(accounts::routes())
         .merge(cases::routes())
         .merge(open311::routes(state.clone()))

@@ -3,6 +3,7 @@
 //! an indicator only names them (`expr`), so an administrator can define a new one without SQL,
 //! and later areas (services, party building, pairing) add facts and indicators of their own.
 
+pub mod count;
 pub mod expr;
 pub mod hotspot;
 pub mod period;

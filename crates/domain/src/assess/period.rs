@@ -3,7 +3,7 @@
 //! a case closed at 00:30 Beijing time on 1 December counts in December.
 
 use crate::Invalid;
-use crate::calendar::{day_of, start_of_day_ms};
+use crate::calendar::{date_of_day as date, day_of, start_of_day_ms};
 use crate::date::civil_from_days;
 use std::fmt;
 
@@ -44,11 +44,6 @@ fn year_of(s: &str) -> Option<i64> {
         .then(|| s.parse().ok())
         .flatten()
         .filter(|y| (1970..=9999).contains(y))
-}
-
-fn date(day: i64) -> String {
-    let (y, m, d) = civil_from_days(day);
-    format!("{y:04}-{m:02}-{d:02}")
 }
 
 impl Period {

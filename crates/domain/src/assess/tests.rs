@@ -432,3 +432,101 @@ fn a_hotspot_is_told_once_until_it_ends() {
     assert!(hotspot::HotspotRule { cases: 5, days: 0 }.check().is_err());
     assert!(hotspot::HotspotRule::default().check().is_ok());
 }
+
+/// A case's life through the counting rules, event by event, each result written by hand.
+#[test]
+fn counting_rules_on_a_case_that_goes_overdue_is_reopened_and_closed_again() {
+    use count::{CaseSoFar, Happened, deadline_passed, event_counts};
+    let day = crate::calendar::DAY_MS;
+    let mut so = CaseSoFar::default();
+    let step = |so: &mut CaseSoFar,
+                action: &'static str,
+                at: i64,
+                to: &'static str,
+                deadline: Option<i64>|
+     -> Vec<(&'static str, i64)> {
+        let mut out = deadline_passed(so, at);
+        let e = Happened {
+            action,
+            at,
+            to_state: to,
+            unit_id: Some(7),
+            level: "village",
+            stage_deadline: deadline,
+            due_at: None,
+            outcome: None,
+        };
+        out.extend(event_counts(so, &e));
+        out.into_iter().map(|c| (c.fact, c.delta)).collect()
+    };
+    assert_eq!(
+        step(&mut so, "report", 0, "reported", Some(day)),
+        [("reported", 1)]
+    );
+    assert_eq!(
+        step(&mut so, "accept", day / 2, "accepted", Some(day)),
+        [("accepted", 1), ("accepted_in_time", 1)]
+    );
+    assert_eq!(
+        step(&mut so, "dispatch", day / 2, "dispatched", Some(2 * day)),
+        [("dispatched", 1)]
+    );
+    // Signed a day late: the passed deadline counts once, on its own day, before the sign.
+    let late = step(&mut so, "sign", 3 * day, "in_progress", Some(10 * day));
+    assert_eq!(late, [("overdue", 1), ("overdue_open", 1)]);
+    // A return and a second dispatch: no second `dispatched`, no `signed_in_time`.
+    assert_eq!(
+        step(&mut so, "return", 4 * day, "returned", Some(5 * day)),
+        [("returned", 1)]
+    );
+    assert!(step(&mut so, "dispatch", 4 * day, "dispatched", Some(6 * day)).is_empty());
+    assert!(step(&mut so, "sign", 4 * day, "in_progress", Some(9 * day)).is_empty());
+    assert_eq!(
+        step(&mut so, "handle", 5 * day, "handled", Some(7 * day)),
+        [("handled", 1), ("handled_on_time", 1)]
+    );
+    assert_eq!(
+        step(
+            &mut so,
+            "verify_fail",
+            6 * day,
+            "in_progress",
+            Some(9 * day)
+        ),
+        [("reworked", 1)]
+    );
+    assert_eq!(
+        step(&mut so, "handle", 7 * day, "handled", Some(8 * day)).len(),
+        2
+    );
+    // Closed: not on time (it went overdue), after rework, at village level; it leaves
+    // `overdue_open`.
+    assert_eq!(
+        step(&mut so, "verify_pass", 7 * day, "closed", None),
+        [
+            ("closed", 1),
+            ("closed_reworked", 1),
+            ("closed_village", 1),
+            ("overdue_open", -1)
+        ]
+    );
+    // Reopened, then closed again in time: due again, and on time this life.
+    assert_eq!(
+        step(&mut so, "reopen", 8 * day, "accepted", Some(9 * day)),
+        [("reopened", 1)]
+    );
+    assert!(step(&mut so, "dispatch", 8 * day, "dispatched", Some(10 * day)).is_empty());
+    assert!(step(&mut so, "sign", 8 * day, "in_progress", Some(11 * day)).is_empty());
+    step(&mut so, "handle", 9 * day, "handled", Some(12 * day));
+    assert_eq!(
+        step(&mut so, "verify_pass", 9 * day, "closed", None),
+        [
+            ("closed", 1),
+            ("closed_on_time", 1),
+            ("closed_reworked", 1),
+            ("closed_village", 1)
+        ]
+    );
+    // A closed case has no deadline to pass.
+    assert!(deadline_passed(&mut so, 100 * day).is_empty());
+}

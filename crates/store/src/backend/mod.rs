@@ -47,6 +47,9 @@ pub trait Backend: Database<Connection: BackendConn<Db = Self>> {
     const MIGRATION_LOCK: Option<&'static str>;
     /// The schema migrations in order (see `migrations!`).
     const MIGRATIONS: &'static [(i64, &'static str)];
+    /// What follows a `SELECT` to lock the rows it reads until the transaction ends (PostgreSQL);
+    /// SQLite's write transaction holds the whole database already.
+    const FOR_UPDATE: &'static str;
     /// The full-text index's table and columns for bulk loads (see `multi_insert_sql`).
     const CASE_SEARCH_BULK: (&'static str, [&'static str; 2]);
     /// The ids of cases matching `$1` (see `case_search_expr`).
@@ -219,6 +222,7 @@ macro_rules! migrations {
             ),
             (18, include_str!("../../migrations/0018_shapes.sql")),
             (19, include_str!("../../migrations/0019_case_followers.sql")),
+            (20, include_str!("../../migrations/0020_fact_counts.sql")),
         ]
     };
 }

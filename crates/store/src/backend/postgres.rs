@@ -28,6 +28,7 @@ impl Backend for Postgres {
     const MIGRATIONS: &'static [(i64, &'static str)] = migrations!("postgres");
     const CASE_SEARCH_BULK: (&'static str, [&'static str; 2]) =
         ("case_search", ["case_id", "body=to_tsvector('simple', {})"]);
+    const FOR_UPDATE: &'static str = " FOR UPDATE";
     const CASE_SEARCH_IDS: &'static str =
         "SELECT case_id FROM case_search WHERE body @@ to_tsquery('simple', $1)";
     /// A tsquery: every term, quoted.

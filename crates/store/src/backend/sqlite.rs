@@ -28,6 +28,7 @@ impl Backend for Sqlite {
     const MIGRATION_LOCK: Option<&'static str> = None;
     const MIGRATIONS: &'static [(i64, &'static str)] = migrations!("sqlite");
     const CASE_SEARCH_BULK: (&'static str, [&'static str; 2]) = ("case_search", ["rowid", "body"]);
+    const FOR_UPDATE: &'static str = "";
     const CASE_SEARCH_IDS: &'static str =
         "SELECT rowid FROM case_search WHERE case_search MATCH $1";
     /// An FTS5 query: every term, quoted.

@@ -157,17 +157,19 @@ impl<DB: Backend> AttachmentStorage for SqlStore<DB> {
                 serde_json::json!([{"id": id.to_string(), "name": name, "mime": mime}]).to_string();
             insert_event(
                 &mut tx,
-                (&c.county_code, c.id),
-                now,
                 ctx,
-                ctx.role.as_str(),
-                "attach",
-                Some(&c.state),
-                &c.state,
-                c.unit_id,
-                &c.level,
-                &name,
-                &listed,
+                so_far(&c),
+                &c,
+                now,
+                NewEvent {
+                    actor: ctx.role.as_str(),
+                    action: "attach",
+                    unit_id: c.unit_id,
+                    note: &name,
+                    attachments: &listed,
+                    due_at: None,
+                    outcome: None,
+                },
             )
             .await?;
             let row = query_as::<Attachment>(AssertSqlSafe(format!(

@@ -381,18 +381,24 @@ impl<DB: Backend> DisputeStorage for SqlStore<DB> {
             // Success is the handling report; failure climbs the ladder. The unit's handler acts;
             // a grid worker's mediation is recorded and moves the case as the unit would.
             let moved = match si.outcome.as_str() {
-                "success" => Some((Action::Handle, format!("调解成功：{}", si.agreement.trim()))),
+                "success" => Some((
+                    Action::Handle,
+                    format!("调解成功：{}", si.agreement.trim()),
+                    "mediation_success",
+                )),
                 "failure" => Some((
                     Action::Escalate,
                     format!("调解不成，上报上级：{}", si.note.trim()),
+                    "mediation_failure",
                 )),
                 _ => None,
             };
             let c = match moved {
-                Some((action, note)) => {
+                Some((action, note, outcome)) => {
                     let a = CaseAct {
                         action: action.as_str().into(),
                         note,
+                        outcome: Some(outcome),
                         ..CaseAct::default()
                     };
                     let acting = Ctx {

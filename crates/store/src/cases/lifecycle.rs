@@ -65,27 +65,35 @@ pub(crate) async fn fetch_events<DB: Backend>(
     .await?)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// An event about to be written: who did what, and what the counting needs beyond the case.
+pub(crate) struct NewEvent<'a> {
+    pub actor: &'a str,
+    pub action: &'a str,
+    pub unit_id: Option<i64>,
+    pub note: &'a str,
+    pub attachments: &'a str,
+    /// The 督办 deadline a `supervise` sets.
+    pub due_at: Option<i64>,
+    /// A rating, or a mediation's outcome.
+    pub outcome: Option<&'a str>,
+}
+
+/// Appends an event to a case already saved as the event left it (`c`), and counts its facts
+/// for the assessment in the same transaction; `before` is the case as it was.
 pub(crate) async fn insert_event<DB: Backend>(
     tx: &mut Tx<DB>,
-    case: (&str, i64),
-    at: i64,
     ctx: &Ctx,
-    actor: &str,
-    action: &str,
-    from: Option<&str>,
-    to: &str,
-    unit_id: Option<i64>,
-    level: &str,
-    note: &str,
-    attachments: &str,
+    before: tongchou_domain::assess::count::CaseSoFar,
+    c: &Case,
+    at: i64,
+    n: NewEvent<'_>,
 ) -> StoreResult<()> {
     // New cases get their first event in the intake batch; later events follow the last.
     let (seq,): (i32,) = query_as(
         "SELECT COALESCE(MAX(seq), 0) + 1 FROM case_events WHERE county_code = $1 AND case_id = $2",
     )
-    .bind(case.0)
-    .bind(case.1)
+    .bind(&c.county_code)
+    .bind(c.id)
     .fetch_one(&mut **tx)
     .await?;
     let e = CaseEvent {
@@ -93,21 +101,24 @@ pub(crate) async fn insert_event<DB: Backend>(
         at,
         actor_id: ctx.user_id,
         actor_name: ctx.username.clone(),
-        actor: actor.into(),
-        action: action.into(),
-        from_state: from.map(Into::into),
-        to_state: to.into(),
-        unit_id,
+        actor: n.actor.into(),
+        action: n.action.into(),
+        from_state: Some(before.state.clone()),
+        to_state: c.state.clone(),
+        unit_id: n.unit_id,
         unit_name: None,
-        level: Some(level.into()),
-        note: note.into(),
-        attachments: attachments.into(),
+        level: Some(c.level.clone()),
+        note: n.note.into(),
+        attachments: n.attachments.into(),
+        stage_deadline: c.deadline_at,
+        due_at: n.due_at,
+        outcome: n.outcome.map(Into::into),
     };
     let sql = multi_insert_sql::<DB>("case_events", &EVENT_INSERT_COLS, 1);
-    bind_event(query(AssertSqlSafe(sql)), case.0, case.1, &e)
+    bind_event(query(AssertSqlSafe(sql)), &c.county_code, c.id, &e)
         .execute(&mut **tx)
         .await?;
-    Ok(())
+    count_event(tx, before, c, &crate::assess::tally::happened(&e)).await
 }
 
 /// Writes the changed fields of `c` under the version it was read with.
@@ -117,8 +128,8 @@ pub(crate) async fn save_case<DB: Backend>(tx: &mut Tx<DB>, c: &Case, now: i64) 
          returns = $6, reworks = $7, escalations = $8, closed_level = $9, closed_at = $10, \
          stage_started_at = $11, warn_at = $12, deadline_at = $13, limit_ms = $14, \
          paused_remaining_ms = $15, suspend_requested = $16, duplicate_of = $17, satisfaction = $18, \
-         supervised_by = $19, supervise_deadline = $20, updated_at = $21, version = version + 1 \
-         WHERE county_code = $22 AND id = $23 AND version = $24",
+         supervised_by = $19, supervise_deadline = $20, updated_at = $21, reopens = $22, \
+         version = version + 1 WHERE county_code = $23 AND id = $24 AND version = $25",
     )
     .bind(&c.state)
     .bind(&c.level)
@@ -141,6 +152,7 @@ pub(crate) async fn save_case<DB: Backend>(tx: &mut Tx<DB>, c: &Case, now: i64) 
     .bind(c.supervised_by)
     .bind(c.supervise_deadline)
     .bind(now)
+    .bind(c.reopens)
     .bind(&c.county_code)
     .bind(c.id)
     .bind(c.version)

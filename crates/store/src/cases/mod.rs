@@ -38,11 +38,11 @@ pub(crate) const CASE_COLS: &str = "c.id, c.county_code, c.number, c.secret, c.c
      c.first_unit_id, c.returns, c.reworks, c.escalations, c.closed_level, c.stage_started_at, \
      c.warn_at, c.deadline_at, c.limit_ms, c.paused_remaining_ms, c.suspend_requested, \
      c.supervised_by, c.supervise_deadline, c.duplicate_of, c.satisfaction, c.created_at, \
-     c.updated_at, c.closed_at, c.version, c.reporter_email, c.media_url";
+     c.updated_at, c.closed_at, c.version, c.reporter_email, c.media_url, c.reopens";
 
 pub(crate) const EVENT_COLS: &str = "e.seq, e.at, e.actor_id, e.actor_name, e.actor, e.action, e.from_state, \
      e.to_state, e.unit_id, (SELECT u.name FROM units u WHERE u.id = e.unit_id) AS unit_name, \
-     e.level, e.note, e.attachments";
+     e.level, e.note, e.attachments, e.stage_deadline, e.due_at, e.outcome";
 
 /// The case level of a region level: the ladder has no province rung.
 pub(crate) fn case_level(level: Level) -> Option<&'static str> {

@@ -168,6 +168,8 @@ pub struct Case {
     pub reporter_email: Option<String>,
     /// A link to a photo the reporting client hosts (Open311 `media_url`).
     pub media_url: Option<String>,
+    /// How many times the reporter reopened the case.
+    pub reopens: i32,
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, schemars::JsonSchema)]
@@ -191,6 +193,18 @@ pub struct CaseEvent {
     #[serde(serialize_with = "tongchou_domain::error::serialize_stored")]
     pub note: String,
     pub attachments: String,
+    /// The stage deadline in force after the event (for the recount of the assessment facts).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub stage_deadline: Option<i64>,
+    /// The 督办 deadline a `supervise` set.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub due_at: Option<i64>,
+    /// The rating of a `rate`, or a mediation's outcome on the event it caused.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub outcome: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -265,6 +279,11 @@ pub struct CaseAct {
     #[serde(skip)]
     #[schemars(skip)]
     pub key: Option<String>,
+    /// Set by a mediation session on the event it causes (`mediation_success` or
+    /// `mediation_failure`), for the assessment's counts.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub outcome: Option<&'static str>,
 }
 
 /// The side actions: recorded as events, the state stays.
@@ -304,6 +323,8 @@ pub struct SweepReport {
     pub escalated: u64,
     /// Supervising leaders told that a 督办 deadline passed.
     pub supervision_alerts: u64,
+    /// Stage deadlines that passed and were counted as overdue.
+    pub overdue_counted: u64,
 }
 
 /// The phones of a case's reporter and dispute parties, in full (an audited read).

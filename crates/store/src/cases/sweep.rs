@@ -1,4 +1,5 @@
-//! The timer sweep: overdue cases climb a level, overdue 督办 alerts its leader.
+//! The timer sweep: deadlines that passed are counted for the assessment, overdue cases climb a
+//! level, overdue 督办 alerts its leader.
 
 use crate::prelude::*;
 use tongchou_domain::error::Msg;
@@ -41,7 +42,10 @@ impl<DB: Backend> SqlStore<DB> {
                 break;
             }
         }
-        let mut report = SweepReport::default();
+        let mut report = SweepReport {
+            overdue_counted: self.count_passed_deadlines(now).await?,
+            ..SweepReport::default()
+        };
         let sys = Ctx::system();
         let act = CaseAct {
             action: "escalate".into(),

@@ -51,6 +51,7 @@ pub(crate) async fn apply_transition<DB: Backend>(
             "the case was merged into another and takes no updates",
         ));
     }
+    let before = so_far(&c);
     let from = State::parse(&c.state).ok_or(StoreError::NotFound("case state"))?;
     let to = workflow::next(from, action, actor).map_err(refused)?;
     let mut note = a.note.trim().to_string();
@@ -207,6 +208,7 @@ pub(crate) async fn apply_transition<DB: Backend>(
             c.closed_at = None;
             c.closed_level = None;
             c.satisfaction = None;
+            c.reopens += 1;
         }
     }
     match action {
@@ -251,17 +253,19 @@ pub(crate) async fn apply_transition<DB: Backend>(
     save_case(tx, &c, now).await?;
     insert_event(
         tx,
-        (&c.county_code, c.id),
-        now,
         ctx,
-        actor.as_str(),
-        action.as_str(),
-        Some(from.as_str()),
-        to.as_str(),
-        event_unit,
-        &c.level.clone(),
-        &note,
-        "[]",
+        before,
+        &c,
+        now,
+        NewEvent {
+            actor: actor.as_str(),
+            action: action.as_str(),
+            unit_id: event_unit,
+            note: &note,
+            attachments: "[]",
+            due_at: None,
+            outcome: a.outcome,
+        },
     )
     .await?;
     notify_transition(tx, &c, action, now).await?;
@@ -278,6 +282,7 @@ pub(crate) async fn apply_side_action<DB: Backend>(
     a: &CaseAct,
     now: i64,
 ) -> StoreResult<Case> {
+    let before = so_far(&c);
     let mut note = a.note.trim().to_string();
     let role_refused = || refused(workflow::Refusal::NotYourAction);
     let state_refused = || refused(workflow::Refusal::NotAllowedInState);
@@ -378,19 +383,27 @@ pub(crate) async fn apply_side_action<DB: Backend>(
         }
     };
     save_case(tx, &c, now).await?;
+    let due_at = (a.action == "supervise")
+        .then_some(c.supervise_deadline)
+        .flatten();
+    let rating = (a.action == "rate")
+        .then(|| c.satisfaction.clone())
+        .flatten();
     insert_event(
         tx,
-        (&c.county_code, c.id),
-        now,
         ctx,
-        actor,
-        &a.action,
-        Some(&c.state.clone()),
-        &c.state.clone(),
-        c.unit_id,
-        &c.level.clone(),
-        &note,
-        "[]",
+        before,
+        &c,
+        now,
+        NewEvent {
+            actor,
+            action: &a.action,
+            unit_id: c.unit_id,
+            note: &note,
+            attachments: "[]",
+            due_at,
+            outcome: rating.as_deref(),
+        },
     )
     .await?;
     let (n, title) = (&c.number, &c.title);

@@ -2,6 +2,7 @@
 //! operation listed here is served by the router, and the document is snapshot-tested.
 
 mod accounts;
+mod assess;
 mod cases;
 mod public;
 mod registry;
@@ -58,6 +59,7 @@ pub const OPS: &[&[Op]] = &[
     visits::OPS,
     accounts::OPS,
     cases::OPS,
+    assess::OPS,
     public::OPS,
 ];
 

@@ -117,6 +117,7 @@ fn generated() -> Map<String, Value> {
     add::<Visit>(&mut g);
     add::<Items<Visit>>(&mut g);
     add::<crate::visits::DueList>(&mut g);
+    add::<tongchou_store::Dashboard>(&mut g);
     add::<Items<PlaceHit>>(&mut g);
     add::<tongchou_store::ShapeImport>(&mut g);
     add::<tongchou_store::Located>(&mut g);

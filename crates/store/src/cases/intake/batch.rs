@@ -46,7 +46,7 @@ pub(crate) const CASE_INSERT_COLS: [&str; 40] = [
     "media_url",
 ];
 
-pub(crate) const EVENT_INSERT_COLS: [&str; 14] = [
+pub(crate) const EVENT_INSERT_COLS: [&str; 17] = [
     "county_code",
     "case_id",
     "seq",
@@ -61,6 +61,9 @@ pub(crate) const EVENT_INSERT_COLS: [&str; 14] = [
     "level",
     "note",
     "attachments",
+    "stage_deadline",
+    "due_at",
+    "outcome",
 ];
 
 /// A case ready to write: everything read and checked; the write numbers it.
@@ -138,6 +141,9 @@ pub(crate) fn bind_event<'q>(
         .bind(&e.level)
         .bind(&e.note)
         .bind(&e.attachments)
+        .bind(e.stage_deadline)
+        .bind(e.due_at)
+        .bind(&e.outcome)
 }
 
 /// Writes cases with their events and search terms as multi-row inserts.
@@ -303,6 +309,7 @@ pub(crate) async fn write_batch<DB: Backend>(
         .map(|p| (p.case.id, p.search.as_str()))
         .collect();
     insert_cases(&mut tx, &case_refs, &events, &search).await?;
+    crate::assess::tally::count_reports(&mut tx, &events).await?;
     let mut numbers = numbers.into_iter();
     for n in out.iter_mut().flatten() {
         *n = numbers.next().unwrap_or_default();

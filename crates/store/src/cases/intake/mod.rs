@@ -211,6 +211,7 @@ impl<DB: Backend> SqlStore<DB> {
             light: None,
             reporter_email: n.reporter_email.clone(),
             media_url: n.media_url.clone(),
+            reopens: 0,
         };
         let event = CaseEvent {
             seq: 1,
@@ -230,6 +231,9 @@ impl<DB: Backend> SqlStore<DB> {
             )
             .stored(),
             attachments: "[]".into(),
+            stage_deadline: Some(clock.deadline_at),
+            due_at: None,
+            outcome: None,
         };
         let search = search::document(&[&n.title, &n.description, &n.address]);
         let number = self

@@ -1,0 +1,190 @@
+//! Assessment (issue 9): facts counted live (`tally`), checked by a recount from the events
+//! (`recount`), and read back as indicator values per region, unit and period.
+
+pub mod model;
+pub mod recount;
+pub(crate) mod tally;
+
+pub use model::*;
+
+use crate::prelude::*;
+use std::collections::BTreeMap;
+use tongchou_domain::assess::period::Period;
+use tongchou_domain::assess::{BUILT_IN, Direction};
+
+/// The state-count facts, written exactly as the partial index `fact_counts_stock` has them, so
+/// both engines use it.
+pub(crate) const STOCK_FILTER: &str =
+    "fact IN ('overdue_open', 'households', 'persons', 'grids', 'tagged_households')";
+
+/// Fact sums per scope key.
+pub type FactSums = HashMap<String, BTreeMap<String, i64>>;
+
+/// Sums each fact of each key over the days `first..=last`; a state count is its value at the
+/// end of `last` (every step up to it).
+pub(crate) async fn sum_facts<DB: Backend>(
+    tx: &mut Tx<DB>,
+    scopes: &[String],
+    (first, last): (i64, i64),
+) -> StoreResult<FactSums> {
+    let mut out: FactSums = HashMap::new();
+    for part in scopes.chunks(400) {
+        let marks = (3..part.len() + 3)
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(",");
+        for sql in [
+            format!(
+                "SELECT scope, fact, CAST(SUM(n) AS BIGINT) FROM fact_counts WHERE scope IN ({marks}) \
+                 AND day >= $1 AND day <= $2 AND NOT ({STOCK_FILTER}) GROUP BY scope, fact"
+            ),
+            format!(
+                "SELECT scope, fact, CAST(SUM(n) AS BIGINT) FROM fact_counts WHERE scope IN ({marks}) \
+                 AND $1 = $1 AND day <= $2 AND {STOCK_FILTER} GROUP BY scope, fact"
+            ),
+        ] {
+            let mut q = query_as::<(String, String, i64)>(AssertSqlSafe(sql))
+                .bind(first)
+                .bind(last);
+            for s in part {
+                q = q.bind(s.as_str());
+            }
+            for (scope, fact, n) in q.fetch_all(&mut **tx).await? {
+                out.entry(scope).or_default().insert(fact, n);
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn value_of(sums: Option<&BTreeMap<String, i64>>, code: &str) -> Option<f64> {
+    let b = BUILT_IN.iter().find(|b| b.code == code)?;
+    let count = |f: &str| sums.and_then(|m| m.get(f)).copied().unwrap_or(0) as f64;
+    b.indicator().value(count)
+}
+
+impl<DB: Backend> SqlStore<DB> {
+    pub(crate) async fn dashboard_impl(
+        &self,
+        ctx: &Ctx,
+        code: &str,
+        period: &Period,
+    ) -> StoreResult<Dashboard> {
+        let code = crate::territory::normalise_region(code)?;
+        let mut tx = self.read_tx().await?;
+        let region = crate::territory::fetch_region(&mut tx, &ctx.scope, &code).await?;
+        let children: Vec<(String, String, String, Option<String>)> = query_as(
+            "SELECT code, name, level, urban_rural FROM regions WHERE parent_code = $1 \
+             AND code >= $2 AND code < $3 ORDER BY code",
+        )
+        .bind(&code)
+        .bind(&ctx.scope.lo)
+        .bind(&ctx.scope.hi)
+        .fetch_all(&mut *tx)
+        .await?;
+        let (urban, rural) = (format!("{code}:urban"), format!("{code}:rural"));
+        let mut scopes = vec![code.clone(), urban.clone(), rural.clone()];
+        scopes.extend(children.iter().map(|c| c.0.clone()));
+        let now = sum_facts(&mut tx, &scopes, period.days()).await?;
+        let own = [code.clone()];
+        let before = sum_facts(&mut tx, &own, period.previous().days()).await?;
+        let year = sum_facts(&mut tx, &own, period.year_before().days()).await?;
+        tx.commit().await?;
+        let mine = now.get(&code);
+        let count = |f: &str| mine.and_then(|m| m.get(f)).copied().unwrap_or(0) as f64;
+        let indicators = BUILT_IN
+            .iter()
+            .map(|b| {
+                let i = b.indicator();
+                let (u, r) = (
+                    value_of(now.get(&urban), b.code),
+                    value_of(now.get(&rural), b.code),
+                );
+                IndicatorValue {
+                    code: b.code.into(),
+                    zh: b.zh.into(),
+                    en: b.en.into(),
+                    unit: b.unit.into(),
+                    better: match b.direction {
+                        Direction::Higher => "higher",
+                        Direction::Lower => "lower",
+                    }
+                    .into(),
+                    numerator: b.numerator.into(),
+                    denominator: b.denominator.into(),
+                    factor: b.factor,
+                    definition_zh: b.definition_zh.into(),
+                    definition_en: b.definition_en.into(),
+                    value: i.value(count),
+                    numerator_value: i.numerator.eval(count),
+                    denominator_value: i.denominator.eval(count),
+                    previous: value_of(before.get(&code), b.code),
+                    year_before: value_of(year.get(&code), b.code),
+                    urban: u,
+                    rural: r,
+                    gap: u.zip(r).map(|(u, r)| u - r),
+                }
+            })
+            .collect();
+        let children = children
+            .into_iter()
+            .map(|(code, name, level, urban_rural)| {
+                let sums = now.get(&code);
+                ChildValues {
+                    reported: sums.and_then(|m| m.get("reported")).copied().unwrap_or(0),
+                    values: BUILT_IN
+                        .iter()
+                        .map(|b| (b.code.to_string(), value_of(sums, b.code)))
+                        .collect(),
+                    code,
+                    name,
+                    level,
+                    urban_rural,
+                }
+            })
+            .collect();
+        let (first, last) = period.days();
+        Ok(Dashboard {
+            code: region.code,
+            name: region.name,
+            level: region.level,
+            period: period.to_string(),
+            first_day: tongchou_domain::calendar::date_of_day(first),
+            last_day: tongchou_domain::calendar::date_of_day(last),
+            indicators,
+            facts: mine.cloned().unwrap_or_default(),
+            children,
+        })
+    }
+}
+
+/// Indicator values, read from the live counts.
+pub trait AssessStorage: Send + Sync {
+    /// A region's dashboard for a period: the built-in indicators with the period before, the
+    /// year before and the urban–rural split, and its children's values. `NotFound` outside the
+    /// caller's scope.
+    fn dashboard<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        code: &'a str,
+        period: &'a Period,
+    ) -> BoxFut<'a, Dashboard>;
+    /// Recomputes the counts from the events and reports (and with `fix`, repairs) every
+    /// difference. For the deployment's operator (the CLI), not a web caller.
+    fn recount<'a>(&'a self, r: &'a RecountRequest) -> BoxFut<'a, Recount>;
+}
+
+impl<DB: Backend> AssessStorage for SqlStore<DB> {
+    fn dashboard<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        code: &'a str,
+        period: &'a Period,
+    ) -> BoxFut<'a, Dashboard> {
+        Box::pin(self.dashboard_impl(ctx, code, period))
+    }
+
+    fn recount<'a>(&'a self, r: &'a RecountRequest) -> BoxFut<'a, Recount> {
+        Box::pin(self.recount_impl(r))
+    }
+}
