@@ -188,13 +188,13 @@ pub fn event_counts(s: &mut CaseSoFar, e: &Happened) -> Vec<Count> {
         "return" => s.returns += 1,
         "verify_fail" => s.reworks += 1,
         "escalate" => s.escalations += 1,
-        "reopen" => s.reopens += 1,
+        "reopen" => {
+            s.reopens += 1;
+            s.rated = false;
+        }
         "supervise" => s.supervise_deadline = e.due_at.or(s.supervise_deadline),
         "rate" => s.rated = true,
         _ => {}
-    }
-    if e.action == "reopen" {
-        s.rated = false;
     }
     if s.deadline_at != e.stage_deadline {
         s.deadline_seen = false;

@@ -10,7 +10,7 @@ pub use model::*;
 use crate::prelude::*;
 use std::collections::BTreeMap;
 use tongchou_domain::assess::period::Period;
-use tongchou_domain::assess::{BUILT_IN, Direction};
+use tongchou_domain::assess::{BUILT_IN, Direction, Indicator};
 
 /// The state-count facts, written exactly as the partial index `fact_counts_stock` has them, so
 /// both engines use it.
@@ -29,23 +29,27 @@ pub(crate) async fn sum_facts<DB: Backend>(
 ) -> StoreResult<FactSums> {
     let mut out: FactSums = HashMap::new();
     for part in scopes.chunks(400) {
-        let marks = (3..part.len() + 3)
-            .map(|i| format!("${i}"))
-            .collect::<Vec<_>>()
-            .join(",");
-        for sql in [
-            format!(
-                "SELECT scope, fact, CAST(SUM(n) AS BIGINT) FROM fact_counts WHERE scope IN ({marks}) \
-                 AND day >= $1 AND day <= $2 AND NOT ({STOCK_FILTER}) GROUP BY scope, fact"
-            ),
-            format!(
-                "SELECT scope, fact, CAST(SUM(n) AS BIGINT) FROM fact_counts WHERE scope IN ({marks}) \
-                 AND $1 = $1 AND day <= $2 AND {STOCK_FILTER} GROUP BY scope, fact"
-            ),
-        ] {
-            let mut q = query_as::<(String, String, i64)>(AssertSqlSafe(sql))
-                .bind(first)
-                .bind(last);
+        // Flows over the period's days; state counts up to its last day.
+        let marks = |from: usize| {
+            (from..from + part.len())
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        let flows = query_as::<(String, String, i64)>(AssertSqlSafe(format!(
+            "SELECT scope, fact, CAST(SUM(n) AS BIGINT) FROM fact_counts WHERE scope IN ({}) \
+             AND day >= $1 AND day <= $2 AND NOT ({STOCK_FILTER}) GROUP BY scope, fact",
+            marks(3)
+        )))
+        .bind(first)
+        .bind(last);
+        let stocks = query_as::<(String, String, i64)>(AssertSqlSafe(format!(
+            "SELECT scope, fact, CAST(SUM(n) AS BIGINT) FROM fact_counts WHERE scope IN ({}) \
+             AND day <= $1 AND {STOCK_FILTER} GROUP BY scope, fact",
+            marks(2)
+        )))
+        .bind(last);
+        for mut q in [flows, stocks] {
             for s in part {
                 q = q.bind(s.as_str());
             }
@@ -57,10 +61,8 @@ pub(crate) async fn sum_facts<DB: Backend>(
     Ok(out)
 }
 
-fn value_of(sums: Option<&BTreeMap<String, i64>>, code: &str) -> Option<f64> {
-    let b = BUILT_IN.iter().find(|b| b.code == code)?;
-    let count = |f: &str| sums.and_then(|m| m.get(f)).copied().unwrap_or(0) as f64;
-    b.indicator().value(count)
+fn value_of(i: &Indicator, sums: Option<&BTreeMap<String, i64>>) -> Option<f64> {
+    i.value(|f: &str| sums.and_then(|m| m.get(f)).copied().unwrap_or(0) as f64)
 }
 
 impl<DB: Backend> SqlStore<DB> {
@@ -90,16 +92,15 @@ impl<DB: Backend> SqlStore<DB> {
         let before = sum_facts(&mut tx, &own, period.previous().days()).await?;
         let year = sum_facts(&mut tx, &own, period.year_before().days()).await?;
         tx.commit().await?;
+        // Each formula parsed once per request, not once per value.
+        let built_in: Vec<Indicator> = BUILT_IN.iter().map(|b| b.indicator()).collect();
         let mine = now.get(&code);
         let count = |f: &str| mine.and_then(|m| m.get(f)).copied().unwrap_or(0) as f64;
         let indicators = BUILT_IN
             .iter()
-            .map(|b| {
-                let i = b.indicator();
-                let (u, r) = (
-                    value_of(now.get(&urban), b.code),
-                    value_of(now.get(&rural), b.code),
-                );
+            .zip(&built_in)
+            .map(|(b, i)| {
+                let (u, r) = (value_of(i, now.get(&urban)), value_of(i, now.get(&rural)));
                 IndicatorValue {
                     code: b.code.into(),
                     zh: b.zh.into(),
@@ -118,8 +119,8 @@ impl<DB: Backend> SqlStore<DB> {
                     value: i.value(count),
                     numerator_value: i.numerator.eval(count),
                     denominator_value: i.denominator.eval(count),
-                    previous: value_of(before.get(&code), b.code),
-                    year_before: value_of(year.get(&code), b.code),
+                    previous: value_of(i, before.get(&code)),
+                    year_before: value_of(i, year.get(&code)),
                     urban: u,
                     rural: r,
                     gap: u.zip(r).map(|(u, r)| u - r),
@@ -134,7 +135,8 @@ impl<DB: Backend> SqlStore<DB> {
                     reported: sums.and_then(|m| m.get("reported")).copied().unwrap_or(0),
                     values: BUILT_IN
                         .iter()
-                        .map(|b| (b.code.to_string(), value_of(sums, b.code)))
+                        .zip(&built_in)
+                        .map(|(b, i)| (b.code.to_string(), value_of(i, sums)))
                         .collect(),
                     code,
                     name,

@@ -107,9 +107,14 @@ impl<DB: Backend> SqlStore<DB> {
             in_scope && k.1 >= from && k.1 <= to
         };
         counted.retain(|k, n| whole(k) && *n != 0);
+        // With a region, only its own keys (its code range holds its class keys too).
         let stored: Vec<(String, i64, String, i64)> = query_as(
-            "SELECT scope, day, fact, n FROM fact_counts WHERE day >= $1 AND day <= $2 AND n <> 0",
+            "SELECT scope, day, fact, n FROM fact_counts WHERE ($1 OR (scope >= $2 AND scope < $3)) \
+             AND day >= $4 AND day <= $5 AND n <> 0",
         )
+        .bind(r.region.is_none())
+        .bind(&scope.lo)
+        .bind(&scope.hi)
         .bind(from)
         .bind(to)
         .fetch_all(&mut *tx)

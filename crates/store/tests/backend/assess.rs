@@ -58,10 +58,6 @@ fn natural(rng: &mut Rng, state: &str) -> u64 {
     }
 }
 
-fn acting(action: &str, note: &str) -> CaseAct {
-    act(action, note)
-}
-
 /// Takes one random action on one case as the actor it needs; refusals are part of the game,
 /// anything else fails the test.
 async fn random_step(s: &Store, u: &Units, rng: &mut Rng, cases: &[Case]) {
@@ -75,35 +71,29 @@ async fn random_step(s: &Store, u: &Units, rng: &mut Rng, cases: &[Case]) {
         rng.below(16)
     };
     let result = match choice {
-        0 => s.act_on_case(&desk, c.id, &acting("accept", "")).await,
-        1 => {
-            s.act_on_case(&desk, c.id, &acting("reject", "不属实"))
-                .await
-        }
+        0 => s.act_on_case(&desk, c.id, &act("accept", "")).await,
+        1 => s.act_on_case(&desk, c.id, &act("reject", "不属实")).await,
         2 => {
             let other = &cases[rng.below(cases.len() as u64) as usize];
             let a = CaseAct {
                 duplicate_of: Some(other.id),
-                ..acting("merge", "")
+                ..act("merge", "")
             };
             s.act_on_case(&desk, c.id, &a).await
         }
         3 | 4 => {
             let a = CaseAct {
                 unit_id: Some(unit_for(u, &c)),
-                ..acting("dispatch", "")
+                ..act("dispatch", "")
             };
             s.act_on_case(&desk, c.id, &a).await
         }
         5 | 6 => match &handler_ctx {
-            Some(h) => s.act_on_case(h, c.id, &acting("sign", "")).await,
+            Some(h) => s.act_on_case(h, c.id, &act("sign", "")).await,
             None => return,
         },
         7 => match &handler_ctx {
-            Some(h) => {
-                s.act_on_case(h, c.id, &acting("return", "非本单位职责"))
-                    .await
-            }
+            Some(h) => s.act_on_case(h, c.id, &act("return", "非本单位职责")).await,
             None => return,
         },
         8 | 9 => match (&handler_ctx, c.dispute, rng.below(3)) {
@@ -115,16 +105,16 @@ async fn random_step(s: &Store, u: &Units, rng: &mut Rng, cases: &[Case]) {
                 };
                 s.record_mediation(h, c.id, &si).await
             }
-            (Some(h), _, _) => s.act_on_case(h, c.id, &acting("handle", "已处理")).await,
+            (Some(h), _, _) => s.act_on_case(h, c.id, &act("handle", "已处理")).await,
             (None, ..) => return,
         },
         10 => {
-            s.act_on_case(&desk, c.id, &acting("escalate", "需上级协调"))
+            s.act_on_case(&desk, c.id, &act("escalate", "需上级协调"))
                 .await
         }
         11 => {
             let action = ["verify_pass", "verify_pass", "verify_fail"][rng.below(3) as usize];
-            s.act_on_case(&desk, c.id, &acting(action, "核查")).await
+            s.act_on_case(&desk, c.id, &act(action, "核查")).await
         }
         12 => {
             let action = ["suspend", "resume"][rng.below(2) as usize];
@@ -132,10 +122,10 @@ async fn random_step(s: &Store, u: &Units, rng: &mut Rng, cases: &[Case]) {
                 && let Some(h) = &handler_ctx
             {
                 let _ = s
-                    .act_on_case(h, c.id, &acting("request_suspend", "等待材料"))
+                    .act_on_case(h, c.id, &act("request_suspend", "等待材料"))
                     .await;
             }
-            s.act_on_case(&desk, c.id, &acting(action, "")).await
+            s.act_on_case(&desk, c.id, &act(action, "")).await
         }
         13 => {
             let a = CaseAct {
@@ -147,18 +137,18 @@ async fn random_step(s: &Store, u: &Units, rng: &mut Rng, cases: &[Case]) {
                     "very_dissatisfied",
                 ][rng.below(5) as usize]
                     .into(),
-                ..acting("rate", "")
+                ..act("rate", "")
             };
             s.reporter_act(&c.number, &c.secret, &a).await
         }
         14 => {
-            s.reporter_act(&c.number, &c.secret, &acting("reopen", "没有解决"))
+            s.reporter_act(&c.number, &c.secret, &act("reopen", "没有解决"))
                 .await
         }
         _ => {
             let a = CaseAct {
                 deadline: Some(now_ms() + (1 + rng.below(96) as i64) * HOUR),
-                ..acting("supervise", "请加快办理")
+                ..act("supervise", "请加快办理")
             };
             s.act_on_case(&ctx(Role::Leader, CITY), c.id, &a).await
         }
