@@ -257,13 +257,20 @@ async fn raw_insert(file: &std::path::Path, seconds: u64, bytes: usize) -> Resul
     Ok(())
 }
 
+/// How a seeded case tends to go: the share (in %) closed, and of those rated, satisfied.
+pub struct Quality {
+    pub closed: u32,
+    pub satisfied: u32,
+}
+
 /// One seeded case with the lifecycle events its state implies.
-fn seeded_case(
+pub fn seeded_case(
     rng: &mut StdRng,
     village: &str,
     unit: Option<i64>,
     created_at: i64,
     number: String,
+    q: &Quality,
 ) -> BulkCase {
     let (cat, text) = TEXTS[rng.random_range(0..TEXTS.len())];
     let roll = rng.random_range(0..100);
@@ -275,16 +282,13 @@ fn seeded_case(
         ("handle", "handler", "handled"),
         ("verify_pass", "grid_worker", "closed"),
     ];
-    // 85 % closed, the rest spread over the open states; 2 % rejected.
+    // `q.closed` % closed, 2 % rejected, the rest spread over the open states.
     let steps = match roll {
-        0..=84 => 6,
-        85..=86 => 0,
-        87..=89 => 1,
-        90..=91 => 2,
-        92..=93 => 3,
-        94..=96 => 4,
-        _ => 5,
+        r if r < q.closed => 6,
+        r if r < q.closed + 2 => 0,
+        r => [1, 2, 3, 4, 5][(r as usize) % 5],
     };
+    let satisfied = rng.random_range(0..100) < q.satisfied;
     let hour = 3_600_000;
     let mut events = Vec::new();
     let mut at = created_at;
@@ -337,11 +341,18 @@ fn seeded_case(
             unit_id: unit,
             unit_name: None,
             level: Some("village".into()),
-            note: "满意".into(),
+            note: if satisfied { "满意" } else { "不满意" }.into(),
             attachments: "[]".into(),
             stage_deadline: None,
             due_at: None,
-            outcome: Some("satisfied".into()),
+            outcome: Some(
+                if satisfied {
+                    "satisfied"
+                } else {
+                    "dissatisfied"
+                }
+                .into(),
+            ),
         });
     }
     if rejected {
@@ -412,7 +423,14 @@ fn seeded_case(
         supervised_by: None,
         supervise_deadline: None,
         duplicate_of: None,
-        satisfaction: (state == "closed").then(|| "satisfied".into()),
+        satisfaction: (state == "closed").then(|| {
+            if satisfied {
+                "satisfied"
+            } else {
+                "dissatisfied"
+            }
+            .into()
+        }),
         created_at,
         updated_at: at,
         closed_at: (!open).then_some(at),
@@ -431,52 +449,82 @@ fn seeded_case(
     }
 }
 
-async fn seed_cases(data_dir: &std::path::Path, n: usize) -> Result<()> {
-    let store = open_with_demo(data_dir).await?;
+/// Case numbers as intake gives them: per county and day, counting up.
+#[derive(Default)]
+pub struct Numbers(std::collections::HashMap<(String, String), i64>);
+
+impl Numbers {
+    pub fn next(&mut self, village: &str, at: i64) -> String {
+        let day = tongchou_domain::date::yyyymmdd(at);
+        let seq = self
+            .0
+            .entry((village[..6].to_string(), day.clone()))
+            .or_insert(0);
+        *seq += 1;
+        tongchou_domain::categories::case_number(&village[..6], &day, *seq as u32)
+    }
+
+    /// (county, day, last number) of every day numbered, for the bulk loader.
+    pub fn touched(&self) -> Vec<(String, String, i64)> {
+        self.0
+            .iter()
+            .map(|((c, d), s)| (c.clone(), d.clone(), *s))
+            .collect()
+    }
+
+    /// Forgets the days before `at`'s (already written).
+    fn forget_before(&mut self, at: i64) {
+        let day = tongchou_domain::date::yyyymmdd(at);
+        self.0.retain(|(_, d), _| *d >= day);
+    }
+}
+
+/// Each village's committee (the unit its cases are dispatched to).
+pub async fn committees(
+    store: &Store,
+    villages: &[String],
+) -> Result<std::collections::HashMap<String, Option<i64>>> {
     let sys = Ctx::system();
-    let villages = villages(&store, "320700000000").await?;
-    let mut committees = std::collections::HashMap::new();
-    for v in &villages {
+    let mut out = std::collections::HashMap::new();
+    for v in villages {
         let u = store.list_units(&sys, v).await?;
-        committees.insert(
+        out.insert(
             v.clone(),
             u.iter().find(|u| u.kind == "committee").map(|u| u.id),
         );
     }
+    Ok(out)
+}
+
+async fn seed_cases(data_dir: &std::path::Path, n: usize) -> Result<()> {
+    let store = open_with_demo(data_dir).await?;
+    let villages = villages(&store, "320700000000").await?;
+    let committees = committees(&store, &villages).await?;
     eprintln!("{} villages", villages.len());
     let mut rng = StdRng::seed_from_u64(311);
     let day_ms = 86_400_000i64;
     let now = now_ms();
     let span = 730 * day_ms;
     // Cases are made in time order so each (county, day) numbering runs up.
-    let mut counters: std::collections::HashMap<(String, String), i64> = Default::default();
+    let mut numbers = Numbers::default();
     let t = Instant::now();
     let chunk = 50_000;
     let mut made = 0;
+    let q = Quality {
+        closed: 85,
+        satisfied: 100,
+    };
     while made < n {
         let k = chunk.min(n - made);
         let mut rows = Vec::with_capacity(k);
         for i in 0..k {
             let created = now - span + ((made + i) as i64 * span) / n as i64;
             let v = &villages[rng.random_range(0..villages.len())];
-            let day = tongchou_domain::date::yyyymmdd(created);
-            let seq = counters
-                .entry((v[..6].to_string(), day.clone()))
-                .or_insert(0);
-            *seq += 1;
-            let number = tongchou_domain::categories::case_number(&v[..6], &day, *seq as u32);
-            rows.push(seeded_case(&mut rng, v, committees[v], created, number));
+            let number = numbers.next(v, created);
+            rows.push(seeded_case(&mut rng, v, committees[v], created, number, &q));
         }
-        let touched: Vec<(String, String, i64)> = counters
-            .iter()
-            .map(|((c, d), s)| (c.clone(), d.clone(), *s))
-            .collect();
-        store.bulk_load_cases(&rows, &touched).await?;
-        counters.retain(|(_, d), _| {
-            *d >= tongchou_domain::date::yyyymmdd(
-                now - span + ((made + k) as i64 * span) / n as i64,
-            )
-        });
+        store.bulk_load_cases(&rows, &numbers.touched()).await?;
+        numbers.forget_before(now - span + ((made + k) as i64 * span) / n as i64);
         made += k;
         eprintln!("{made} cases, {:.0}s", t.elapsed().as_secs_f64());
     }

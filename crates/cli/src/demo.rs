@@ -481,8 +481,9 @@ pub async fn load(store: &Store) -> Result<String> {
             .await?;
         n_accounts += 1;
     }
+    let history = crate::demo_history::load(store).await?;
     Ok(format!(
-        "{region_count} regions, {grids_made} grids, {} households, {} persons, {n_accounts} accounts",
+        "{region_count} regions, {grids_made} grids, {} households, {} persons, {n_accounts} accounts, {history}",
         households.len(),
         persons.len()
     ))

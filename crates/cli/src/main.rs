@@ -3,6 +3,7 @@
 mod bench;
 mod bench_cases;
 mod demo;
+mod demo_history;
 mod demo_map;
 
 use anyhow::{Context, Result, anyhow, bail};
@@ -34,6 +35,7 @@ USAGE:
   tongchou assess recount [--region CODE] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--fix]
                  [--data-dir DIR] [--database-url URL]     recounts the assessment's facts from
                                                            the events; prints every difference
+  tongchou assess warn --month YYYY-MM [--data-dir DIR]    issues a finished month's warnings
   tongchou bench ...                                        see bench/README.md
 
 Defaults: --data-dir ./tongchou-data (SQLite file tongchou.db inside), --listen 127.0.0.1:8080,
@@ -453,14 +455,38 @@ async fn run() -> Result<()> {
     Ok(())
 }
 
+/// `tongchou assess warn --month 2026-10`: issues a finished month's red/yellow/blue warnings
+/// (the sweep does it for the month just ended; a region keeps the warning it has).
+async fn assess_warn(mut args: pico_args::Arguments) -> Result<()> {
+    let c = Common::from(&mut args)?;
+    let month: String = args
+        .value_from_str("--month")
+        .map_err(|_| anyhow!("usage: tongchou assess warn --month YYYY-MM"))?;
+    finish(args)?;
+    let month = tongchou_domain::assess::period::Period::parse(&month)
+        .map_err(|e| anyhow!("--month: {}", e.message()))?;
+    let store = c.open().await?;
+    let out = store
+        .issue_warnings(&month, tongchou_store::now_ms())
+        .await?;
+    println!(
+        "{}: {} regions judged, {} warnings issued",
+        out.month, out.regions, out.issued
+    );
+    Ok(())
+}
+
 /// `tongchou assess recount`: exits with 1 when the live counts differ and were not repaired
 /// (`--fix`), so a cron job or CI notices.
 async fn assess(mut args: pico_args::Arguments) -> Result<()> {
     let what: String = args
         .free_from_str()
-        .map_err(|_| anyhow!("usage: tongchou assess recount ..."))?;
+        .map_err(|_| anyhow!("usage: tongchou assess recount|warn ..."))?;
+    if what == "warn" {
+        return assess_warn(args).await;
+    }
     if what != "recount" {
-        bail!("unknown assess command {what:?}: try `tongchou assess recount`");
+        bail!("unknown assess command {what:?}: try `tongchou assess recount` or `warn`");
     }
     let c = Common::from(&mut args)?;
     let day = |flag: &str, v: Option<String>| -> Result<Option<i64>> {

@@ -13,6 +13,8 @@ use tongchou_store::*;
 mod accounts;
 #[path = "backend/assess.rs"]
 mod assess;
+#[path = "backend/assess_rank.rs"]
+mod assess_rank;
 #[path = "backend/case_desk.rs"]
 mod case_desk;
 #[path = "backend/case_search.rs"]

@@ -228,6 +228,14 @@ impl Client {
         )
     }
 
+    pub fn put(&self, path: &str, json: Value) -> Resp {
+        self.send(
+            "PUT",
+            path,
+            Some(("application/json", json.to_string().into_bytes())),
+        )
+    }
+
     pub fn patch(&self, path: &str, json: Value) -> Resp {
         self.send(
             "PATCH",

@@ -97,3 +97,128 @@ fn a_filed_case_is_live_on_every_level_and_leaders_see_their_scope_only() {
         200
     );
 }
+
+fn field(r: &Resp) -> (u16, String) {
+    (
+        r.status,
+        r.json()["field"].as_str().unwrap_or("").to_string(),
+    )
+}
+
+#[test]
+fn rankings_rules_and_warnings_answer_in_scope_and_refuse_by_name() {
+    let s = Server::start(temp_dir("assess_rank"), true);
+    let county = s.login("county_leader");
+    let r = ok(&county.get("/api/v1/assess/ranking"));
+    assert_eq!(
+        (r["region"].as_str(), r["level"].as_str()),
+        (Some(COUNTY), Some("township"))
+    );
+    let members: Vec<String> = r["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|g| g["rows"].as_array().unwrap().iter())
+        .map(|row| row["code"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        members.contains(&RURAL_TOWNSHIP.to_string())
+            && members.contains(&URBAN_TOWNSHIP.to_string())
+    );
+    assert!(
+        members
+            .iter()
+            .all(|m| m.starts_with("320722") && m.ends_with("000"))
+    );
+    // By class: the 街道 apart from the 镇.
+    let keys: Vec<&str> = r["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["key"].as_str().unwrap())
+        .collect();
+    assert!(
+        keys.contains(&"township:urban") && keys.contains(&"township:rural"),
+        "{keys:?}"
+    );
+    // A township leader ranks its own villages; not its sibling's.
+    let town = s.login("town_leader");
+    let own = ok(&town.get("/api/v1/assess/ranking"));
+    assert_eq!(own["level"], "village");
+    assert_eq!(
+        town.get(&format!("/api/v1/assess/ranking?region={URBAN_TOWNSHIP}"))
+            .status,
+        404
+    );
+    assert_eq!(
+        field(&town.get("/api/v1/assess/ranking?level=city")),
+        (422, "level".into())
+    );
+    assert_eq!(
+        field(&town.get("/api/v1/assess/ranking?level=x")),
+        (422, "level".into())
+    );
+    assert_eq!(
+        s.login("village_grid_worker")
+            .get("/api/v1/assess/ranking")
+            .status,
+        403
+    );
+
+    // A village administrator's rules are the village's own: the county keeps the base.
+    let village_admin = s.login("village_admin");
+    let w = ok(&village_admin.put(
+        "/api/v1/assess/rules",
+        json!({"scale": 150, "min_volume": 3}),
+    ));
+    assert_eq!(w["owner_code"], VILLAGE);
+    let base = ok(&county.get("/api/v1/assess/rules"));
+    assert_eq!(
+        (base["owner_code"].as_str(), base["rules"]["scale"].as_f64()),
+        (Some(""), Some(100.0))
+    );
+    let theirs = ok(&county.get(&format!("/api/v1/assess/rules?region={VILLAGE}")));
+    assert_eq!(theirs["rules"]["scale"].as_f64(), Some(150.0));
+    // Bad rules are refused by name; unknown fields too; a leader may not write.
+    let half = json!({"weights": [{"indicator": "response_rate", "percent": 50}]});
+    assert_eq!(
+        field(&village_admin.put("/api/v1/assess/rules", half)),
+        (422, "weights".into())
+    );
+    assert!(
+        village_admin
+            .put("/api/v1/assess/rules", json!({"bogus": 1}))
+            .status
+            >= 400
+    );
+    assert_eq!(
+        s.login("village_leader")
+            .put("/api/v1/assess/rules", json!({}))
+            .status,
+        403
+    );
+    let theirs = ok(&county.get(&format!("/api/v1/assess/rules?region={VILLAGE}")));
+    assert_eq!(
+        theirs["rules"]["min_volume"].as_u64(),
+        Some(3),
+        "nothing of a refused write kept"
+    );
+
+    // Warnings: a list in scope; a step on a warning that is not there is 404, a bad step 422.
+    let list = ok(&county.get("/api/v1/assess/warnings?period=2026-10"));
+    assert!(list["items"].is_array());
+    assert_eq!(
+        field(&county.get("/api/v1/assess/warnings?period=2026-13")),
+        (422, "period".into())
+    );
+    let step = county.post(
+        "/api/v1/assess/warnings/12345/steps",
+        json!({"step": "talk", "note": "约谈"}),
+    );
+    assert_eq!(step.status, 404);
+    let bad = county.post(
+        "/api/v1/assess/warnings/12345/steps",
+        json!({"step": "chat", "note": "x"}),
+    );
+    assert_eq!(bad.status, 422);
+}

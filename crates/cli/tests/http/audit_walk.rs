@@ -288,6 +288,29 @@ fn perform(w: &World, method: &str, path: &str) -> Trace {
             );
             Trace::Audit("county_admin", "unlock_user", "user")
         }
+        ("put", "/api/v1/assess/rules") => {
+            send(county, json!({"min_volume": 4}));
+            Trace::Audit("county_admin", "update", "assess_rules")
+        }
+        ("post", "/api/v1/assess/warnings/{id}/steps") => {
+            // The demo's history has warnings: the county talks with a township or village.
+            let list = county.get("/api/v1/assess/warnings").json();
+            let id = list["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|w| w["state"] == "issued" && w["region_code"] != "320722000000")
+                .expect("the demo has an issued warning in the county")["id"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            at(
+                county,
+                &format!("/api/v1/assess/warnings/{id}/steps"),
+                json!({"step": "talk", "note": "约谈主要负责人"}),
+            );
+            Trace::Audit("county_admin", "talk_held", "assess_warning")
+        }
         ("put", "/api/v1/case-categories/{code}") => {
             let cats = county.get("/api/v1/case-categories").json();
             let mut k = cats["items"]

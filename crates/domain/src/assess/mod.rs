@@ -8,6 +8,7 @@ pub mod expr;
 pub mod hotspot;
 pub mod period;
 pub mod rank;
+pub mod rules;
 
 pub use expr::Expr;
 

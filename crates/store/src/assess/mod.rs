@@ -2,14 +2,19 @@
 //! (`recount`), and read back as indicator values per region, unit and period.
 
 pub mod model;
+pub(crate) mod ranking;
 pub mod recount;
+pub(crate) mod rules;
 pub(crate) mod tally;
+pub(crate) mod warnings;
 
 pub use model::*;
 
 use crate::prelude::*;
 use std::collections::BTreeMap;
+use tongchou_domain::Level;
 use tongchou_domain::assess::period::Period;
+use tongchou_domain::assess::rules::{AssessRules, FollowUpStep};
 use tongchou_domain::assess::{BUILT_IN, Direction, Indicator};
 
 /// The state-count facts, written exactly as the partial index `fact_counts_stock` has them, so
@@ -20,12 +25,12 @@ pub(crate) const STOCK_FILTER: &str =
 /// Fact sums per scope key.
 pub type FactSums = HashMap<String, BTreeMap<String, i64>>;
 
-/// Sums each fact of each key over the days `first..=last`; a state count is its value at the
-/// end of `last` (every step up to it).
+/// Sums each fact of each key over the days `first..after` (as `Period::days` gives them); a
+/// state count is its value at the end of the last day (every step before `after`).
 pub(crate) async fn sum_facts<DB: Backend>(
     tx: &mut Tx<DB>,
     scopes: &[String],
-    (first, last): (i64, i64),
+    (first, after): (i64, i64),
 ) -> StoreResult<FactSums> {
     let mut out: FactSums = HashMap::new();
     for part in scopes.chunks(400) {
@@ -38,17 +43,17 @@ pub(crate) async fn sum_facts<DB: Backend>(
         };
         let flows = query_as::<(String, String, i64)>(AssertSqlSafe(format!(
             "SELECT scope, fact, CAST(SUM(n) AS BIGINT) FROM fact_counts WHERE scope IN ({}) \
-             AND day >= $1 AND day <= $2 AND NOT ({STOCK_FILTER}) GROUP BY scope, fact",
+             AND day >= $1 AND day < $2 AND NOT ({STOCK_FILTER}) GROUP BY scope, fact",
             marks(3)
         )))
         .bind(first)
-        .bind(last);
+        .bind(after);
         let stocks = query_as::<(String, String, i64)>(AssertSqlSafe(format!(
             "SELECT scope, fact, CAST(SUM(n) AS BIGINT) FROM fact_counts WHERE scope IN ({}) \
-             AND day <= $1 AND {STOCK_FILTER} GROUP BY scope, fact",
+             AND day < $1 AND {STOCK_FILTER} GROUP BY scope, fact",
             marks(2)
         )))
-        .bind(last);
+        .bind(after);
         for mut q in [flows, stocks] {
             for s in part {
                 q = q.bind(s.as_str());
@@ -145,14 +150,14 @@ impl<DB: Backend> SqlStore<DB> {
                 }
             })
             .collect();
-        let (first, last) = period.days();
+        let (first, after) = period.days();
         Ok(Dashboard {
             code: region.code,
             name: region.name,
             level: region.level,
             period: period.to_string(),
             first_day: tongchou_domain::calendar::date_of_day(first),
-            last_day: tongchou_domain::calendar::date_of_day(last),
+            last_day: tongchou_domain::calendar::date_of_day(after - 1),
             indicators,
             facts: mine.cloned().unwrap_or_default(),
             children,
@@ -174,6 +179,36 @@ pub trait AssessStorage: Send + Sync {
     /// Recomputes the counts from the events and reports (and with `fix`, repairs) every
     /// difference. For the deployment's operator (the CLI), not a web caller.
     fn recount<'a>(&'a self, r: &'a RecountRequest) -> BoxFut<'a, Recount>;
+    /// The rules that apply at a region in scope, and whose they are.
+    fn rules<'a>(&'a self, ctx: &'a Ctx, region: &'a str) -> BoxFut<'a, RulesAt>;
+    /// Writes the caller's own rules (the top administrator's are the base; anyone else's apply
+    /// in their subtree).
+    fn put_rules<'a>(&'a self, ctx: &'a Ctx, rules: &'a AssessRules) -> BoxFut<'a, RulesAt>;
+    /// The regions of `level` (default: the children) under a region, ranked in peer groups.
+    fn ranking<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        region: &'a str,
+        level: Option<Level>,
+        period: &'a Period,
+    ) -> BoxFut<'a, Ranking>;
+    /// Issues a finished month's warnings (idempotent). For the sweep and the operator.
+    fn issue_warnings<'a>(&'a self, month: &'a Period, now: i64) -> BoxFut<'a, IssuedWarnings>;
+    /// The warnings inside a region in scope (of one month, or all).
+    fn warnings<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        region: &'a str,
+        period: Option<&'a Period>,
+    ) -> BoxFut<'a, Vec<WarningRow>>;
+    /// Records a follow-up step on a warning.
+    fn follow_up<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        id: i64,
+        step: FollowUpStep,
+        note: &'a str,
+    ) -> BoxFut<'a, WarningRow>;
 }
 
 impl<DB: Backend> AssessStorage for SqlStore<DB> {
@@ -188,5 +223,46 @@ impl<DB: Backend> AssessStorage for SqlStore<DB> {
 
     fn recount<'a>(&'a self, r: &'a RecountRequest) -> BoxFut<'a, Recount> {
         Box::pin(self.recount_impl(r))
+    }
+
+    fn rules<'a>(&'a self, ctx: &'a Ctx, region: &'a str) -> BoxFut<'a, RulesAt> {
+        Box::pin(self.rules_impl(ctx, region))
+    }
+
+    fn put_rules<'a>(&'a self, ctx: &'a Ctx, rules: &'a AssessRules) -> BoxFut<'a, RulesAt> {
+        Box::pin(self.put_rules_impl(ctx, rules))
+    }
+
+    fn ranking<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        region: &'a str,
+        level: Option<Level>,
+        period: &'a Period,
+    ) -> BoxFut<'a, Ranking> {
+        Box::pin(self.ranking_impl(ctx, region, level, period))
+    }
+
+    fn issue_warnings<'a>(&'a self, month: &'a Period, now: i64) -> BoxFut<'a, IssuedWarnings> {
+        Box::pin(self.issue_warnings_impl(month, now))
+    }
+
+    fn warnings<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        region: &'a str,
+        period: Option<&'a Period>,
+    ) -> BoxFut<'a, Vec<WarningRow>> {
+        Box::pin(self.warnings_impl(ctx, region, period))
+    }
+
+    fn follow_up<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        id: i64,
+        step: FollowUpStep,
+        note: &'a str,
+    ) -> BoxFut<'a, WarningRow> {
+        Box::pin(self.follow_up_impl(ctx, id, step, note))
     }
 }

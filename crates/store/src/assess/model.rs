@@ -90,3 +90,124 @@ pub struct Recount {
     pub cases_flagged_wrong: u64,
     pub fixed: bool,
 }
+
+/// The assessment rules that apply at a region, and whose they are ('' the deployment's base).
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct RulesAt {
+    pub region: String,
+    pub owner_code: String,
+    pub rules: tongchou_domain::assess::rules::AssessRules,
+}
+
+/// A member's place in one earlier period.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct RankPoint {
+    pub period: String,
+    pub rank: Option<usize>,
+    pub score: Option<f64>,
+}
+
+/// A warning's colour and follow-up state, as a ranking row shows it.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct WarningBrief {
+    #[schemars(with = "crate::IdOut")]
+    #[serde(with = "id_str")]
+    pub id: i64,
+    pub color: String,
+    pub state: String,
+}
+
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct RankRow {
+    pub code: String,
+    pub name: String,
+    pub urban_rural: Option<String>,
+    /// Out of the ranking's `scale`; `None` when nothing could be scored.
+    pub score: Option<f64>,
+    /// Equal scores share a rank; `None` when too few cases or nothing scored.
+    pub rank: Option<usize>,
+    /// Fewer cases reported than the minimum volume: listed, not ranked.
+    pub too_few: bool,
+    /// The indicator that cost the most points.
+    pub weakest: Option<String>,
+    pub reported: i64,
+    pub values: BTreeMap<String, Option<f64>>,
+    /// The same ranking in the months before (for a month), oldest first, this one last.
+    pub history: Vec<RankPoint>,
+    pub warning: Option<WarningBrief>,
+}
+
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct PeerGroup {
+    pub key: String,
+    pub zh: String,
+    pub en: String,
+    pub size: usize,
+    pub rows: Vec<RankRow>,
+}
+
+/// The regions of one level under a region, ranked in their peer groups.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct Ranking {
+    pub region: String,
+    pub name: String,
+    pub level: String,
+    pub period: String,
+    /// Whose rules scored it ('' the deployment's base).
+    pub rules_owner: String,
+    pub scale: f64,
+    pub min_volume: u32,
+    pub weights: Vec<tongchou_domain::assess::rules::ScoreWeight>,
+    pub groups: Vec<PeerGroup>,
+}
+
+/// One recorded follow-up step of a warning.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, schemars::JsonSchema)]
+pub struct FollowUpRecord {
+    #[serde(skip)]
+    pub warning_id: i64,
+    /// The state the step led to: `talk_held`, `plan_filed` or `closed`.
+    pub step: String,
+    pub at: i64,
+    pub actor: String,
+    pub note: String,
+}
+
+/// A red/yellow/blue warning with its follow-up so far.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, schemars::JsonSchema)]
+pub struct WarningRow {
+    #[schemars(with = "crate::IdOut")]
+    #[serde(with = "id_str")]
+    pub id: i64,
+    pub region_code: String,
+    #[sqlx(rename = "name")]
+    pub region_name: String,
+    pub period: String,
+    /// `blue` (提醒谈话), `yellow` (警示谈话) or `red` (问责).
+    pub color: String,
+    /// Consecutive bad months up to this one.
+    pub run: i64,
+    /// Out of the rules' full marks; `None` when nothing could be scored.
+    pub score: Option<f64>,
+    /// The indicators behind it, comma-separated: the weakest when the score fell below the line,
+    /// and any past its threshold.
+    pub causes: String,
+    /// The region's leaders when it was issued.
+    pub responsible: String,
+    /// `issued`, `talk_held`, `plan_filed` or `closed`.
+    pub state: String,
+    pub issued_at: i64,
+    pub updated_at: i64,
+    #[sqlx(skip)]
+    pub steps: Vec<FollowUpRecord>,
+}
+
+/// What issuing a month's warnings did.
+#[derive(Debug, Clone, Serialize)]
+pub struct IssuedWarnings {
+    pub month: String,
+    /// Counties, townships and villages judged.
+    pub regions: u64,
+    /// New warnings (a region already warned for the month keeps its warning).
+    pub issued: u64,
+}

@@ -223,6 +223,7 @@ macro_rules! migrations {
             (18, include_str!("../../migrations/0018_shapes.sql")),
             (19, include_str!("../../migrations/0019_case_followers.sql")),
             (20, include_str!("../../migrations/0020_fact_counts.sql")),
+            (21, include_str!("../../migrations/0021_assess_rules.sql")),
         ]
     };
 }

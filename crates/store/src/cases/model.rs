@@ -325,6 +325,8 @@ pub struct SweepReport {
     pub supervision_alerts: u64,
     /// Stage deadlines that passed and were counted as overdue.
     pub overdue_counted: u64,
+    /// Red/yellow/blue warnings issued for the month that just ended (once per month).
+    pub warnings_issued: u64,
 }
 
 /// The phones of a case's reporter and dispute parties, in full (an audited read).

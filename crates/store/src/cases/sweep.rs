@@ -1,5 +1,5 @@
-//! The timer sweep: deadlines that passed are counted for the assessment, overdue cases climb a
-//! level, overdue 督办 alerts its leader.
+//! The timer sweep: deadlines that passed are counted for the assessment, last month's warnings
+//! are issued once it is over, overdue cases climb a level, overdue 督办 alerts its leader.
 
 use crate::prelude::*;
 use tongchou_domain::error::Msg;
@@ -44,6 +44,7 @@ impl<DB: Backend> SqlStore<DB> {
         }
         let mut report = SweepReport {
             overdue_counted: self.count_passed_deadlines(now).await?,
+            warnings_issued: self.issue_due_warnings(now).await?,
             ..SweepReport::default()
         };
         let sys = Ctx::system();

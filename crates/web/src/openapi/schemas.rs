@@ -62,6 +62,8 @@ fn generated() -> Map<String, Value> {
     add::<PatrolStart>(&mut g);
     add::<PatrolEnd>(&mut g);
     add::<crate::territory::maps::ShapesIn>(&mut g);
+    add::<tongchou_domain::assess::rules::AssessRules>(&mut g);
+    add::<crate::assess::FollowUpInput>(&mut g);
     let mut out = g.take_definitions(true);
     out.values_mut().for_each(require_non_empty);
     let mut g = generator(SchemaSettings::draft2020_12().for_serialize());
@@ -118,6 +120,10 @@ fn generated() -> Map<String, Value> {
     add::<Items<Visit>>(&mut g);
     add::<crate::visits::DueList>(&mut g);
     add::<tongchou_store::Dashboard>(&mut g);
+    add::<tongchou_store::Ranking>(&mut g);
+    add::<tongchou_store::RulesAt>(&mut g);
+    add::<tongchou_store::WarningRow>(&mut g);
+    add::<Items<tongchou_store::WarningRow>>(&mut g);
     add::<Items<PlaceHit>>(&mut g);
     add::<tongchou_store::ShapeImport>(&mut g);
     add::<tongchou_store::Located>(&mut g);
