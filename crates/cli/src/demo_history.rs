@@ -16,6 +16,10 @@ use tongchou_store::*;
 const CITY: &str = "320700000000";
 const MONTHS: usize = 6;
 const CASES_PER_MONTH: usize = 600;
+/// The demo's own township (白塔埠镇) is poorly liked, with enough cases to judge: its run of bad
+/// months earns it a red warning the demo leaders can follow up.
+const POORLY_LIKED: &str = "320722101";
+const POORLY_LIKED_EXTRA: usize = 20;
 
 /// The demo's rules: the default score, a township judged from 5 cases a month (the demo is
 /// small), and a satisfaction below 70 % is a bad month.
@@ -46,17 +50,28 @@ pub async fn load(store: &Store) -> Result<String> {
     }
     months.reverse();
     let mut numbers = Numbers::default();
-    let mut rows = Vec::with_capacity(MONTHS * CASES_PER_MONTH);
+    let mut rows = Vec::with_capacity(MONTHS * (CASES_PER_MONTH + POORLY_LIKED_EXTRA));
     for m in &months {
         let (start, end) = m.ms();
         // The cases are made in time order so each (county, day) numbering runs up; the last
         // week is left so every case's steps (a week at most) end within its month.
         let span = end - start - 7 * 86_400_000;
-        for i in 0..CASES_PER_MONTH {
-            let created = start + (i as i64 * span) / CASES_PER_MONTH as i64;
-            let v = &villages[rng.random_range(0..villages.len())];
+        let own: Vec<&String> = villages
+            .iter()
+            .filter(|v| v.starts_with(POORLY_LIKED))
+            .collect();
+        let n = CASES_PER_MONTH + POORLY_LIKED_EXTRA;
+        for i in 0..n {
+            let created = start + (i as i64 * span) / n as i64;
+            let v = if i % (n / POORLY_LIKED_EXTRA) == 0 && !own.is_empty() {
+                own[rng.random_range(0..own.len())]
+            } else {
+                &villages[rng.random_range(0..villages.len())]
+            };
             let satisfied = *liked.entry(v[..9].to_string()).or_insert_with(|| {
-                if rng.random_range(0..12) == 0 {
+                if v.starts_with(POORLY_LIKED) {
+                    50
+                } else if rng.random_range(0..12) == 0 {
                     rng.random_range(45..=65)
                 } else {
                     rng.random_range(80..=98)

@@ -7,6 +7,8 @@
 
 #[path = "browser/accounts.rs"]
 mod accounts;
+#[path = "browser/assess.rs"]
+mod assess;
 mod common;
 #[path = "browser/driver.rs"]
 mod driver;

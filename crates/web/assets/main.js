@@ -8,6 +8,7 @@ import { start, areasFrom, ensureAreas } from "./core/router.js";
 import { toast } from "./core/ui.js";
 
 const AREAS = [
+  "./assess.js",
   "./cases/queue.js",
   "./cases/intake.js",
   "./cases/case.js",

@@ -216,6 +216,7 @@ pub fn me(user: &User, role: Role, csrf: &str) -> Me {
         (ManageAccounts, "manage_accounts"),
         (ManageCatalog, "manage_catalog"),
         (FileCases, "file_cases"),
+        (ReadAssessment, "read_assessment"),
     ];
     Me {
         id: user.id,

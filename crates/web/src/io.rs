@@ -41,7 +41,7 @@ const COLUMNS: [(&str, &str); 10] = [
 ];
 const TAGS_COLUMN: (&str, &str) = ("tags", "标签");
 
-const XLSX_MIME: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+pub const XLSX_MIME: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Format {
@@ -583,15 +583,46 @@ pub fn to_csv(table: &[Vec<String>]) -> Vec<u8> {
 }
 
 pub fn to_xlsx(table: &[Vec<String>], sheet: &str) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    to_xlsx_sheets(&[(sheet, table)])
+}
+
+/// A workbook of named sheets, every cell written as text (never as a formula).
+pub fn to_xlsx_sheets(
+    sheets: &[(&str, &[Vec<String>])],
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     let mut wb = rust_xlsxwriter::Workbook::new();
-    let ws = wb.add_worksheet();
-    ws.set_name(sheet)?;
-    for (r, row) in table.iter().enumerate() {
-        for (c, v) in row.iter().enumerate() {
-            ws.write_string(r as u32, c as u16, v)?;
+    for (name, table) in sheets {
+        let ws = wb.add_worksheet();
+        ws.set_name(*name)?;
+        for (r, row) in table.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                ws.write_string(r as u32, c as u16, v)?;
+            }
         }
     }
     wb.save_to_buffer()
+}
+
+/// A file to download: its bytes, type and name.
+pub fn download(bytes: Vec<u8>, content_type: &'static str, file: &str) -> Response {
+    let mut resp = bytes.into_response();
+    resp.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    let disp = format!("attachment; filename=\"{file}\"");
+    resp.headers_mut().insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_str(&disp).expect("ascii"),
+    );
+    resp
+}
+
+pub fn xlsx_failed(e: rust_xlsxwriter::XlsxError) -> AppError {
+    AppError::says(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal",
+        e.to_string(),
+        e.to_string(),
+    )
 }
 
 async fn export(
@@ -632,27 +663,9 @@ async fn export(
     };
     let (bytes, ct) = match fmt {
         Format::Csv => (to_csv(&table), "text/csv; charset=utf-8"),
-        Format::Xlsx => (
-            to_xlsx(&table, kind).map_err(|e| {
-                AppError::says(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    e.to_string(),
-                    e.to_string(),
-                )
-            })?,
-            XLSX_MIME,
-        ),
+        Format::Xlsx => (to_xlsx(&table, kind).map_err(xlsx_failed)?, XLSX_MIME),
     };
-    let mut resp = bytes.into_response();
-    resp.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
-    let disp = format!("attachment; filename=\"{file}\"");
-    resp.headers_mut().insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_str(&disp).expect("ascii"),
-    );
-    Ok(resp)
+    Ok(download(bytes, ct, &file))
 }
 
 #[cfg(test)]

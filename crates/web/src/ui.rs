@@ -25,7 +25,7 @@ macro_rules! assets {
     };
 }
 
-const ASSETS: [(&str, &str, &str); 26] = assets![
+const ASSETS: [(&str, &str, &str); 27] = assets![
     "main.js" => JS,
     "core/html.js" => JS,
     "core/i18n.js" => JS,
@@ -45,6 +45,7 @@ const ASSETS: [(&str, &str, &str); 26] = assets![
     "public.js" => JS,
     "inbox.js" => JS,
     "admin.js" => JS,
+    "assess.js" => JS,
     "field/outbox.js" => JS,
     "field/photo.js" => JS,
     "field/tasks.js" => JS,

@@ -16,10 +16,13 @@ use tongchou_domain::assess::rules::{AssessRules, FollowUpStep};
 use tongchou_domain::{Invalid, Level, Permission};
 use tongchou_store::*;
 
+mod report;
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/assess/dashboard", get(dashboard))
         .route("/api/v1/assess/ranking", get(ranking))
+        .route("/api/v1/assess/report", get(report::report))
         .route("/api/v1/assess/rules", get(get_rules).put(put_rules))
         .route("/api/v1/assess/warnings", get(warnings))
         .route("/api/v1/assess/warnings/{id}/steps", post(follow_up))

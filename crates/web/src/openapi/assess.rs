@@ -24,6 +24,15 @@ pub const OPS: &[Op] = &[
     ),
     op(
         "get",
+        "/api/v1/assess/report",
+        "assess",
+        "A region's monthly report as an XLSX workbook: the indicators with formulas and definitions, the ranking of its children, the month's warnings",
+        &["region", "period"],
+        None,
+        "File",
+    ),
+    op(
+        "get",
         "/api/v1/assess/rules",
         "assess",
         "The assessment rules that apply at a region (weights, full marks, peer groups, minimum volume, warning line and thresholds, the red/yellow/blue rule, the hotspot rule, region groups) and whose they are",
