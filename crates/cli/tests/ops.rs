@@ -466,8 +466,9 @@ fn the_time_zone_is_one_setting() {
     assert!(body.contains("+00:00"), "{body}");
 }
 
-/// `tongchou assess recount` on a served database: the live counts of cases filed over HTTP
-/// equal the recount (exit 0); bad arguments are named.
+/// `tongchou assess recount` on a served database: the live counts of cases filed over HTTP (and
+/// of the demo's history) equal the recount (exit 0); `assess warn` keeps the warnings a month
+/// already has; bad arguments are named.
 #[test]
 fn the_assessment_recount_agrees_with_what_the_server_counted() {
     let d = temp_dir("recount");
@@ -483,8 +484,9 @@ fn the_assessment_recount_agrees_with_what_the_server_counted() {
     }
     drop(s);
     let (ok, out) = tongchou(&["assess", "recount", "--data-dir", &dd]);
+    // The demo's six months of history and the three filed here.
     assert!(
-        ok && out.contains("recounted 3 cases") && out.contains(": 0 differences"),
+        ok && out.contains("recounted 3723 cases") && out.contains(": 0 differences"),
         "{out}"
     );
     let (ok, out) = tongchou(&[
@@ -495,7 +497,11 @@ fn the_assessment_recount_agrees_with_what_the_server_counted() {
         "--data-dir",
         &dd,
     ]);
-    assert!(ok && out.contains("recounted 3 cases"), "{out}");
+    assert!(ok && out.contains(": 0 differences"), "{out}");
+    let ymd = tongchou_domain::date::yyyymmdd(tongchou_store::now_ms());
+    let this = format!("{}-{}", &ymd[..4], &ymd[4..6]);
+    let (ok, out) = tongchou(&["assess", "warn", "--month", &this, "--data-dir", &dd]);
+    assert!(!ok && out.contains("month"), "{out}");
     let (ok, out) = tongchou(&[
         "assess",
         "recount",
