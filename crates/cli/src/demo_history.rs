@@ -41,13 +41,7 @@ pub async fn load(store: &Store) -> Result<String> {
     // Each township's satisfaction: most 80–98 %, one in twelve poorly liked (45–65 %).
     let mut liked: HashMap<String, u32> = HashMap::new();
     let now = now_ms();
-    let ymd = tongchou_domain::date::yyyymmdd(now);
-    let this = Period::parse(&format!("{}-{}", &ymd[..4], &ymd[4..6]))?;
-    let mut months = vec![this.previous()];
-    while months.len() < MONTHS {
-        let before = months[months.len() - 1].previous();
-        months.push(before);
-    }
+    let mut months = Period::month_of(now).previous().and_before(MONTHS);
     months.reverse();
     let mut numbers = Numbers::default();
     let mut rows = Vec::with_capacity(MONTHS * (CASES_PER_MONTH + POORLY_LIKED_EXTRA));

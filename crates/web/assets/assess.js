@@ -140,7 +140,8 @@ async function viewAssess(arg) {
   const q = `region=${code}&period=${period}`;
   const d = await api("GET", `/api/v1/assess/dashboard?${q}`);
   const r = d.level === "village" ? null : await api("GET", `/api/v1/assess/ranking?${q}`);
-  const w = await api("GET", `/api/v1/assess/warnings?region=${code}`);
+  // The month's warnings (a quarter or a year: every month's, newest first).
+  const w = await api("GET", `/api/v1/assess/warnings?region=${code}${d.period.length === 7 ? `&period=${d.period}` : ""}`);
   const big = document.body.classList.contains("big");
   render(app(), html`<div class="card assess-head">
     ${crumbs([{ name: t("assess"), href: `#/assess/${session.me.scope_code}@${period}` }, { name: d.name }])}

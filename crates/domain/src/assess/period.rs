@@ -47,6 +47,25 @@ fn year_of(s: &str) -> Option<i64> {
 }
 
 impl Period {
+    /// The month (in the deployment's time zone) holding the instant `ms`.
+    pub fn month_of(ms: i64) -> Period {
+        let ymd = crate::date::yyyymmdd(ms);
+        Period::Month {
+            year: ymd[..4].parse().unwrap_or(1970),
+            month: ymd[4..6].parse().unwrap_or(1),
+        }
+    }
+
+    /// This period and the `n - 1` before it, newest first.
+    pub fn and_before(&self, n: usize) -> Vec<Period> {
+        let mut out = vec![*self];
+        while out.len() < n {
+            let before = out[out.len() - 1].previous();
+            out.push(before);
+        }
+        out
+    }
+
     pub fn parse(text: &str) -> Result<Period, Invalid> {
         let t = text.trim();
         let bad = || invalid(t);

@@ -367,6 +367,25 @@ mod tests {
     }
 
     #[test]
+    fn month_of_and_the_months_before() {
+        use crate::assess::period::Period;
+        use crate::calendar::{day_of, start_of_day_ms};
+        let half_past = start_of_day_ms(day_of("2026-12-01").unwrap()) + 30 * 60_000;
+        assert_eq!(Period::month_of(half_past).to_string(), "2026-12");
+        assert_eq!(
+            Period::month_of(half_past - 3_600_000).to_string(),
+            "2026-11"
+        );
+        let back: Vec<String> = Period::parse("2026-02")
+            .unwrap()
+            .and_before(3)
+            .iter()
+            .map(|p| p.to_string())
+            .collect();
+        assert_eq!(back, ["2026-02", "2026-01", "2025-12"]);
+    }
+
+    #[test]
     fn breaches_respect_direction() {
         let mut r = AssessRules::default();
         r.thresholds.insert("satisfaction_rate".into(), 80.0);

@@ -172,13 +172,10 @@ impl<DB: Backend> SqlStore<DB> {
         let members = members(&mut tx, &ctx.scope, &rc, level).await?;
         let codes: Vec<String> = members.iter().map(|m| m.code.clone()).collect();
         // The period itself, then (for a month) the months before it, oldest last.
-        let mut periods = vec![*period];
-        if matches!(period, Period::Month { .. }) {
-            for _ in 1..HISTORY_MONTHS {
-                let before = periods[periods.len() - 1].previous();
-                periods.push(before);
-            }
-        }
+        let periods = match period {
+            Period::Month { .. } => period.and_before(HISTORY_MONTHS),
+            _ => vec![*period],
+        };
         let mut sums = Vec::with_capacity(periods.len());
         for p in &periods {
             sums.push(sum_facts(&mut tx, &codes, p.days()).await?);
@@ -188,10 +185,14 @@ impl<DB: Backend> SqlStore<DB> {
         let built_in: Vec<Indicator> = BUILT_IN.iter().map(|b| b.indicator()).collect();
         let by_code: HashMap<&str, &Member> =
             members.iter().map(|m| (m.code.as_str(), m)).collect();
-        // Each member's place in each month, for its history.
+        // Each period ranked once: the first is the ranking, all of them the history.
+        let mut ranked: Vec<_> = sums
+            .iter()
+            .map(|s| rank_groups(&rules, level, &members, s, &built_in))
+            .collect();
         let mut history: HashMap<String, Vec<RankPoint>> = HashMap::new();
-        for (p, s) in periods.iter().zip(&sums).rev() {
-            for (_, rows) in rank_groups(&rules, level, &members, s, &built_in) {
+        for (p, groups) in periods.iter().zip(&ranked).rev() {
+            for (_, rows) in groups {
                 for r in rows {
                     history.entry(r.unit.clone()).or_default().push(RankPoint {
                         period: p.to_string(),
@@ -201,7 +202,8 @@ impl<DB: Backend> SqlStore<DB> {
                 }
             }
         }
-        let groups = rank_groups(&rules, level, &members, &sums[0], &built_in)
+        let groups = ranked
+            .swap_remove(0)
             .into_iter()
             .map(|((key, zh, en), rows)| PeerGroup {
                 size: rows.len(),

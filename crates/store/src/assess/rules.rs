@@ -7,7 +7,7 @@ use crate::prelude::*;
 use tongchou_domain::assess::rules::AssessRules;
 
 /// The owners whose rules could apply at `region`, the most specific first ('' last).
-pub(crate) fn owners_above(region: &str) -> Vec<String> {
+fn owners_above(region: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut at = RegionCode::parse(region).ok();
     while let Some(code) = at {
@@ -35,16 +35,32 @@ pub(crate) async fn rules_at<DB: Backend>(
     for o in &owners {
         q = q.bind(o.as_str());
     }
-    let found: HashMap<String, String> = q.fetch_all(&mut **tx).await?.into_iter().collect();
-    for o in owners {
-        if let Some(body) = found.get(&o) {
-            // Stored rules were validated when written; a body from an older release that no
-            // longer parses falls back to the defaults rather than stopping every ranking.
-            let rules = serde_json::from_str(body).unwrap_or_default();
-            return Ok((rules, o));
-        }
-    }
-    Ok((AssessRules::default(), String::new()))
+    let found = parsed(q.fetch_all(&mut **tx).await?);
+    let (rules, owner) = resolve(&found, region);
+    Ok((rules.clone(), owner))
+}
+
+/// Stored rules by owner. Rules are validated when written; a body from an older release that
+/// no longer parses falls back to the defaults rather than stopping every ranking.
+pub(crate) fn parsed(rows: Vec<(String, String)>) -> HashMap<String, AssessRules> {
+    rows.into_iter()
+        .map(|(o, b)| (o, serde_json::from_str(&b).unwrap_or_default()))
+        .collect()
+}
+
+static DEFAULT_RULES: std::sync::LazyLock<AssessRules> =
+    std::sync::LazyLock::new(AssessRules::default);
+
+/// The rules of the most specific owner at or above `region` among `stored`, and that owner
+/// ('' and the defaults when nobody above it has written any).
+pub(crate) fn resolve<'a>(
+    stored: &'a HashMap<String, AssessRules>,
+    region: &str,
+) -> (&'a AssessRules, String) {
+    owners_above(region)
+        .into_iter()
+        .find_map(|o| stored.get(&o).map(|r| (r, o)))
+        .unwrap_or((&DEFAULT_RULES, String::new()))
 }
 
 impl<DB: Backend> SqlStore<DB> {

@@ -5,7 +5,7 @@
 
 use super::model::*;
 use super::ranking::{reported, values_of};
-use super::rules::owners_above;
+use super::rules::{parsed, resolve};
 use super::sum_facts;
 use crate::prelude::*;
 use std::collections::BTreeMap;
@@ -98,20 +98,12 @@ impl<DB: Backend> SqlStore<DB> {
             .into());
         }
         let mut tx = self.read_tx().await?;
-        let stored: HashMap<String, AssessRules> =
+        let stored = parsed(
             query_as::<(String, String)>("SELECT owner_code, body FROM assess_rules")
                 .fetch_all(&mut *tx)
-                .await?
-                .into_iter()
-                .map(|(o, b)| (o, serde_json::from_str(&b).unwrap_or_default()))
-                .collect();
-        let defaults = AssessRules::default();
-        let rules_for = |code: &str| {
-            owners_above(code)
-                .iter()
-                .find_map(|o| stored.get(o))
-                .unwrap_or(&defaults)
-        };
+                .await?,
+        );
+        let rules_for = |code: &str| resolve(&stored, code).0;
         let members: Vec<(String,)> = query_as(
             "SELECT code FROM regions WHERE level IN ('county', 'township', 'village') ORDER BY code",
         )
@@ -120,16 +112,12 @@ impl<DB: Backend> SqlStore<DB> {
         let codes: Vec<String> = members.into_iter().map(|(c,)| c).collect();
         let longest = stored
             .values()
-            .chain([&defaults])
+            .chain([rules_for("")])
             .map(|r| r.warning_red)
             .max()
             .unwrap_or(3) as usize;
         // The month itself first, then the months before it.
-        let mut months = vec![*month];
-        while months.len() < longest {
-            let before = months[months.len() - 1].previous();
-            months.push(before);
-        }
+        let months = month.and_before(longest);
         let mut sums = Vec::with_capacity(months.len());
         for m in &months {
             sums.push(sum_facts(&mut tx, &codes, m.days()).await?);
@@ -197,26 +185,32 @@ impl<DB: Backend> SqlStore<DB> {
         })
     }
 
-    /// The month before `now`'s, once per month across every server: the claim on the settings
-    /// row lets exactly one sweep issue it.
+    /// The month before `now`'s, once it is over. Issuing is idempotent, so the mark is set
+    /// only after it succeeded: a sweep that failed (a full disk, a lost database) leaves the
+    /// month for the next sweep, and two servers sweeping at once issue each warning once.
     pub(crate) async fn issue_due_warnings(&self, now: i64) -> StoreResult<u64> {
-        let ymd = tongchou_domain::date::yyyymmdd(now);
-        let this = Period::parse(&format!("{}-{}", &ymd[..4], &ymd[4..6]))?;
-        let last = this.previous();
-        let mut tx = self.write_tx().await?;
-        query("INSERT INTO settings (key, value) VALUES ('warnings_issued', '') ON CONFLICT (key) DO NOTHING")
-            .execute(&mut *tx)
-            .await?;
-        let claimed =
-            query("UPDATE settings SET value = $1 WHERE key = 'warnings_issued' AND value < $1")
-                .bind(last.to_string())
-                .execute(&mut *tx)
+        let last = Period::month_of(now).previous().to_string();
+        let done: Option<(String,)> =
+            query_as("SELECT value FROM settings WHERE key = 'warnings_issued'")
+                .fetch_optional(&self.pool)
                 .await?;
-        tx.commit().await?;
-        if claimed == 0 {
+        if done.is_some_and(|(d,)| d >= last) {
             return Ok(0);
         }
-        Ok(self.issue_warnings_impl(&last, now).await?.issued)
+        let issued = self
+            .issue_warnings_impl(&Period::month_of(now).previous(), now)
+            .await?
+            .issued;
+        let mut tx = self.write_tx().await?;
+        query(
+            "INSERT INTO settings (key, value) VALUES ('warnings_issued', $1) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE settings.value < excluded.value",
+        )
+        .bind(&last)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(issued)
     }
 
     pub(crate) async fn warnings_impl(

@@ -348,8 +348,7 @@ async fn a_dashboard_on_a_hand_computed_fixture_and_in_scope() {
         s.act_on_case(&desk_of(&c), c.id, &act("accept", ""))
             .await
             .unwrap();
-        let ymd = tongchou_domain::date::yyyymmdd(now_ms());
-        let month = Period::parse(&format!("{}-{}", &ymd[..4], &ymd[4..6])).unwrap();
+        let month = Period::month_of(now_ms());
         let county = s
             .dashboard(&ctx(Role::Leader, COUNTY), COUNTY, &month)
             .await

@@ -14,12 +14,7 @@ const MINUTE: i64 = 60_000;
 
 /// The month `back` months before this one.
 fn month_before(back: u32) -> Period {
-    let ymd = tongchou_domain::date::yyyymmdd(now_ms());
-    let mut p = Period::parse(&format!("{}-{}", &ymd[..4], &ymd[4..6])).unwrap();
-    for _ in 0..back {
-        p = p.previous();
-    }
-    p
+    Period::month_of(now_ms()).and_before(back as usize + 1)[back as usize]
 }
 
 /// Moves the clock to `minutes` after the start (Beijing time) of a day of `p` (1-based).

@@ -38,18 +38,9 @@ struct DashboardQ {
     period: String,
 }
 
-/// This month in the deployment's time zone.
-fn this_month() -> Period {
-    let ymd = tongchou_domain::date::yyyymmdd(now_ms());
-    Period::Month {
-        year: ymd[..4].parse().unwrap_or(1970),
-        month: ymd[4..6].parse().unwrap_or(1),
-    }
-}
-
 fn period_or_this_month(p: &str) -> ApiResult<Period> {
     Ok(match p.trim() {
-        "" => this_month(),
+        "" => Period::month_of(now_ms()),
         p => Period::parse(p)?,
     })
 }
